@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# bench.sh - throughput / memory benchmark for `leaktrace logs` on a large IIS W3C log.
+#
+# Usage:  scripts/bench.sh            (from anywhere; works relative to the repo root)
+#
+# One run, sequential (2-core machine): build (unless LEAKTRACE), generate + cache target/bench/big.log
+# with gen_iis.py (seed 1; regenerated only if missing or BENCH_BYTES/seed changed, see big.stamp), warm
+# the page cache, then best-of-N wall time (hyperfine --warmup 1 if installed, else a perf_counter loop),
+# GB/s (1e9 B) and GiB/s of: a. leaktrace logs big.log --user jsmith --count (target >= 1.5 GB/s, count
+# checked against awk on field 8); b. rg -c -F jsmith (if installed); c. DuckDB read_csv + GROUP BY user
+# (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB).
+# Peak RSS via GNU /usr/bin/time -v for a and d. Summary table on stdout; one JSON line (with timestamp)
+# appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
+#
+# Environment:
+#   LEAKTRACE=PATH    leaktrace binary to benchmark instead of building target/release/leaktrace
+#   BENCH_BYTES=SIZE  size of the generated log, gen_iis.py syntax (K/M/G = KiB/MiB/GiB); default 1G
+#   BENCH_RUNS=N      timed runs per command, best one reported; default 5
+#   BENCH_INSTALL=1   apt-get install ripgrep/hyperfine and pip install duckdb if missing; default: skip
+#   GEN_IIS=PATH      log generator; default <repo>/../shared/bench/gen_iis.py
+# Exit status: 0 if the count check and both targets pass, 1 otherwise.
+set -euo pipefail
+
+if [[ -n ${LEAKTRACE:-} ]]; then   # resolve before cd, so relative paths and bare names work
+  LT=$(command -v -- "$LEAKTRACE" || true)
+  [[ -n $LT && -x $LT ]] || { echo "LEAKTRACE=$LEAKTRACE is not executable" >&2; exit 1; }
+  LT=$(readlink -f -- "$LT")
+fi
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+OUT=target/bench; mkdir -p "$OUT"
+LOG=$OUT/big.log; TRUTH=$OUT/big.truth.jsonl; STAMP=$OUT/big.stamp
+BYTES_SPEC=${BENCH_BYTES:-1G}; RUNS=${BENCH_RUNS:-5}; INSTALL=${BENCH_INSTALL:-0}; SEED=1
+GEN_IIS=${GEN_IIS:-$ROOT/../shared/bench/gen_iis.py}
+USER_NAME=jsmith
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a positive integer" >&2; exit 1; }
+
+have() { command -v "$1" >/dev/null 2>&1; }
+section() { printf '\n== %s ==\n' "$*"; }
+q() { printf '%q' "$1"; }
+rate() { awk -v b="$1" -v s="$2" -v d="$3" 'BEGIN { printf "%.3f", b / s / d }'; }
+RESULTS=()   # key=value pairs for the JSON line
+rec() { RESULTS+=("$1=$2"); }
+STATUS=0
+
+# ---- 1. binary ------------------------------------------------------------------------------
+section "binary"
+if [[ -z ${LT:-} ]]; then
+  echo "cargo build --release --quiet"
+  cargo build --release --quiet
+  LT=${CARGO_TARGET_DIR:-$ROOT/target}/release/leaktrace
+fi
+echo "leaktrace: $LT"
+
+# ---- optional tools -------------------------------------------------------------------------
+if [[ $INSTALL == 1 ]]; then
+  if ! have rg || ! have hyperfine; then
+    echo "installing ripgrep/hyperfine (apt-get)"
+    { apt-get update -qq && apt-get install -y -qq ripgrep hyperfine; } >"$OUT/apt.log" 2>&1 \
+      || echo "apt-get install failed, see $OUT/apt.log"
+  fi
+  if ! python3 -c 'import duckdb' 2>/dev/null && ! have duckdb; then
+    echo "installing duckdb (pip)"
+    { python3 -m pip install -q duckdb || python3 -m pip install -q --break-system-packages duckdb; } \
+      >"$OUT/pip.log" 2>&1 || echo "pip install duckdb failed, see $OUT/pip.log"
+  fi
+fi
+
+# ---- 2. benchmark log -----------------------------------------------------------------------
+section "benchmark log"
+want="bytes=$BYTES_SPEC seed=$SEED"
+if [[ -s $LOG && -f $STAMP && "$(sed -n 1p "$STAMP")" == "$want" \
+      && "$(sed -n 2p "$STAMP")" == "$(stat -c %s "$LOG")" ]]; then
+  echo "cached: $LOG ($want)"
+else
+  [[ -f $GEN_IIS ]] || { echo "generator not found: $GEN_IIS (set GEN_IIS)" >&2; exit 1; }
+  echo "generating $LOG ($want) ..."
+  rm -f "$STAMP"
+  python3 "$GEN_IIS" --bytes "$BYTES_SPEC" --seed "$SEED" --out "$LOG.tmp" --truth "$TRUTH"
+  mv -f "$LOG.tmp" "$LOG"
+  printf '%s\n%s\n' "$want" "$(stat -c %s "$LOG")" >"$STAMP"
+fi
+BYTES=$(stat -c %s "$LOG")
+printf 'size: %d bytes (%.3f GB, %.3f GiB)\n' "$BYTES" "$(rate "$BYTES" 1 1e9)" "$(rate "$BYTES" 1 1073741824)"
+cat "$LOG" >/dev/null   # warm the page cache
+REF=$(LC_ALL=C awk -v u="$USER_NAME" '$0 !~ /^#/ && tolower($8) == u { n++ } END { print n + 0 }' "$LOG")
+echo "reference count (awk: field 8 == $USER_NAME, case-insensitive): $REF"
+rec bytes "$BYTES"; rec bytes_spec "$BYTES_SPEC"; rec runs "$RUNS"; rec reference_count "$REF"; rec leaktrace "$LT"
+rec commit "$(git rev-parse --short HEAD 2>/dev/null || echo none)"
+
+# ---- timing helpers -------------------------------------------------------------------------
+if have hyperfine; then TIMER=hyperfine; else TIMER=perf_counter; fi
+rec timer "$TIMER"
+# best_of NAME SHELL-COMMAND: sets BEST to the best wall time in seconds (returns 1 on failure)
+best_of() {
+  local name=$1 cmd=$2
+  if [[ $TIMER == hyperfine ]]; then
+    hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/$name.json" "$cmd" \
+      >"$OUT/$name.hyperfine.log" 2>&1 || { cat "$OUT/$name.hyperfine.log"; return 1; }
+    BEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["min"])' "$OUT/$name.json")
+  else
+    BEST=$(python3 - "$RUNS" "$cmd" <<'PY'
+import subprocess, sys, time
+n, cmd = int(sys.argv[1]), sys.argv[2]
+def run():
+    t = time.perf_counter()
+    subprocess.run(cmd, shell=True, check=True, executable="/bin/bash", stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+run()  # warmup
+print(min(run() for _ in range(n)))
+PY
+) || return 1
+  fi
+}
+# report KEY LABEL: prints and records BEST with GB/s and GiB/s
+report() {
+  GBS=$(rate "$BYTES" "$BEST" 1e9)
+  printf '%s: best of %d = %.3f s  ->  %s GB/s  (%s GiB/s)\n' "$2" "$RUNS" "$BEST" "$GBS" "$(rate "$BYTES" "$BEST" 1073741824)"
+  rec "${1}_seconds" "$BEST"; rec "${1}_gbps" "$GBS"
+}
+# peak_rss NAME: runs the rest of the arguments under GNU time (output in $OUT/NAME.out); rss_of NAME -> MiB
+peak_rss() { local name=$1; shift; /usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.out"; }
+rss_of() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$OUT/$1.time"; }
+count_of() { grep -oE '[0-9]+' "$1" | head -n 1 || true; }
+row() { printf '%-46s %9s %8s %12s %-12s %s\n' "$@"; }
+ROWS=(); CHECKS=""
+
+# lt_case KEY INPUT(file or -) ROW-LABEL TARGET CHECK(awk expr on g=GB/s, r=RSS MiB):
+# best-of-N time, peak RSS and count check of `leaktrace logs INPUT --user jsmith --count`
+lt_case() {
+  local key=$1 input=$2 label=$3 target=$4 check=$5 s=- g=- r=- res=FAIL cnt="" ok=FAIL
+  local cmd; cmd="$(q "$LT") logs $(q "$input") --user $USER_NAME --count"
+  [[ $input == - ]] && cmd="cat $(q "$LOG") | $cmd"
+  echo "command: $cmd"
+  if best_of "$key" "$cmd" && { if [[ $input == - ]]; then cat "$LOG" || true; fi; } \
+       | peak_rss "$key" "$LT" logs "$input" --user "$USER_NAME" --count; then
+    report "$key" "$key"; s=$(printf '%.3f' "$BEST"); g=$GBS; r=$(rss_of "$key")
+    echo "output: $(head -c 200 "$OUT/$key.out")"
+    echo "peak RSS: $r MiB"
+    cnt=$(count_of "$OUT/$key.out")
+    if [[ $cnt == "$REF" ]]; then ok=PASS; echo "count check: PASS ($cnt == reference $REF)"
+    else echo "count check: FAIL (leaktrace printed '${cnt}', reference $REF)"; fi
+    [[ $ok == PASS ]] && awk -v g="$g" -v r="$r" "BEGIN { exit !($check) }" && res=PASS
+  else
+    echo "$key: command FAILED; its stderr (last lines):"; bash -c "$cmd" 2>&1 >/dev/null | tail -n 5 || true
+  fi
+  [[ $ok == PASS && $res == PASS ]] || STATUS=1
+  CHECKS+="$key count check: $ok"$'\n'
+  rec "${key}_rss_mib" "$r"; rec "${key}_count" "$cnt"; rec "${key}_count_check" "$ok"; rec "${key}_target" "$res"
+  ROWS+=("$(row "$label" "$s" "$g" "$r" "$target" "$res")")
+}
+
+# ---- 3a. leaktrace on the file --------------------------------------------------------------
+section "a. leaktrace logs big.log --user $USER_NAME --count"
+lt_case lt_file "$LOG" "leaktrace logs FILE --user $USER_NAME --count" ">=1.5 GB/s" "g >= 1.5"
+
+# ---- 3b. ripgrep ----------------------------------------------------------------------------
+section "b. rg -c -F $USER_NAME big.log"
+if have rg; then
+  if best_of rg "rg -c -F $USER_NAME $(q "$LOG")"; then
+    RGC=$(rg -c -F "$USER_NAME" "$LOG" || true); rec rg_count "$RGC"
+    report rg "ripgrep"; echo "rg count (lines containing '$USER_NAME' anywhere): $RGC"
+    ROWS+=("$(row "rg -c -F $USER_NAME FILE" "$(printf '%.3f' "$BEST")" "$GBS" - "(baseline)" -)")
+  else echo "rg failed"; fi
+else echo "ripgrep not installed, skipped"; fi
+
+# ---- 3c. duckdb -----------------------------------------------------------------------------
+section "c. duckdb read_csv ... GROUP BY user"
+COLS=$(printf "'c%02d': 'VARCHAR', " $(seq 0 14)); COLS="{${COLS%, }}"
+SQL="SELECT c07 AS u, count(*) AS n FROM read_csv('$LOG', delim=' ', header=false, comment='#', quote='', escape='', auto_detect=false, columns=$COLS) GROUP BY u"
+DUCK=""
+if python3 -c 'import duckdb' 2>/dev/null; then DUCK=python
+elif have duckdb; then DUCK=cli; fi
+if [[ -z $DUCK ]]; then echo "duckdb not available (python module or CLI), skipped (BENCH_INSTALL=1 to pip install)"
+else
+  echo "query: $SQL"
+  DCOUNT=""
+  if [[ $DUCK == python ]]; then   # timed in-process, so interpreter start + import are excluded
+    DOUT=$(python3 - "$RUNS" "$SQL" "$USER_NAME" <<'PY'
+import sys, time, duckdb
+n, sql, user = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+duckdb.sql(sql).fetchall()  # warmup
+best = float("inf")
+for _ in range(n):
+    t = time.perf_counter(); rows = duckdb.sql(sql).fetchall(); best = min(best, time.perf_counter() - t)
+print(best, sum(c for u, c in rows if u is not None and u.lower() == user))
+PY
+) || DOUT=""
+    read -r BEST DCOUNT <<<"$DOUT" || true
+  else
+    best_of duckdb "duckdb -csv -noheader -c $(q "$SQL")" || BEST=""
+    [[ -n $BEST ]] && DCOUNT=$(duckdb -csv -noheader -c "SELECT coalesce(sum(n), 0) FROM ($SQL) WHERE lower(u) = '$USER_NAME'" || true)
+  fi
+  if [[ -n ${BEST:-} && -n $DCOUNT ]]; then
+    report duckdb "duckdb ($DUCK, $(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || duckdb --version))"
+    rec duckdb_mode "$DUCK"; echo "duckdb $USER_NAME count: $DCOUNT (reference $REF)"; rec duckdb_count "$DCOUNT"
+    ROWS+=("$(row "duckdb read_csv GROUP BY user ($DUCK)" "$(printf '%.3f' "$BEST")" "$GBS" - "(baseline)" -)")
+  else echo "duckdb query failed"; fi
+fi
+
+# ---- 3d. leaktrace on stdin (pipe) ----------------------------------------------------------
+section "d. cat big.log | leaktrace logs - --user $USER_NAME --count"
+lt_case lt_pipe - "cat FILE | leaktrace logs - --user $USER_NAME" "<=200 MiB" "r <= 200"
+
+# ---- 4. summary -----------------------------------------------------------------------------
+section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"
+row command "best s" "GB/s" "peak RSS MiB" target result
+printf '%s\n' "${ROWS[@]}"
+printf '%s' "$CHECKS"
+python3 - "$OUT/results.jsonl" "${RESULTS[@]}" <<'PY'
+import datetime, json, sys
+rec = {"timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+for kv in sys.argv[2:]:
+    k, _, v = kv.partition("=")
+    for conv in () if k in ("commit", "leaktrace", "bytes_spec") else (int, float):
+        try: v = conv(v); break
+        except ValueError: pass
+    rec[k] = v
+with open(sys.argv[1], "a") as f: f.write(json.dumps(rec) + "\n")
+PY
+echo "appended to $OUT/results.jsonl"
+exit "$STATUS"

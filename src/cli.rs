@@ -1,0 +1,126 @@
+//! The command line: global options, the subcommands and their arguments
+//! (clap derive). Only definitions live here; `cmd/` turns them into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success (also when the output pipe was closed early, as by `| head`)
+  1  some input could not be read or is not a log; the rest was processed
+  2  usage error: a bad option, time zone, time, filter or field list";
+
+/// Trace leaked patient data through IIS W3C logs.
+///
+/// leaktrace reads the server's IIS W3C logs (UTC, space-separated, with
+/// #Fields header blocks that may change inside a file), filters them by user,
+/// IP, path and local time, and prints what it finds for a person (table) or
+/// for programs (JSON, NDJSON, CSV). Inputs are opened read-only.
+#[derive(Debug, Parser)]
+#[command(name = "leaktrace", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// IANA time zone for local times and for local --since/--until values
+    /// (America/Chicago, Europe/Berlin, UTC). The time zone database is built
+    /// into leaktrace, so results do not depend on the machine.
+    #[arg(
+        long,
+        global = true,
+        env = "LEAKTRACE_TZ",
+        default_value = "UTC",
+        value_name = "ZONE"
+    )]
+    pub tz: String,
+    /// Print no summary or notes on standard error (errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Show every kept malformed line in the summary, not just the first few.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read IIS W3C logs and print the requests that match the filters.
+    ///
+    /// Each input is a file, a directory (read recursively, in name order), a
+    /// .gz file (recognised by its content), or - for standard input. Every
+    /// #Fields header applies to the rows after it. Rows that do not fit are
+    /// counted and reported on standard error with file, line and reason.
+    #[command(after_help = EXIT_CODES)]
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Log files, directories, or - for standard input.
+    #[arg(required = true, value_name = "LOG")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Print only the number of matching records.
+    #[arg(long)]
+    pub count: bool,
+}
+
+/// How logs are read.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Field list to use instead of the logs' own #Fields headers, for logs
+    /// whose header is missing or wrong, e.g.
+    /// "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken".
+    #[arg(long, value_name = "FIELDS")]
+    pub fields: Option<String>,
+}
+
+/// Which records to keep: different flags must all match; a repeated flag
+/// (or a comma-separated list) matches any of its values.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Login name (cs-username), whole name, any case. A name without a domain
+    /// also matches DOMAIN\name.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub user: Vec<String>,
+    /// Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32.
+    #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
+    pub ip: Vec<String>,
+    /// Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL
+    /// filter: "/temp/*", "*.zip".
+    #[arg(long, value_name = "GLOB")]
+    pub path: Vec<String>,
+    /// HTTP method (GET, POST, HEAD ...), any case.
+    #[arg(long, value_name = "METHOD", value_delimiter = ',')]
+    pub method: Vec<String>,
+    /// HTTP status code (404) or class (4xx).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Keep records at or after this time: an RFC 3339 instant
+    /// (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Keep records before this time (same forms as --since). A date alone
+    /// includes that whole local day.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+/// The clap command, for generated documentation.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,113 @@
+//! One module per subcommand: validate the arguments, call the engine, hand
+//! the results to the output layer. Shared here: turning the common argument
+//! groups into validated configuration, the progress bar, the run summary.
+
+pub mod logs;
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{Cli, Command, FilterArgs, GlobalArgs, ReadArgs};
+use crate::exit::{Exit, usage};
+use crate::filter::{Filter, FilterSpec};
+use crate::output::summary::write_summary;
+use crate::time::{Bound, Zone, parse_bound};
+use crate::w3c::{FieldMap, Input, RunReport, ScanConfig};
+
+/// Runs the command the user asked for.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    match &cli.command {
+        Command::Logs(args) => logs::run(args, &cli.global),
+    }
+}
+
+/// The validated `--tz`.
+pub fn zone(global: &GlobalArgs) -> anyhow::Result<Zone> {
+    Zone::named(global.tz.trim()).map_err(usage)
+}
+
+/// The validated filters; local `--since`/`--until` are read in `zone`.
+pub fn filter(args: &FilterArgs, zone: &Zone) -> anyhow::Result<Filter> {
+    let bound = |text: &Option<String>, which: Bound, flag: &str| -> anyhow::Result<_> {
+        text.as_deref()
+            .map(|t| parse_bound(t, which, zone).map_err(|e| usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    let spec = FilterSpec {
+        users: args.user.clone(),
+        ips: args.ip.clone(),
+        paths: args.path.clone(),
+        methods: args.method.clone(),
+        statuses: args.status.clone(),
+        since: bound(&args.since, Bound::Since, "--since")?,
+        until: bound(&args.until, Bound::Until, "--until")?,
+    };
+    Filter::new(&spec).map_err(usage)
+}
+
+/// The validated reading options.
+pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
+    let fields = match &args.fields {
+        Some(spec) => Some(Arc::new(FieldMap::parse_override(spec).map_err(usage)?)),
+        None => None,
+    };
+    Ok(ScanConfig { fields })
+}
+
+/// A progress bar on standard error for long reads, when it is a terminal.
+pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
+    const WORTH_IT: u64 = 64 << 20;
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let mut total = 0;
+    let mut known = true;
+    for input in inputs {
+        match input {
+            Input::File { path, .. } if !path.to_string_lossy().ends_with(".gz") => {
+                total += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            }
+            _ => known = false,
+        }
+    }
+    if known && total < WORTH_IT {
+        return ProgressBar::hidden();
+    }
+    let bar = if known {
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template(
+                "{bytes}/{total_bytes} {bytes_per_sec} [{wide_bar}] {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+            ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        )
+    };
+    bar
+}
+
+/// Prints input errors and (unless quiet) the summary; returns the exit status.
+pub fn finish(run: &RunReport, list_errors: &[String], global: &GlobalArgs) -> Exit {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for e in list_errors.iter().chain(&run.errors) {
+        let _ = writeln!(
+            err,
+            "leaktrace: {}",
+            crate::output::sanitize::for_terminal(e)
+        );
+    }
+    if !global.quiet {
+        let _ = write_summary(&mut err, run, global.verbose);
+    }
+    if run.had_errors() || !list_errors.is_empty() {
+        Exit::InputError
+    } else {
+        Exit::Success
+    }
+}

@@ -1,0 +1,263 @@
+//! Every byte leaktrace writes to standard output goes through here.
+//!
+//! A command hands over items that know their fields ([`Item`]); the
+//! [`Writer`] prints them as a table for people, or as JSON, NDJSON or CSV for
+//! programs. JSON keys and CSV headers are the same names, absent values are
+//! `null` (empty in CSV), times are RFC 3339. Text from logs is untrusted: it
+//! is escaped before it reaches a terminal, and guarded against formula
+//! injection in CSV.
+
+pub mod record;
+pub mod sanitize;
+pub mod summary;
+
+use std::io::{self, IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::time::Zone;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people; local times with the zone's abbreviation.
+    Table,
+    /// One JSON array of objects.
+    Json,
+    /// One JSON object per line (JSON Lines).
+    Ndjson,
+    /// CSV with a header row, safe to open in Excel.
+    Csv,
+}
+
+/// One value of an item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Int(u64),
+    /// A JSON value (an object or array); a JSON string of it in CSV.
+    Json(serde_json::Value),
+}
+
+impl From<Option<String>> for Cell {
+    fn from(v: Option<String>) -> Cell {
+        v.map_or(Cell::Null, Cell::Text)
+    }
+}
+
+impl From<Option<u64>> for Cell {
+    fn from(v: Option<u64>) -> Cell {
+        v.map_or(Cell::Null, Cell::Int)
+    }
+}
+
+/// What the writer needs to show an item.
+pub struct Context {
+    pub zone: Zone,
+}
+
+/// Something printed as one JSON object / CSV row / table row.
+pub trait Item {
+    /// JSON keys and CSV header, in order.
+    const FIELDS: &'static [&'static str];
+    /// Table column titles.
+    const TABLE: &'static [&'static str];
+    /// The values, in the order of `FIELDS`.
+    fn cells(&self, ctx: &Context) -> Vec<Cell>;
+    /// The table row, in the order of `TABLE` (not yet escaped).
+    fn table_row(&self, ctx: &Context) -> Vec<String>;
+}
+
+/// Rows per printed table: a table is laid out as a whole, so long outputs
+/// are printed in pages rather than held in memory.
+const TABLE_PAGE: usize = 1000;
+
+/// Writes items in one format to a buffered output.
+pub struct Writer<W: Write> {
+    format: Format,
+    ctx: Context,
+    out: Raw<W>,
+    written: u64,
+    page: Vec<Vec<String>>,
+    table_header: &'static [&'static str],
+    terminal: bool,
+    /// In CSV format, rows go through here to `out`.
+    csv: Option<csv::Writer<W>>,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(out: W, format: Format, ctx: Context, terminal: bool) -> Writer<W> {
+        let (out, csv) = match format {
+            Format::Csv => (
+                None,
+                Some(
+                    csv::WriterBuilder::new()
+                        .has_headers(false)
+                        .from_writer(out),
+                ),
+            ),
+            _ => (Some(out), None),
+        };
+        Writer {
+            format,
+            ctx,
+            out: out.map_or(Raw::Csv, Raw::Out),
+            written: 0,
+            page: Vec::new(),
+            table_header: &[],
+            terminal,
+            csv,
+        }
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    pub fn write<I: Item>(&mut self, item: &I) -> io::Result<()> {
+        match self.format {
+            Format::Table => {
+                self.table_header = I::TABLE;
+                let row = item
+                    .table_row(&self.ctx)
+                    .iter()
+                    .map(|c| sanitize::for_terminal(c))
+                    .collect();
+                self.page.push(row);
+                if self.page.len() >= TABLE_PAGE {
+                    self.flush_table()?;
+                }
+            }
+            Format::Json => {
+                self.out
+                    .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                write_json_object(&mut self.out, I::FIELDS, &item.cells(&self.ctx))?;
+            }
+            Format::Ndjson => {
+                write_json_object(&mut self.out, I::FIELDS, &item.cells(&self.ctx))?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Csv => {
+                if self.written == 0 {
+                    self.csv_row(I::FIELDS.iter().map(|s| s.to_string()))?;
+                }
+                let cells = item.cells(&self.ctx).into_iter().map(|c| match c {
+                    Cell::Null => String::new(),
+                    Cell::Text(s) => sanitize::for_spreadsheet(s),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Json(v) => sanitize::for_spreadsheet(v.to_string()),
+                });
+                self.csv_row(cells)?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Ends the output (closes the JSON array, prints the last table page).
+    /// For CSV with no items, prints the header of `I` so the file is valid.
+    pub fn finish<I: Item>(mut self) -> io::Result<u64> {
+        match self.format {
+            Format::Table => {
+                self.table_header = I::TABLE;
+                self.flush_table()?;
+            }
+            Format::Json => {
+                self.out
+                    .write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?
+            }
+            Format::Csv if self.written == 0 => {
+                self.csv_row(I::FIELDS.iter().map(|s| s.to_string()))?
+            }
+            _ => {}
+        }
+        if let Some(csv) = &mut self.csv {
+            csv.flush()?;
+        }
+        self.out.flush()?;
+        Ok(self.written)
+    }
+
+    fn csv_row(&mut self, cells: impl Iterator<Item = String>) -> io::Result<()> {
+        match &mut self.csv {
+            Some(csv) => csv.write_record(cells).map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => io,
+                other => io::Error::other(format!("{other:?}")),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn flush_table(&mut self) -> io::Result<()> {
+        if self.page.is_empty() {
+            return Ok(());
+        }
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_HORIZONTAL_ONLY);
+        table.set_content_arrangement(if self.terminal {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
+        table.set_header(self.table_header.to_vec());
+        for row in self.page.drain(..) {
+            table.add_row(row);
+        }
+        writeln!(self.out, "{table}")
+    }
+}
+
+/// The output stream, or nothing of its own when CSV owns it.
+enum Raw<W: Write> {
+    Out(W),
+    Csv,
+}
+
+impl<W: Write> Write for Raw<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Raw::Out(w) => w.write(buf),
+            Raw::Csv => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Raw::Out(w) => w.flush(),
+            Raw::Csv => Ok(()),
+        }
+    }
+}
+
+/// Writes `{"key":value,...}` with keys in order.
+fn write_json_object<W: Write>(out: &mut W, keys: &[&str], cells: &[Cell]) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (key, cell)) in keys.iter().zip(cells).enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b":")?;
+        match cell {
+            Cell::Null => out.write_all(b"null")?,
+            Cell::Text(s) => serde_json::to_writer(&mut *out, s)?,
+            Cell::Int(n) => write!(out, "{n}")?,
+            Cell::Json(v) => serde_json::to_writer(&mut *out, v)?,
+        }
+    }
+    out.write_all(b"}")
+}
+
+/// Whether standard output is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    io::stdout().is_terminal()
+}
+
+/// Whether an error (anywhere in its chain) is a closed output pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,95 @@
+//! How a log [`Record`] is printed.
+
+use serde_json::{Map, Value};
+
+use super::{Cell, Context, Item};
+use crate::w3c::Record;
+
+impl Item for Record {
+    const FIELDS: &'static [&'static str] = &[
+        "file",
+        "line",
+        "time_utc",
+        "time_local",
+        "method",
+        "uri_stem",
+        "uri_query",
+        "username",
+        "client_ip",
+        "user_agent",
+        "referer",
+        "status",
+        "substatus",
+        "win32_status",
+        "time_taken_ms",
+        "server_ip",
+        "server_port",
+        "host",
+        "bytes_sent",
+        "bytes_received",
+        "extra",
+    ];
+    const TABLE: &'static [&'static str] = &[
+        "Local time",
+        "User",
+        "Client IP",
+        "Method",
+        "Path",
+        "Status",
+        "ms",
+    ];
+
+    fn cells(&self, ctx: &Context) -> Vec<Cell> {
+        let extra: Map<String, Value> = self
+            .extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone().map_or(Value::Null, Value::String)))
+            .collect();
+        vec![
+            Cell::Text(self.file.to_string()),
+            Cell::Int(self.line),
+            self.time_utc.map(|t| t.to_string()).into(),
+            self.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),
+            self.method.clone().into(),
+            self.uri_stem.clone().into(),
+            self.uri_query.clone().into(),
+            self.username.clone().into(),
+            self.client_ip.clone().into(),
+            self.user_agent.clone().into(),
+            self.referer.clone().into(),
+            self.status.into(),
+            self.substatus.into(),
+            self.win32_status.into(),
+            self.time_taken_ms.into(),
+            self.server_ip.clone().into(),
+            self.server_port.into(),
+            self.host.clone().into(),
+            self.bytes_sent.into(),
+            self.bytes_received.into(),
+            Cell::Json(Value::Object(extra)),
+        ]
+    }
+
+    fn table_row(&self, ctx: &Context) -> Vec<String> {
+        let dash = || "-".to_string();
+        let mut path = self.uri_stem.clone().unwrap_or_else(dash);
+        if let Some(q) = &self.uri_query {
+            path.push('?');
+            path.push_str(q);
+        }
+        let status = match (self.status, self.substatus) {
+            (Some(s), Some(sub)) if sub != 0 => format!("{s}.{sub}"),
+            (Some(s), _) => s.to_string(),
+            _ => dash(),
+        };
+        vec![
+            self.time_utc.map_or_else(dash, |t| ctx.zone.human(t)),
+            self.username.clone().unwrap_or_else(dash),
+            self.client_ip.clone().unwrap_or_else(dash),
+            self.method.clone().unwrap_or_else(dash),
+            path,
+            status,
+            self.time_taken_ms.map_or_else(dash, |n| n.to_string()),
+        ]
+    }
+}

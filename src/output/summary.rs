@@ -1,0 +1,97 @@
+//! The run summary on standard error: what was read, what matched, and every
+//! kind of trouble met on the way (nothing is dropped without a word).
+
+use std::io::{self, Write};
+
+use super::sanitize::for_terminal;
+use crate::w3c::Problem;
+use crate::w3c::scan::{FileReport, RunReport};
+
+/// Malformed lines shown with their reason (all are counted).
+const SHOWN: usize = 5;
+
+/// Writes the one-line summary, the first malformed lines, and notes.
+pub fn write_summary<W: Write>(out: &mut W, run: &RunReport, verbose: bool) -> io::Result<()> {
+    let files = &run.files;
+    let sum = |f: fn(&FileReport) -> u64| files.iter().map(f).sum::<u64>();
+    let malformed = sum(|f| f.malformed);
+    writeln!(
+        out,
+        "leaktrace: {} file{}, {} records, {} matched, {} malformed{}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        sum(|f| f.records),
+        sum(|f| f.matched),
+        malformed,
+        if run.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unreadable", run.errors.len())
+        },
+    )?;
+    let limit = if verbose { usize::MAX } else { SHOWN };
+    let mut shown = 0;
+    let mut field_count = false;
+    for f in files {
+        for a in &f.samples {
+            field_count |= matches!(a.problem, Problem::FieldCount { .. }) && !a.cut_off;
+            if shown < limit {
+                let cut = if a.cut_off {
+                    " (last line, no line end: cut off?)"
+                } else {
+                    ""
+                };
+                writeln!(
+                    out,
+                    "  {}:{}: {}{cut}",
+                    for_terminal(&f.name),
+                    a.line,
+                    a.problem
+                )?;
+                shown += 1;
+            }
+        }
+    }
+    if (malformed as usize) > shown {
+        writeln!(
+            out,
+            "  ... {} more malformed lines ({} shown; --verbose shows up to {} per file)",
+            malformed as usize - shown,
+            shown,
+            crate::w3c::scan::MAX_SAMPLES
+        )?;
+    }
+    if field_count {
+        writeln!(
+            out,
+            "hint: when a log's #Fields header does not match its rows (as in the vendor's documented sample), --fields \"date time ...\" replaces it"
+        )?;
+    }
+    for f in files {
+        let name = for_terminal(&f.name);
+        for (layout, n) in &f.inferred {
+            writeln!(
+                out,
+                "note: {name}: {n} rows came before any #Fields header; read with {layout} (give --fields if that is wrong)"
+            )?;
+        }
+        if f.nul_bytes > 0 {
+            writeln!(
+                out,
+                "note: {name}: skipped {} NUL bytes of padding (IIS preallocates log files)",
+                f.nul_bytes
+            )?;
+        }
+        if f.untimed > 0 {
+            writeln!(
+                out,
+                "note: {name}: {} records have no UTC time (no date/time field, or no #Date for them); time filters never match them",
+                f.untimed
+            )?;
+        }
+        if let Some(kind) = f.skipped {
+            writeln!(out, "warning: {name}: skipped: {kind}, not a W3C text log")?;
+        }
+    }
+    Ok(())
+}

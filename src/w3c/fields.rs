@@ -1,0 +1,294 @@
+//! Field maps: which W3C field sits at which position of a row.
+//!
+//! A `#Fields:` directive (or `--fields`, or an inferred default layout) names
+//! the values of the rows that follow it. A [`FieldMap`] turns those names into
+//! the positions of the columns leaktrace understands ([`Column`]); every other
+//! field is kept, by its W3C name, in the record's `extra`.
+
+use std::fmt;
+
+/// A field leaktrace gives a column of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Date,
+    Time,
+    Method,
+    UriStem,
+    UriQuery,
+    /// `cs-uri`: stem and query in one value (HTTPERR, Oracle Web Cache).
+    Uri,
+    Username,
+    ClientIp,
+    UserAgent,
+    Referer,
+    Status,
+    Substatus,
+    Win32Status,
+    TimeTaken,
+    ServerIp,
+    ServerPort,
+    Host,
+    BytesSent,
+    BytesReceived,
+}
+
+/// Number of [`Column`] variants.
+pub const COLUMN_COUNT: usize = 19;
+
+/// The numeric columns, in the order of [`Numbers`](super::row::Numbers).
+pub const NUMERIC_COLUMNS: [Column; 7] = [
+    Column::Status,
+    Column::Substatus,
+    Column::Win32Status,
+    Column::TimeTaken,
+    Column::ServerPort,
+    Column::BytesSent,
+    Column::BytesReceived,
+];
+
+impl Column {
+    /// The column a W3C field name maps to, if any. Names are case-insensitive
+    /// (`cs(user-agent)` is as good as `cs(User-Agent)`), and a few aliases
+    /// written by other producers are accepted.
+    pub fn from_w3c(name: &str) -> Option<Column> {
+        let lower = name.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "date" => Column::Date,
+            "time" => Column::Time,
+            "cs-method" => Column::Method,
+            "cs-uri-stem" => Column::UriStem,
+            "cs-uri-query" => Column::UriQuery,
+            "cs-uri" => Column::Uri,
+            "cs-username" => Column::Username,
+            "c-ip" => Column::ClientIp,
+            "cs(user-agent)" => Column::UserAgent,
+            "cs(referer)" | "cs(referrer)" => Column::Referer,
+            "sc-status" => Column::Status,
+            "sc-substatus" => Column::Substatus,
+            "sc-win32-status" => Column::Win32Status,
+            "time-taken" | "timetakenms" => Column::TimeTaken,
+            "s-ip" => Column::ServerIp,
+            "s-port" => Column::ServerPort,
+            "cs-host" | "cs(host)" => Column::Host,
+            "sc-bytes" => Column::BytesSent,
+            "cs-bytes" => Column::BytesReceived,
+            _ => return None,
+        })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Where a field map came from, for messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldOrigin {
+    /// A `#Fields:` directive in the log.
+    Header,
+    /// The user's `--fields`.
+    Override,
+    /// A default layout guessed for rows that have no header.
+    Inferred(&'static str),
+}
+
+/// The meaning of each value of a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMap {
+    names: Vec<String>,
+    slots: [Option<u16>; COLUMN_COUNT],
+    extra: Vec<u16>,
+    origin: FieldOrigin,
+}
+
+impl FieldMap {
+    /// Builds a map from W3C field names, in row order. The first field that
+    /// maps to a column wins; a repeated one goes to `extra`.
+    pub fn new<S: AsRef<str>>(names: &[S], origin: FieldOrigin) -> FieldMap {
+        let mut slots = [None; COLUMN_COUNT];
+        let mut extra = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let pos = u16::try_from(i).unwrap_or(u16::MAX);
+            match Column::from_w3c(name.as_ref()) {
+                Some(col) if slots[col.index()].is_none() => slots[col.index()] = Some(pos),
+                _ => extra.push(pos),
+            }
+        }
+        // `cs-uri` only stands in for the stem when there is no `cs-uri-stem`.
+        if slots[Column::UriStem.index()].is_some()
+            && let Some(pos) = slots[Column::Uri.index()].take()
+        {
+            extra.push(pos);
+            extra.sort_unstable();
+        }
+        FieldMap {
+            names: names.iter().map(|n| n.as_ref().to_string()).collect(),
+            slots,
+            extra,
+            origin,
+        }
+    }
+
+    /// Parses a `--fields` value: names separated by spaces or commas.
+    pub fn parse_override(spec: &str) -> Result<FieldMap, String> {
+        let names: Vec<&str> = spec
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Err("--fields needs at least one field name".into());
+        }
+        if names.len() > MAX_FIELDS {
+            return Err(format!(
+                "--fields names {} fields; at most {MAX_FIELDS} are supported",
+                names.len()
+            ));
+        }
+        Ok(FieldMap::new(&names, FieldOrigin::Override))
+    }
+
+    /// Number of values a row must have.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Position of a column in the row, if the map has it.
+    #[inline]
+    pub fn slot(&self, col: Column) -> Option<usize> {
+        self.slots[col.index()].map(usize::from)
+    }
+
+    /// Positions of the fields without a column of their own.
+    pub fn extra(&self) -> &[u16] {
+        &self.extra
+    }
+
+    /// The W3C name of the field at a position.
+    pub fn name(&self, pos: usize) -> &str {
+        self.names.get(pos).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn origin(&self) -> &FieldOrigin {
+        &self.origin
+    }
+
+    /// Whether the map gives rows a UTC time of day (`time`, with or without `date`).
+    pub fn has_time(&self) -> bool {
+        self.slot(Column::Time).is_some()
+    }
+}
+
+/// Rows wider than this are rejected rather than tokenized without bound.
+pub const MAX_FIELDS: usize = 256;
+
+/// Default layouts tried, by value count, for rows that come before any
+/// `#Fields:` directive (and only when `--fields` is not given).
+pub fn default_layout(values: usize) -> Option<(&'static str, &'static [&'static str])> {
+    const IIS: &[&str] = &[
+        "date",
+        "time",
+        "s-ip",
+        "cs-method",
+        "cs-uri-stem",
+        "cs-uri-query",
+        "s-port",
+        "cs-username",
+        "c-ip",
+        "cs(User-Agent)",
+        "cs(Referer)",
+        "sc-status",
+        "sc-substatus",
+        "sc-win32-status",
+        "time-taken",
+    ];
+    const IIS7: &[&str] = &[
+        "date",
+        "time",
+        "s-ip",
+        "cs-method",
+        "cs-uri-stem",
+        "cs-uri-query",
+        "s-port",
+        "cs-username",
+        "c-ip",
+        "cs(User-Agent)",
+        "sc-status",
+        "sc-substatus",
+        "sc-win32-status",
+        "time-taken",
+    ];
+    const HTTPERR: &[&str] = &[
+        "date",
+        "time",
+        "c-ip",
+        "c-port",
+        "s-ip",
+        "s-port",
+        "cs-version",
+        "cs-method",
+        "cs-uri",
+        "sc-status",
+        "s-siteid",
+        "s-reason",
+        "s-queuename",
+    ];
+    match values {
+        15 => Some(("the IIS 8.5+ default layout (15 fields)", IIS)),
+        14 => Some(("the IIS 7 default layout (14 fields, no cs(Referer))", IIS7)),
+        13 => Some(("the HTTP.sys error log default layout (13 fields)", HTTPERR)),
+        _ => None,
+    }
+}
+
+impl fmt::Display for FieldMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.names.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_known_names_case_insensitively() {
+        let map = FieldMap::new(
+            &["date", "TIME", "cs(user-agent)", "s-sitename"],
+            FieldOrigin::Header,
+        );
+        assert_eq!(map.slot(Column::Date), Some(0));
+        assert_eq!(map.slot(Column::Time), Some(1));
+        assert_eq!(map.slot(Column::UserAgent), Some(2));
+        assert_eq!(map.extra(), &[3]);
+    }
+
+    #[test]
+    fn cs_uri_is_extra_when_stem_is_present() {
+        let map = FieldMap::new(&["cs-uri", "cs-uri-stem"], FieldOrigin::Header);
+        assert_eq!(map.slot(Column::UriStem), Some(1));
+        assert_eq!(map.slot(Column::Uri), None);
+        assert_eq!(map.extra(), &[0]);
+    }
+
+    #[test]
+    fn repeated_field_goes_to_extra() {
+        let map = FieldMap::new(&["c-ip", "c-ip"], FieldOrigin::Header);
+        assert_eq!(map.slot(Column::ClientIp), Some(0));
+        assert_eq!(map.extra(), &[1]);
+    }
+
+    #[test]
+    fn override_accepts_commas_and_rejects_empty() {
+        let map = FieldMap::parse_override("date, time cs-method").unwrap();
+        assert_eq!(map.len(), 3);
+        assert!(FieldMap::parse_override("  ").is_err());
+    }
+}

@@ -1,0 +1,16 @@
+//! The W3C extended log engine: directives, field maps per header block, the
+//! row parser, the inputs (files, directories, gzip, stdin) and the parallel
+//! driver that ties them together.
+
+pub mod directive;
+pub mod fields;
+pub mod input;
+pub mod record;
+pub mod row;
+pub mod scan;
+
+pub use fields::{Column, FieldMap};
+pub use input::{Input, expand};
+pub use record::Record;
+pub use row::{Problem, Row};
+pub use scan::{Anomaly, FileReport, Hit, RunReport, ScanConfig, scan, scan_all};

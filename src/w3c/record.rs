@@ -1,0 +1,71 @@
+//! A log record as leaktrace reports it: the row's values under stable names,
+//! owned, with the file and line it came from.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use super::fields::Column;
+use super::row::Row;
+
+/// One request from a W3C log. Absent values (`-`, or a field the log does
+/// not have) are `None`. Text is kept as logged (`+` stays `+`), with bytes
+/// that are not UTF-8 replaced by U+FFFD.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub time_utc: Option<Timestamp>,
+    pub method: Option<String>,
+    pub uri_stem: Option<String>,
+    pub uri_query: Option<String>,
+    pub username: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub referer: Option<String>,
+    pub status: Option<u64>,
+    pub substatus: Option<u64>,
+    pub win32_status: Option<u64>,
+    pub time_taken_ms: Option<u64>,
+    pub server_ip: Option<String>,
+    pub server_port: Option<u64>,
+    pub host: Option<String>,
+    pub bytes_sent: Option<u64>,
+    pub bytes_received: Option<u64>,
+    /// Fields without a column of their own, by W3C name, in log order.
+    pub extra: Vec<(Arc<str>, Option<String>)>,
+}
+
+impl Record {
+    /// Copies a row's values. The file and line are set by the caller, who
+    /// knows them once the chunk is placed in the input.
+    pub fn from_row(row: &Row<'_>) -> Record {
+        let map = row.map();
+        Record {
+            file: Arc::from(""),
+            line: 0,
+            time_utc: row.time,
+            method: row.text(Column::Method),
+            uri_stem: row.text(Column::UriStem),
+            uri_query: row.text(Column::UriQuery),
+            username: row.text(Column::Username),
+            client_ip: row.text(Column::ClientIp),
+            user_agent: row.text(Column::UserAgent),
+            referer: row.text(Column::Referer),
+            status: row.number(Column::Status),
+            substatus: row.number(Column::Substatus),
+            win32_status: row.number(Column::Win32Status),
+            time_taken_ms: row.number(Column::TimeTaken),
+            server_ip: row.text(Column::ServerIp),
+            server_port: row.number(Column::ServerPort),
+            host: row.text(Column::Host),
+            bytes_sent: row.number(Column::BytesSent),
+            bytes_received: row.number(Column::BytesReceived),
+            extra: map
+                .extra()
+                .iter()
+                .map(|&pos| (Arc::from(map.name(pos as usize)), row.text_at(pos as usize)))
+                .collect(),
+        }
+    }
+}

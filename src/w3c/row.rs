@@ -1,0 +1,615 @@
+//! One data row: tokenizing it against its field map and checking its values.
+//!
+//! Rows are space-separated. Most rows hold no quote and exactly one space
+//! between values, and take the fast path: one `memchr` pass. Rows with quoted
+//! values (IIS Advanced Logging, Incapsula, Oracle Web Cache), runs of spaces,
+//! or an empty value written as a double space (Exchange) take the careful path.
+//! A row whose values do not fit its field map is never assigned by guesswork:
+//! it becomes a [`Problem`].
+
+use std::borrow::Cow;
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime, Time};
+use memchr::{memchr, memchr_iter};
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::{tag, take_till1},
+    character::complete::char,
+    combinator::{map, recognize},
+    multi::many0,
+    sequence::delimited,
+};
+
+use super::fields::{Column, FieldMap, MAX_FIELDS, NUMERIC_COLUMNS};
+
+/// A value's place in its line: the content (inside quotes, for a quoted value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    end: u32,
+    /// Quoted with `""` escapes inside, to be unescaped when read.
+    escaped: bool,
+}
+
+impl Span {
+    fn plain(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+            escaped: false,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// Why a row was not turned into a record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The row has more or fewer values than its field map names.
+    FieldCount {
+        found: usize,
+        expected: usize,
+    },
+    /// No `#Fields:` before the row, no `--fields`, and no default layout has
+    /// this many values.
+    NoHeader {
+        found: usize,
+    },
+    TooManyValues,
+    OnlyWhitespace,
+    BadDate(String),
+    BadTime(String),
+    BadNumber {
+        field: String,
+        value: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::FieldCount { found, expected } => write!(
+                f,
+                "{found} values, but the field list (#Fields or --fields) names {expected}"
+            ),
+            Problem::NoHeader { found } => write!(
+                f,
+                "row before any #Fields header, and its {found} values fit no default IIS layout (give --fields)"
+            ),
+            Problem::TooManyValues => write!(f, "more than {MAX_FIELDS} values"),
+            Problem::OnlyWhitespace => f.write_str("the row holds only spaces"),
+            Problem::BadDate(v) => write!(f, "date {} is not a valid YYYY-MM-DD date", quote(v)),
+            Problem::BadTime(v) => write!(f, "time {} is not a valid HH:MM:SS time", quote(v)),
+            Problem::BadNumber { field, value } => {
+                write!(f, "{field} {} is not a number", quote(value))
+            }
+        }
+    }
+}
+
+/// Quotes a value for a message: escaped, and cut to a readable length.
+fn quote(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(40)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > 40 {
+        out.push('…');
+    }
+    format!("'{out}'")
+}
+
+/// Splits a row into value spans. With `expected`, returns `Err(found)` when
+/// the row does not have that many values; without, splits on runs of spaces.
+pub fn tokenize(line: &[u8], expected: Option<usize>, out: &mut Vec<Span>) -> Result<(), Problem> {
+    out.clear();
+    if memchr(b'"', line).is_some() {
+        return tokenize_quoted(line, expected, out);
+    }
+    let mut start = 0;
+    let mut irregular = false;
+    for pos in memchr_iter(b' ', line) {
+        irregular |= pos == start;
+        out.push(Span::plain(start, pos));
+        start = pos + 1;
+    }
+    irregular |= start == line.len();
+    out.push(Span::plain(start, line.len()));
+    if !irregular {
+        return check_count(out.len(), expected);
+    }
+    // Runs of spaces, or leading/trailing ones. Separators are runs of spaces,
+    // unless the single-space split is the one that fits: then an empty value
+    // was written as a double space, and its position is exact.
+    let single = out.len();
+    let edges_clean = line.first() != Some(&b' ') && line.last() != Some(&b' ');
+    if expected == Some(single) && edges_clean && single > 1 {
+        return Ok(());
+    }
+    out.retain(|s| !s.is_empty());
+    if out.is_empty() {
+        return Err(Problem::OnlyWhitespace);
+    }
+    check_count(out.len(), expected)
+}
+
+fn check_count(found: usize, expected: Option<usize>) -> Result<(), Problem> {
+    if found > MAX_FIELDS {
+        return Err(Problem::TooManyValues);
+    }
+    match expected {
+        Some(expected) if expected != found => Err(Problem::FieldCount { found, expected }),
+        _ => Ok(()),
+    }
+}
+
+/// The careful path: values may be quoted (`"a b"`, `""` for a quote inside,
+/// `""` alone for empty) and separated by runs of spaces. A quote that is not
+/// closed before a space is part of a bare value (as in some cookies).
+fn tokenize_quoted(
+    line: &[u8],
+    expected: Option<usize>,
+    out: &mut Vec<Span>,
+) -> Result<(), Problem> {
+    let mut rest = line;
+    loop {
+        let skipped = rest.iter().take_while(|&&b| b == b' ').count();
+        rest = &rest[skipped..];
+        if rest.is_empty() {
+            break;
+        }
+        let offset = line.len() - rest.len();
+        // `value` always takes at least one byte of a non-space start; the
+        // fallback only keeps the loop total.
+        match value(rest) {
+            Ok((after, tok)) => {
+                let (start, end, escaped) = match tok {
+                    Token::Quoted { inner, escaped } => {
+                        let start = offset + 1;
+                        (start, start + inner.len(), escaped)
+                    }
+                    Token::Bare(text) => (offset, offset + text.len(), false),
+                };
+                out.push(Span {
+                    start: start as u32,
+                    end: end as u32,
+                    escaped,
+                });
+                rest = after;
+            }
+            Err(_) => {
+                out.push(Span::plain(offset, line.len()));
+                break;
+            }
+        }
+        if out.len() > MAX_FIELDS {
+            return Err(Problem::TooManyValues);
+        }
+    }
+    if out.is_empty() {
+        return Err(Problem::OnlyWhitespace);
+    }
+    check_count(out.len(), expected)
+}
+
+enum Token<'a> {
+    Quoted { inner: &'a [u8], escaped: bool },
+    Bare(&'a [u8]),
+}
+
+/// A value: a quoted string that ends at a space or the end of the line, or a
+/// bare run of non-spaces (which may hold quotes, as cookies do).
+fn value(input: &[u8]) -> IResult<&[u8], Token<'_>> {
+    alt((quoted_value, map(take_till1(|b| b == b' '), Token::Bare))).parse(input)
+}
+
+fn quoted_value(input: &[u8]) -> IResult<&[u8], Token<'_>> {
+    let body = recognize(many0(alt((tag(&b"\"\""[..]), take_till1(|b| b == b'"')))));
+    let (rest, inner) = delimited(char('"'), body, char('"')).parse(input)?;
+    // A closing quote must end the value; otherwise this is a bare value that
+    // happens to start with a quote.
+    if !(rest.is_empty() || rest[0] == b' ') {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    let escaped = memchr::memmem::find(inner, b"\"\"").is_some();
+    Ok((rest, Token::Quoted { inner, escaped }))
+}
+
+/// A cache of the last `date` value seen, since consecutive rows share it.
+#[derive(Default)]
+pub struct DateCache {
+    last: Vec<u8>,
+    seconds: i64,
+}
+
+impl DateCache {
+    fn seconds(&mut self, raw: &[u8]) -> Option<i64> {
+        if !self.last.is_empty() && self.last == raw {
+            return Some(self.seconds);
+        }
+        let date = parse_date(raw)?;
+        self.seconds = midnight_utc(date);
+        self.last.clear();
+        self.last.extend_from_slice(raw);
+        Some(self.seconds)
+    }
+}
+
+/// Seconds since the Unix epoch of a date's UTC midnight.
+pub fn midnight_utc(date: Date) -> i64 {
+    jiff::tz::Offset::UTC
+        .to_timestamp(DateTime::from_parts(date, Time::midnight()))
+        .map(|ts| ts.as_second())
+        .unwrap_or(0)
+}
+
+fn digits(raw: &[u8]) -> Option<i32> {
+    let mut n: i32 = 0;
+    for &b in raw {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i32::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// `YYYY-MM-DD`.
+fn parse_date(raw: &[u8]) -> Option<Date> {
+    if raw.len() != 10 || raw[4] != b'-' || raw[7] != b'-' {
+        return None;
+    }
+    let y = digits(&raw[0..4])?;
+    let m = digits(&raw[5..7])?;
+    let d = digits(&raw[8..10])?;
+    Date::new(y as i16, m as i8, d as i8).ok()
+}
+
+/// `HH:MM:SS[.fraction]` as (seconds of the day, nanoseconds).
+fn parse_time(raw: &[u8]) -> Option<(i64, i32)> {
+    if raw.len() < 8 || raw[2] != b':' || raw[5] != b':' {
+        return None;
+    }
+    let h = digits(&raw[0..2])?;
+    let m = digits(&raw[3..5])?;
+    let s = digits(&raw[6..8])?;
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    let mut nanos = 0i32;
+    if raw.len() > 8 {
+        let frac = &raw[9..];
+        if raw[8] != b'.' || frac.is_empty() || frac.len() > 9 {
+            return None;
+        }
+        nanos = digits(frac)? * 10i32.pow(9 - frac.len() as u32);
+    }
+    Some((i64::from(h * 3600 + m * 60 + s), nanos))
+}
+
+/// A number as logged: digits (up to `u64`). `time-taken` may also be written
+/// in decimal seconds, as the W3C draft defines it; that is turned into ms.
+fn parse_number(col: Column, raw: &[u8]) -> Option<u64> {
+    if raw.is_empty() || raw.len() > 20 {
+        return None;
+    }
+    if raw.iter().all(u8::is_ascii_digit) {
+        return std::str::from_utf8(raw).ok()?.parse().ok();
+    }
+    if col == Column::TimeTaken && memchr(b'.', raw).is_some() {
+        let secs: f64 = std::str::from_utf8(raw).ok()?.parse().ok()?;
+        if secs.is_finite() && secs >= 0.0 {
+            return Some((secs * 1000.0).round() as u64);
+        }
+    }
+    None
+}
+
+/// What a row's context supplies: its field map and the block's `#Date`.
+pub struct RowContext<'m> {
+    pub map: &'m FieldMap,
+    /// UTC midnight of the block's `#Date`, for rows without a `date` field.
+    pub block_date: Option<i64>,
+}
+
+/// A row that fits its field map, with its time and numbers checked. Text
+/// values are read from the line on demand.
+pub struct Row<'a> {
+    line: &'a [u8],
+    spans: &'a [Span],
+    map: &'a FieldMap,
+    /// UTC instant, when the row has a time and a date (its own or the block's).
+    pub time: Option<Timestamp>,
+    numbers: [Option<u64>; NUMERIC_COLUMNS.len()],
+}
+
+/// Checks a tokenized row and reads its time and numbers.
+pub fn check<'a>(
+    line: &'a [u8],
+    spans: &'a [Span],
+    ctx: &RowContext<'a>,
+    dates: &mut DateCache,
+) -> Result<Row<'a>, Problem> {
+    let map = ctx.map;
+    let raw = |pos: usize| -> Option<&'a [u8]> {
+        let span = spans[pos];
+        let bytes = &line[span.start as usize..span.end as usize];
+        (!bytes.is_empty() && bytes != b"-").then_some(bytes)
+    };
+    let mut time = None;
+    if let Some(tpos) = map.slot(Column::Time)
+        && let Some(traw) = raw(tpos)
+    {
+        let (tod, nanos) = parse_time(traw).ok_or_else(|| Problem::BadTime(lossy(traw)))?;
+        let day = match map.slot(Column::Date) {
+            Some(dpos) => match raw(dpos) {
+                Some(draw) => Some(
+                    dates
+                        .seconds(draw)
+                        .ok_or_else(|| Problem::BadDate(lossy(draw)))?,
+                ),
+                None => None,
+            },
+            None => ctx.block_date,
+        };
+        time = day.and_then(|d| Timestamp::new(d + tod, nanos).ok());
+    } else if let Some(dpos) = map.slot(Column::Date)
+        && let Some(draw) = raw(dpos)
+    {
+        dates
+            .seconds(draw)
+            .ok_or_else(|| Problem::BadDate(lossy(draw)))?;
+    }
+    let mut numbers = [None; NUMERIC_COLUMNS.len()];
+    for (i, col) in NUMERIC_COLUMNS.iter().enumerate() {
+        if let Some(pos) = map.slot(*col)
+            && let Some(value) = raw(pos)
+        {
+            numbers[i] = Some(parse_number(*col, value).ok_or_else(|| Problem::BadNumber {
+                field: map.name(pos).to_string(),
+                value: lossy(value),
+            })?);
+        }
+    }
+    Ok(Row {
+        line,
+        spans,
+        map,
+        time,
+        numbers,
+    })
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl<'a> Row<'a> {
+    pub fn map(&self) -> &'a FieldMap {
+        self.map
+    }
+
+    /// The raw bytes of the value at a position; `None` for `-` or empty.
+    pub fn raw_at(&self, pos: usize) -> Option<Cow<'a, [u8]>> {
+        let span = *self.spans.get(pos)?;
+        let bytes = &self.line[span.start as usize..span.end as usize];
+        if bytes.is_empty() || bytes == b"-" {
+            return None;
+        }
+        if span.escaped {
+            let mut out = Vec::with_capacity(bytes.len());
+            let mut i = 0;
+            while i < bytes.len() {
+                out.push(bytes[i]);
+                i += if bytes[i] == b'"' && bytes.get(i + 1) == Some(&b'"') {
+                    2
+                } else {
+                    1
+                };
+            }
+            return Some(Cow::Owned(out));
+        }
+        Some(Cow::Borrowed(bytes))
+    }
+
+    /// The raw bytes of a column's value. `cs-uri` stands in for the stem
+    /// (before `?`) and the query (after it) when the row has no stem/query.
+    pub fn raw(&self, col: Column) -> Option<Cow<'a, [u8]>> {
+        if let Some(pos) = self.map.slot(col) {
+            return self.raw_at(pos);
+        }
+        if matches!(col, Column::UriStem | Column::UriQuery) {
+            let uri = self.raw_at(self.map.slot(Column::Uri)?)?;
+            let split = memchr(b'?', &uri);
+            return match (col, split) {
+                (Column::UriStem, Some(q)) => Some(slice_cow(uri, 0, q)),
+                (Column::UriStem, None) => Some(uri),
+                (_, Some(q)) if q + 1 < uri.len() => {
+                    let len = uri.len();
+                    Some(slice_cow(uri, q + 1, len))
+                }
+                _ => None,
+            };
+        }
+        None
+    }
+
+    /// A column's value as text; bytes that are not UTF-8 become U+FFFD.
+    pub fn text(&self, col: Column) -> Option<String> {
+        self.raw(col)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    pub fn text_at(&self, pos: usize) -> Option<String> {
+        self.raw_at(pos)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// A numeric column's value.
+    pub fn number(&self, col: Column) -> Option<u64> {
+        let i = NUMERIC_COLUMNS.iter().position(|c| *c == col)?;
+        self.numbers[i]
+    }
+
+    /// Whether the row holds bytes that are not UTF-8.
+    pub fn has_invalid_utf8(&self) -> bool {
+        std::str::from_utf8(self.line).is_err()
+    }
+}
+
+fn slice_cow(c: Cow<'_, [u8]>, from: usize, to: usize) -> Cow<'_, [u8]> {
+    match c {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[from..to]),
+        Cow::Owned(v) => Cow::Owned(v[from..to].to_vec()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::w3c::fields::FieldOrigin;
+
+    fn values(line: &str, expected: Option<usize>) -> Result<Vec<String>, Problem> {
+        let mut spans = Vec::new();
+        tokenize(line.as_bytes(), expected, &mut spans)?;
+        Ok(spans
+            .iter()
+            .map(|s| line[s.start as usize..s.end as usize].to_string())
+            .collect())
+    }
+
+    #[test]
+    fn single_spaces() {
+        assert_eq!(values("a b - d", Some(4)).unwrap(), ["a", "b", "-", "d"]);
+    }
+
+    #[test]
+    fn wrong_count_is_a_problem() {
+        assert_eq!(
+            values("a b c", Some(4)),
+            Err(Problem::FieldCount {
+                found: 3,
+                expected: 4
+            })
+        );
+    }
+
+    #[test]
+    fn runs_of_spaces_separate_values() {
+        assert_eq!(values("  a    b   c ", Some(3)).unwrap(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn double_space_is_an_empty_value_when_that_fits() {
+        assert_eq!(
+            values("444  user ::1", Some(4)).unwrap(),
+            ["444", "", "user", "::1"]
+        );
+        assert_eq!(
+            values("444  user ::1", Some(3)).unwrap(),
+            ["444", "user", "::1"]
+        );
+    }
+
+    #[test]
+    fn quoted_values() {
+        let got = values(r#""2017-06-28" "a b" "" "say ""hi""" x"y"#, Some(5)).unwrap();
+        assert_eq!(got, ["2017-06-28", "a b", "", r#"say ""hi"""#, "x\"y"]);
+    }
+
+    #[test]
+    fn unclosed_quote_is_part_of_a_bare_value() {
+        assert_eq!(values(r#"a "b c"#, None).unwrap(), ["a", "\"b", "c"]);
+    }
+
+    #[test]
+    fn only_spaces() {
+        assert_eq!(values("    ", Some(2)), Err(Problem::OnlyWhitespace));
+    }
+
+    #[test]
+    fn times_and_dates() {
+        assert_eq!(parse_time(b"17:16:30"), Some((62190, 0)));
+        assert_eq!(parse_time(b"00:00:00.363"), Some((0, 363_000_000)));
+        assert_eq!(parse_time(b"25:61:00"), None);
+        assert_eq!(parse_time(b"12:00:00."), None);
+        assert!(parse_date(b"2017-13-45").is_none());
+        assert!(parse_date(b"2016-02-29").is_some());
+        assert_eq!(midnight_utc(parse_date(b"2017-01-19").unwrap()), 1484784000);
+    }
+
+    #[test]
+    fn numbers_beyond_32_bits_and_decimal_seconds() {
+        assert_eq!(
+            parse_number(Column::Win32Status, b"214784354254"),
+            Some(214784354254)
+        );
+        assert_eq!(parse_number(Column::TimeTaken, b"0.25"), Some(250));
+        assert_eq!(parse_number(Column::Status, b"2.5"), None);
+        assert_eq!(
+            parse_number(Column::Status, b"99999999999999999999999"),
+            None
+        );
+    }
+
+    #[test]
+    fn row_reads_time_numbers_and_unescapes() {
+        let map = FieldMap::new(
+            &["date", "time", "cs(User-Agent)", "sc-status"],
+            FieldOrigin::Header,
+        );
+        let line = br#"2017-01-19 17:16:30 "say ""hi""" 200"#;
+        let mut spans = Vec::new();
+        tokenize(line, Some(4), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+        };
+        let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
+        assert_eq!(row.time.unwrap().to_string(), "2017-01-19T17:16:30Z");
+        assert_eq!(row.text(Column::UserAgent).unwrap(), r#"say "hi""#);
+        assert_eq!(row.number(Column::Status), Some(200));
+    }
+
+    #[test]
+    fn row_without_date_uses_block_date() {
+        let map = FieldMap::new(&["time", "cs-uri"], FieldOrigin::Header);
+        let line = b"16:58:07.250 /a/b?x=1";
+        let mut spans = Vec::new();
+        tokenize(line, Some(2), &mut spans).unwrap();
+        let day = midnight_utc(jiff::civil::date(2017, 1, 19));
+        let ctx = RowContext {
+            map: &map,
+            block_date: Some(day),
+        };
+        let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
+        assert_eq!(row.time.unwrap().to_string(), "2017-01-19T16:58:07.25Z");
+        assert_eq!(row.text(Column::UriStem).unwrap(), "/a/b");
+        assert_eq!(row.text(Column::UriQuery).unwrap(), "x=1");
+    }
+
+    #[test]
+    fn bad_number_names_the_field() {
+        let map = FieldMap::new(&["sc-status"], FieldOrigin::Header);
+        let mut spans = Vec::new();
+        tokenize(b"abc", Some(1), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+        };
+        let err = check(b"abc", &spans, &ctx, &mut DateCache::default())
+            .err()
+            .unwrap();
+        assert_eq!(err.to_string(), "sc-status 'abc' is not a number");
+    }
+}

@@ -1,0 +1,601 @@
+//! The parallel driver: reads an input in batches, splits each batch into
+//! chunks at line ends, and parses the chunks on all cores.
+//!
+//! Header blocks make chunks depend on each other: the rows of a chunk are read
+//! with the `#Fields` and `#Date` in force where the chunk starts. A quick
+//! parallel pre-scan finds the directive lines of every chunk (they start with
+//! `#`, which data rows never do); replaying them in order gives each chunk its
+//! starting state, and then every chunk is parsed independently. Results are
+//! put back in input order, so output never depends on thread timing.
+//!
+//! Line numbers are counted per chunk and fixed up afterwards, so every record
+//! and every anomaly keeps the physical line (1-based) it came from.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use memchr::{memchr, memchr_iter, memrchr};
+use rayon::prelude::*;
+
+use super::directive::{self, Directive};
+use super::fields::{FieldMap, FieldOrigin, default_layout};
+use super::input::{Input, Opened, open};
+use super::row::{self, DateCache, Problem, Row, RowContext, Span, midnight_utc};
+
+/// Bytes handed to the cores at a time.
+const BATCH: usize = 32 << 20;
+/// Bytes read ahead from a stream at a time (stdin, gzip): keeps memory small.
+const STREAM_BATCH: usize = 16 << 20;
+/// Bytes per chunk within a batch.
+const CHUNK: usize = 1 << 20;
+/// Anomalies kept with their details per file (all are counted).
+pub const MAX_SAMPLES: usize = 20;
+
+/// How rows are read, beyond what the log's own headers say.
+#[derive(Clone, Debug, Default)]
+pub struct ScanConfig {
+    /// `--fields`: replaces every `#Fields` directive.
+    pub fields: Option<Arc<FieldMap>>,
+}
+
+/// A selected row's result, with the line it came from.
+#[derive(Debug)]
+pub struct Hit<T> {
+    pub line: u64,
+    pub item: T,
+}
+
+/// A row that was not turned into a record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anomaly {
+    pub line: u64,
+    pub problem: Problem,
+    /// The last line of the input, without a line end: probably cut off.
+    pub cut_off: bool,
+}
+
+/// What reading one input found.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub name: Arc<str>,
+    pub bytes: u64,
+    pub lines: u64,
+    /// Data (non-directive, non-blank) lines.
+    pub rows: u64,
+    /// Rows that fit their field map.
+    pub records: u64,
+    /// Records the filter selected.
+    pub matched: u64,
+    pub malformed: u64,
+    /// The first [`MAX_SAMPLES`] anomalies.
+    pub samples: Vec<Anomaly>,
+    /// NUL bytes skipped (IIS preallocates log files with them).
+    pub nul_bytes: u64,
+    /// Rows read with a default layout, by layout, because no header came first.
+    pub inferred: BTreeMap<&'static str, u64>,
+    /// Records with no UTC time (no time field, or no date for it).
+    pub untimed: u64,
+    /// The input is not a log (why), and was skipped.
+    pub skipped: Option<&'static str>,
+    /// The input could not be opened or read to its end.
+    pub read_error: Option<io::Error>,
+}
+
+/// The header state in force at a point of the input.
+#[derive(Clone, Debug, Default)]
+struct BlockState {
+    map: Option<Arc<FieldMap>>,
+    /// UTC midnight of the latest `#Date` / `#Start-Date`.
+    date: Option<i64>,
+}
+
+impl BlockState {
+    fn apply(&mut self, line: &[u8], cfg: &ScanConfig) {
+        match directive::parse(line) {
+            Directive::Fields(names) if cfg.fields.is_none() => {
+                self.map = Some(Arc::new(FieldMap::new(&names, FieldOrigin::Header)));
+            }
+            Directive::Date { date, .. } => self.date = date.map(midnight_utc),
+            _ => {}
+        }
+    }
+}
+
+/// Counters of a chunk, added up per file.
+#[derive(Default)]
+struct Counters {
+    rows: u64,
+    records: u64,
+    malformed: u64,
+    nul_bytes: u64,
+    untimed: u64,
+    inferred: BTreeMap<&'static str, u64>,
+}
+
+struct ChunkOut<T> {
+    lines: u64,
+    hits: Vec<(u64, T)>,
+    anomalies: Vec<Anomaly>,
+    counters: Counters,
+}
+
+/// Reads one input, hands each batch of selected rows to `sink` in input
+/// order, and reports what was found. `select` runs on the cores, once per
+/// row that fits its field map. An error from `sink` (a closed pipe) stops the
+/// scan and is returned; problems with the input itself are in the report.
+pub fn scan<T, F, S>(
+    input: &Input,
+    cfg: &ScanConfig,
+    select: &F,
+    sink: &mut S,
+    progress: &dyn Fn(u64),
+) -> io::Result<FileReport>
+where
+    T: Send,
+    F: Fn(&Row<'_>) -> Option<T> + Sync,
+    S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
+{
+    let mut report = FileReport {
+        name: input.display_name(),
+        ..FileReport::default()
+    };
+    let mut reader = Reader {
+        cfg,
+        state: BlockState::default(),
+        line_base: 0,
+        first: true,
+    };
+    match open(input) {
+        Err(e) => report.read_error = Some(e),
+        Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
+        Ok(Opened::Mapped(map)) => {
+            let mut start = 0;
+            while start < map.len() {
+                let end = cut_at_line_end(&map, start + BATCH);
+                let eof = end == map.len();
+                let hits = reader.batch(&map[start..end], eof, select, &mut report);
+                sink(&report.name, hits)?;
+                progress((end - start) as u64);
+                start = end;
+            }
+        }
+        Ok(Opened::Stream(stream)) => {
+            let batches = spawn_reader(stream);
+            for batch in batches {
+                match batch {
+                    Ok((data, eof)) => {
+                        let hits = reader.batch(&data, eof, select, &mut report);
+                        sink(&report.name, hits)?;
+                        progress(data.len() as u64);
+                    }
+                    Err(e) => {
+                        report.read_error = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// What reading all inputs found.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub files: Vec<FileReport>,
+    /// Inputs that could not be listed, opened or read to their end.
+    pub errors: Vec<String>,
+}
+
+impl RunReport {
+    /// Whether some input could not be processed (exit status 1).
+    pub fn had_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// Reads every input in order with [`scan`]. A bad input is recorded in the
+/// report and the others are still read.
+pub fn scan_all<T, F, S>(
+    inputs: &[Input],
+    cfg: &ScanConfig,
+    select: &F,
+    sink: &mut S,
+    progress: &dyn Fn(u64),
+) -> io::Result<RunReport>
+where
+    T: Send,
+    F: Fn(&Row<'_>) -> Option<T> + Sync,
+    S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
+{
+    let mut run = RunReport::default();
+    for input in inputs {
+        let mut report = scan(input, cfg, select, sink, progress)?;
+        if let Some(e) = report.read_error.take() {
+            let what = if report.bytes > 0 {
+                format!(
+                    "{}: read stopped after {} bytes: {e}",
+                    report.name, report.bytes
+                )
+            } else {
+                format!("{}: {e}", report.name)
+            };
+            run.errors.push(what);
+        }
+        // A file named on the command line that is not a log is an error; one
+        // met while walking a directory is only a warning in the summary.
+        if let (Some(kind), Input::File { explicit: true, .. }) = (report.skipped, input) {
+            run.errors
+                .push(format!("{}: {kind}, not a W3C text log", report.name));
+            report.skipped = None;
+        }
+        run.files.push(report);
+    }
+    Ok(run)
+}
+
+/// The first line end at or after `at`, plus one; or the end of `data`.
+fn cut_at_line_end(data: &[u8], at: usize) -> usize {
+    if at >= data.len() {
+        return data.len();
+    }
+    memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i + 1)
+}
+
+/// Reads a stream on its own thread, in batches that end at a line end, so
+/// parsing one batch overlaps reading the next. Memory stays at a few batches.
+fn spawn_reader(mut stream: Box<dyn Read + Send>) -> Receiver<io::Result<(Vec<u8>, bool)>> {
+    let (tx, rx) = sync_channel(1);
+    std::thread::spawn(move || {
+        let mut carry = Vec::new();
+        loop {
+            let mut buf = std::mem::take(&mut carry);
+            buf.reserve(STREAM_BATCH.saturating_sub(buf.len()));
+            let mut eof = false;
+            let mut scanned = 0;
+            loop {
+                let want = (STREAM_BATCH.saturating_sub(buf.len())).max(1 << 16) as u64;
+                match (&mut stream).take(want).read_to_end(&mut buf) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+                // Send only whole lines; a line longer than a batch keeps reading.
+                if buf.len() >= STREAM_BATCH && memrchr(b'\n', &buf[scanned..]).is_some() {
+                    break;
+                }
+                scanned = buf.len();
+            }
+            if !eof && let Some(nl) = memrchr(b'\n', &buf) {
+                carry = buf[nl + 1..].to_vec();
+                buf.truncate(nl + 1);
+            }
+            if tx.send(Ok((buf, eof))).is_err() || eof {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// The state carried from one batch of an input to the next.
+struct Reader<'c> {
+    cfg: &'c ScanConfig,
+    state: BlockState,
+    line_base: u64,
+    first: bool,
+}
+
+impl Reader<'_> {
+    fn batch<T, F>(
+        &mut self,
+        mut data: &[u8],
+        eof: bool,
+        select: &F,
+        report: &mut FileReport,
+    ) -> Vec<Hit<T>>
+    where
+        T: Send,
+        F: Fn(&Row<'_>) -> Option<T> + Sync,
+    {
+        report.bytes += data.len() as u64;
+        if std::mem::take(&mut self.first) {
+            data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+        }
+        let chunks = split_chunks(data);
+        let directives: Vec<Vec<&[u8]>> = chunks.par_iter().map(|c| directive_lines(c)).collect();
+        let mut starts = Vec::with_capacity(chunks.len());
+        for lines in &directives {
+            starts.push(self.state.clone());
+            for line in lines {
+                self.state.apply(line, self.cfg);
+            }
+        }
+        let last = chunks.len().saturating_sub(1);
+        let cfg = self.cfg;
+        let outs: Vec<ChunkOut<T>> = chunks
+            .par_iter()
+            .zip(starts)
+            .enumerate()
+            .map(|(i, (chunk, start))| scan_chunk(chunk, start, cfg, select, eof && i == last))
+            .collect();
+        let mut hits = Vec::with_capacity(outs.iter().map(|o| o.hits.len()).sum());
+        for out in outs {
+            let base = self.line_base;
+            hits.extend(out.hits.into_iter().map(|(line, item)| Hit {
+                line: base + line,
+                item,
+            }));
+            for mut a in out.anomalies {
+                if report.samples.len() < MAX_SAMPLES {
+                    a.line += base;
+                    report.samples.push(a);
+                }
+            }
+            let c = out.counters;
+            report.rows += c.rows;
+            report.records += c.records;
+            report.malformed += c.malformed;
+            report.nul_bytes += c.nul_bytes;
+            report.untimed += c.untimed;
+            for (k, v) in c.inferred {
+                *report.inferred.entry(k).or_default() += v;
+            }
+            self.line_base += out.lines;
+        }
+        report.lines = self.line_base;
+        report.matched += hits.len() as u64;
+        hits
+    }
+}
+
+fn split_chunks(data: &[u8]) -> Vec<&[u8]> {
+    let mut chunks = Vec::with_capacity(data.len() / CHUNK + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let end = cut_at_line_end(data, start + CHUNK);
+        chunks.push(&data[start..end]);
+        start = end;
+    }
+    chunks
+}
+
+/// Strips NUL padding at both ends of a line; returns how many were removed.
+fn strip_nuls(line: &mut &[u8]) -> u64 {
+    let before = line.len();
+    let start = line.iter().position(|&b| b != 0).unwrap_or(line.len());
+    let end = line.iter().rposition(|&b| b != 0).map_or(start, |i| i + 1);
+    *line = &line[start..end.max(start)];
+    (before - line.len()) as u64
+}
+
+/// A line's content: without its line end, CR, or NUL padding.
+fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
+    if let [rest @ .., b'\r'] = line {
+        line = rest;
+    }
+    let mut nuls = 0;
+    if line.first() == Some(&0) || line.last() == Some(&0) {
+        nuls = strip_nuls(&mut line);
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+    }
+    (line, nuls)
+}
+
+/// The directive lines of a chunk (lines whose content starts with `#`).
+fn directive_lines(chunk: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    for hash in memchr_iter(b'#', chunk) {
+        let line_start = memrchr(b'\n', &chunk[..hash]).map_or(0, |i| i + 1);
+        if chunk[line_start..hash].iter().all(|&b| b == 0) {
+            let end = memchr(b'\n', &chunk[hash..]).map_or(chunk.len(), |i| hash + i);
+            out.push(clean_line(&chunk[hash..end]).0);
+        }
+    }
+    out
+}
+
+fn scan_chunk<T, F>(
+    data: &[u8],
+    mut state: BlockState,
+    cfg: &ScanConfig,
+    select: &F,
+    ends_input: bool,
+) -> ChunkOut<T>
+where
+    F: Fn(&Row<'_>) -> Option<T> + Sync,
+{
+    let mut out = ChunkOut {
+        lines: 0,
+        hits: Vec::new(),
+        anomalies: Vec::new(),
+        counters: Counters::default(),
+    };
+    let mut spans: Vec<Span> = Vec::with_capacity(32);
+    let mut dates = DateCache::default();
+    let mut inferred: Vec<(usize, FieldMap)> = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let (end, next) = match memchr(b'\n', &data[pos..]) {
+            Some(i) => (pos + i, pos + i + 1),
+            None => (data.len(), data.len()),
+        };
+        let has_line_end = next > end;
+        out.lines += 1;
+        let (line, nuls) = clean_line(&data[pos..end]);
+        pos = next;
+        out.counters.nul_bytes += nuls;
+        if line.is_empty() {
+            continue;
+        }
+        if line[0] == b'#' {
+            state.apply(line, cfg);
+            continue;
+        }
+        out.counters.rows += 1;
+        let result = read_row(
+            line,
+            &state,
+            cfg,
+            &mut spans,
+            &mut dates,
+            &mut inferred,
+            &mut out.counters,
+        );
+        match result {
+            Ok(row) => {
+                out.counters.records += 1;
+                if row.time.is_none() {
+                    out.counters.untimed += 1;
+                }
+                if let Some(item) = select(&row) {
+                    out.hits.push((out.lines, item));
+                }
+            }
+            Err(problem) => {
+                out.counters.malformed += 1;
+                if out.anomalies.len() < MAX_SAMPLES {
+                    out.anomalies.push(Anomaly {
+                        line: out.lines,
+                        problem,
+                        cut_off: ends_input && !has_line_end,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn read_row<'a>(
+    line: &'a [u8],
+    state: &'a BlockState,
+    cfg: &'a ScanConfig,
+    spans: &'a mut Vec<Span>,
+    dates: &mut DateCache,
+    inferred: &'a mut Vec<(usize, FieldMap)>,
+    counters: &mut Counters,
+) -> Result<Row<'a>, Problem> {
+    let map: &FieldMap = match cfg.fields.as_deref().or(state.map.as_deref()) {
+        Some(map) => {
+            row::tokenize(line, Some(map.len()), spans)?;
+            map
+        }
+        None => {
+            row::tokenize(line, None, spans)?;
+            let found = spans.len();
+            let Some((label, names)) = default_layout(found) else {
+                return Err(Problem::NoHeader { found });
+            };
+            *counters.inferred.entry(label).or_default() += 1;
+            let i = match inferred.iter().position(|(n, _)| *n == found) {
+                Some(i) => i,
+                None => {
+                    inferred.push((found, FieldMap::new(names, FieldOrigin::Inferred(label))));
+                    inferred.len() - 1
+                }
+            };
+            &inferred[i].1
+        }
+    };
+    let ctx = RowContext {
+        map,
+        block_date: state.date,
+    };
+    row::check(line, spans, &ctx, dates)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::w3c::fields::Column;
+
+    fn scan_bytes(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>) {
+        let mut reader = Reader {
+            cfg,
+            state: BlockState::default(),
+            line_base: 0,
+            first: true,
+        };
+        let mut report = FileReport::default();
+        let select = |row: &Row<'_>| row.text(Column::UriStem);
+        let hits = reader.batch(data, true, &select, &mut report);
+        (report, hits.into_iter().map(|h| (h.line, h.item)).collect())
+    }
+
+    #[test]
+    fn header_blocks_change_the_field_map() {
+        let log = b"#Fields: date time cs-uri-stem\n2017-01-19 00:00:00 /a\n#Fields: time cs-uri-stem date\n00:00:01 /b 2017-01-19\n";
+        let (report, hits) = scan_bytes(log, &ScanConfig::default());
+        assert_eq!(hits, [(2, "/a".to_string()), (4, "/b".to_string())]);
+        assert_eq!(report.records, 2);
+        assert_eq!(report.malformed, 0);
+    }
+
+    #[test]
+    fn state_carries_across_chunks() {
+        // Enough rows for several chunks: the header of the first chunk must
+        // apply to the rows of the later ones.
+        let mut log = b"#Fields: date time cs-uri-stem\n".to_vec();
+        let row = b"2017-01-19 00:00:00 /a-rather-long-path-to-fill-the-chunks-quickly-with-rows\n";
+        while log.len() < 3 * CHUNK {
+            log.extend_from_slice(row);
+        }
+        let rows = (log.len() as u64 - 31) / row.len() as u64;
+        let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+        assert_eq!(report.records, rows);
+        assert_eq!(hits.last().unwrap().0, rows + 1);
+        assert_eq!(report.malformed, 0);
+    }
+
+    #[test]
+    fn nul_padding_and_restart_after_it() {
+        let mut log = b"#Fields: time cs-uri-stem\n00:00:01 /a\n".to_vec();
+        log.extend(std::iter::repeat_n(0u8, 100));
+        log.extend_from_slice(b"#Fields: cs-uri-stem\n/b\n");
+        log.extend(std::iter::repeat_n(0u8, 50));
+        let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+        assert_eq!(hits, [(2, "/a".to_string()), (4, "/b".to_string())]);
+        assert_eq!(report.nul_bytes, 150);
+        assert_eq!(report.malformed, 0);
+    }
+
+    #[test]
+    fn bom_crlf_and_cut_off_last_line() {
+        let log = b"\xEF\xBB\xBF#Fields: date time cs-uri-stem\r\n2017-01-19 00:00:00 /a\r\n2017-01-19 00:00";
+        let (report, hits) = scan_bytes(log, &ScanConfig::default());
+        assert_eq!(hits, [(2, "/a".to_string())]);
+        assert_eq!(report.malformed, 1);
+        assert_eq!(report.samples[0].line, 3);
+        assert!(report.samples[0].cut_off);
+    }
+
+    #[test]
+    fn rows_without_header_use_a_default_layout_and_say_so() {
+        let log = b"2017-01-19 00:00:00 10.0.0.1 GET /a - 443 - 1.2.3.4 UA - 200 0 0 5\n1 2 3\n";
+        let (report, hits) = scan_bytes(log, &ScanConfig::default());
+        assert_eq!(hits, [(1, "/a".to_string())]);
+        assert_eq!(report.inferred.values().sum::<u64>(), 1);
+        assert_eq!(report.samples[0].problem, Problem::NoHeader { found: 3 });
+    }
+
+    #[test]
+    fn fields_override_replaces_headers() {
+        let cfg = ScanConfig {
+            fields: Some(Arc::new(FieldMap::parse_override("cs-uri-stem x").unwrap())),
+        };
+        let (_, hits) = scan_bytes(b"#Fields: a b c\n/a 1\n", &cfg);
+        assert_eq!(hits, [(2, "/a".to_string())]);
+    }
+}
