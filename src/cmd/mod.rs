@@ -75,7 +75,7 @@ pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
     if known && total < WORTH_IT {
         return ProgressBar::hidden();
     }
-    let bar = if known {
+    if known {
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(
             ProgressStyle::with_template(
                 "{bytes}/{total_bytes} {bytes_per_sec} [{wide_bar}] {eta}",
@@ -87,8 +87,7 @@ pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
             ProgressStyle::with_template("{spinner} {bytes} read, {bytes_per_sec}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         )
-    };
-    bar
+    }
 }
 
 /// Prints input errors and (unless quiet) the summary; returns the exit status.

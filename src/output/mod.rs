@@ -13,7 +13,7 @@ pub mod summary;
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 
 use crate::time::Zone;
 
@@ -68,6 +68,10 @@ pub trait Item {
     /// The table row, in the order of `TABLE` (not yet escaped).
     fn table_row(&self, ctx: &Context) -> Vec<String>;
 }
+
+/// Plain columns with a rule under the header: quiet enough for long listings.
+const TABLE_STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Rows per printed table: a table is laid out as a whole, so long outputs
 /// are printed in pages rather than held in memory.
@@ -194,7 +198,7 @@ impl<W: Write> Writer<W> {
             return Ok(());
         }
         let mut table = Table::new();
-        table.load_style(presets::UTF8_HORIZONTAL_ONLY);
+        table.load_style(TABLE_STYLE);
         table.set_content_arrangement(if self.terminal {
             ContentArrangement::Dynamic
         } else {
@@ -204,7 +208,7 @@ impl<W: Write> Writer<W> {
         for row in self.page.drain(..) {
             table.add_row(row);
         }
-        writeln!(self.out, "{table}")
+        writeln!(self.out, "{}", table.trim_fmt())
     }
 }
 

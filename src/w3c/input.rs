@@ -120,7 +120,7 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Opens an input read-only and picks how to read it.
 pub fn open(input: &Input) -> io::Result<Opened> {
     let path = match input {
-        Input::Stdin => return Ok(stream(Box::new(io::stdin()))?),
+        Input::Stdin => return stream(Box::new(io::stdin())),
         Input::File { path, .. } => path,
     };
     let file = File::open(path)?;
