@@ -98,6 +98,8 @@ pub struct FieldMap {
     names: Vec<String>,
     slots: [Option<u16>; COLUMN_COUNT],
     extra: Vec<u16>,
+    /// (index in `NUMERIC_COLUMNS`, position) of the numeric columns present.
+    numeric: Vec<(usize, usize)>,
     origin: FieldOrigin,
 }
 
@@ -121,10 +123,16 @@ impl FieldMap {
             extra.push(pos);
             extra.sort_unstable();
         }
+        let numeric = NUMERIC_COLUMNS
+            .iter()
+            .enumerate()
+            .filter_map(|(i, col)| slots[col.index()].map(|pos| (i, usize::from(pos))))
+            .collect();
         FieldMap {
             names: names.iter().map(|n| n.as_ref().to_string()).collect(),
             slots,
             extra,
+            numeric,
             origin,
         }
     }
@@ -160,6 +168,11 @@ impl FieldMap {
     #[inline]
     pub fn slot(&self, col: Column) -> Option<usize> {
         self.slots[col.index()].map(usize::from)
+    }
+
+    /// The numeric columns present: (index in [`NUMERIC_COLUMNS`], position).
+    pub fn numeric(&self) -> &[(usize, usize)] {
+        &self.numeric
     }
 
     /// Positions of the fields without a column of their own.

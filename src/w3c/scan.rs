@@ -427,25 +427,31 @@ where
     let mut inferred: Vec<(usize, FieldMap)> = Vec::new();
     let mut pos = 0;
     while pos < data.len() {
-        let (end, next) = match memchr(b'\n', &data[pos..]) {
-            Some(i) => (pos + i, pos + i + 1),
-            None => (data.len(), data.len()),
-        };
-        let has_line_end = next > end;
         out.lines += 1;
-        let (line, nuls) = clean_line(&data[pos..end]);
-        pos = next;
-        out.counters.nul_bytes += nuls;
-        if line.is_empty() {
-            continue;
-        }
-        if line[0] == b'#' {
-            state.apply(line, cfg);
-            continue;
-        }
+        let rest = &data[pos..];
+        let scan = row::scan_line(rest, &mut spans);
+        let has_line_end = scan.next > scan.len;
+        pos += scan.next;
+        let raw = &rest[..scan.len];
+        let fast = scan.simple && !matches!(raw.first(), Some(b'#' | 0)) && raw.last() != Some(&0);
+        let (line, presplit) = if fast {
+            (raw, true)
+        } else {
+            let (line, nuls) = clean_line(raw);
+            out.counters.nul_bytes += nuls;
+            if line.is_empty() {
+                continue;
+            }
+            if line[0] == b'#' {
+                state.apply(line, cfg);
+                continue;
+            }
+            (line, false)
+        };
         out.counters.rows += 1;
         let result = read_row(
             line,
+            presplit,
             &state,
             cfg,
             &mut spans,
@@ -478,8 +484,12 @@ where
     out
 }
 
+/// Reads a data row. With `presplit`, `spans` already holds the row's
+/// single-space split (from [`row::scan_line`]).
+#[allow(clippy::too_many_arguments)]
 fn read_row<'a>(
     line: &'a [u8],
+    presplit: bool,
     state: &'a BlockState,
     cfg: &'a ScanConfig,
     spans: &'a mut Vec<Span>,
@@ -489,7 +499,14 @@ fn read_row<'a>(
 ) -> Result<Row<'a>, Problem> {
     let map: &FieldMap = match cfg.fields.as_deref().or(state.map.as_deref()) {
         Some(map) => {
-            row::tokenize(line, Some(map.len()), spans)?;
+            if !presplit {
+                row::tokenize(line, Some(map.len()), spans)?;
+            } else if spans.len() != map.len() {
+                return Err(Problem::FieldCount {
+                    found: spans.len(),
+                    expected: map.len(),
+                });
+            }
             map
         }
         None => {

@@ -1,0 +1,73 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'leaktrace'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'leaktrace' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every kept malformed line in the summary, not just the first few')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every kept malformed line in the summary, not just the first few')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'leaktrace;logs' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\name')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method (GET, POST, HEAD ...), any case')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'HTTP status code (404) or class (4xx)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Keep records before this time (same forms as --since). A date alone includes that whole local day')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Print only the number of matching records')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every kept malformed line in the summary, not just the first few')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every kept malformed line in the summary, not just the first few')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'leaktrace;help' {
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'leaktrace;help;logs' {
+            break
+        }
+        'leaktrace;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,56 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_leaktrace_global_optspecs
+    string join \n format= tz= q/quiet v/verbose h/help V/version
+end
+
+function __fish_leaktrace_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_leaktrace_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_leaktrace_using_subcommand
+    set -l cmd (__fish_leaktrace_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'Show every kept malformed line in the summary, not just the first few'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -s V -l version -d 'Print version'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l ip -d 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l method -d 'HTTP method (GET, POST, HEAD ...), any case' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l status -d 'HTTP status code (404) or class (4xx)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l until -d 'Keep records before this time (same forms as --since). A date alone includes that whole local day' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'Print only the number of matching records'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'Show every kept malformed line in the summary, not just the first few'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
