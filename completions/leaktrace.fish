@@ -30,7 +30,7 @@ ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
-complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'Show every kept malformed line in the summary, not just the first few'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s V -l version -d 'Print version'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
@@ -50,7 +50,7 @@ csv\t'CSV with a header row, safe to open in Excel'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'Print only the number of matching records'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'Show every kept malformed line in the summary, not just the first few'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -48,7 +48,8 @@ pub struct GlobalArgs {
     /// Print no summary or notes on standard error (errors are still printed).
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Show every kept malformed line in the summary, not just the first few.
+    /// Show more malformed lines in the summary: the first 20 of each file
+    /// (all of them are always counted), not just the first 5 overall.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }

@@ -46,7 +46,10 @@ impl StatusMatch {
                 Err(err())
             };
         }
-        t.parse::<u64>().map(StatusMatch::Code).map_err(|_| err())
+        match t.parse::<u64>() {
+            Ok(code) if (100..=999).contains(&code) => Ok(StatusMatch::Code(code)),
+            _ => Err(err()),
+        }
     }
 
     fn matches(self, status: u64) -> bool {
@@ -292,6 +295,7 @@ mod tests {
         assert_eq!(StatusMatch::parse("4xx"), Ok(StatusMatch::Class(4)));
         assert_eq!(StatusMatch::parse("404"), Ok(StatusMatch::Code(404)));
         assert!(StatusMatch::parse("4x").is_err());
+        assert!(StatusMatch::parse("99").is_err());
         assert!(StatusMatch::Class(4).matches(404));
         assert!(!StatusMatch::Class(4).matches(500));
     }

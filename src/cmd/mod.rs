@@ -35,14 +35,23 @@ pub fn filter(args: &FilterArgs, zone: &Zone) -> anyhow::Result<Filter> {
             .map(|t| parse_bound(t, which, zone).map_err(|e| usage(format!("{flag}: {e}"))))
             .transpose()
     };
+    let since = bound(&args.since, Bound::Since, "--since")?;
+    let until = bound(&args.until, Bound::Until, "--until")?;
+    if let (Some(s), Some(u), Some(st), Some(ut)) = (since, until, &args.since, &args.until)
+        && s >= u
+    {
+        return Err(usage(format!(
+            "--since {st} ({s}) is not before --until {ut} ({u}): the range is empty"
+        )));
+    }
     let spec = FilterSpec {
         users: args.user.clone(),
         ips: args.ip.clone(),
         paths: args.path.clone(),
         methods: args.method.clone(),
         statuses: args.status.clone(),
-        since: bound(&args.since, Bound::Since, "--since")?,
-        until: bound(&args.until, Bound::Until, "--until")?,
+        since,
+        until,
     };
     Filter::new(&spec).map_err(usage)
 }
@@ -102,7 +111,7 @@ pub fn finish(run: &RunReport, list_errors: &[String], global: &GlobalArgs) -> E
         );
     }
     if !global.quiet {
-        let _ = write_summary(&mut err, run, global.verbose);
+        let _ = write_summary(&mut err, run, list_errors.len(), global.verbose);
     }
     if run.had_errors() || !list_errors.is_empty() {
         Exit::InputError

@@ -11,7 +11,12 @@ use crate::w3c::scan::{FileReport, RunReport};
 const SHOWN: usize = 5;
 
 /// Writes the one-line summary, the first malformed lines, and notes.
-pub fn write_summary<W: Write>(out: &mut W, run: &RunReport, verbose: bool) -> io::Result<()> {
+pub fn write_summary<W: Write>(
+    out: &mut W,
+    run: &RunReport,
+    unlisted: usize,
+    verbose: bool,
+) -> io::Result<()> {
     let files = &run.files;
     let sum = |f: fn(&FileReport) -> u64| files.iter().map(f).sum::<u64>();
     let malformed = sum(|f| f.malformed);
@@ -23,18 +28,17 @@ pub fn write_summary<W: Write>(out: &mut W, run: &RunReport, verbose: bool) -> i
         sum(|f| f.records),
         sum(|f| f.matched),
         malformed,
-        if run.errors.is_empty() {
-            String::new()
-        } else {
-            format!(", {} unreadable", run.errors.len())
+        match run.errors.len() + unlisted {
+            0 => String::new(),
+            n => format!(", {n} unreadable"),
         },
     )?;
     let limit = if verbose { usize::MAX } else { SHOWN };
     let mut shown = 0;
-    let mut field_count = false;
+    let mut wrong_header = false;
     for f in files {
+        wrong_header |= systematic_field_count(f);
         for a in &f.samples {
-            field_count |= matches!(a.problem, Problem::FieldCount { .. }) && !a.cut_off;
             if shown < limit {
                 let cut = if a.cut_off {
                     " (last line, no line end: cut off?)"
@@ -53,15 +57,15 @@ pub fn write_summary<W: Write>(out: &mut W, run: &RunReport, verbose: bool) -> i
         }
     }
     if (malformed as usize) > shown {
+        let more = malformed as usize - shown;
         writeln!(
             out,
-            "  ... {} more malformed lines ({} shown; --verbose shows up to {} per file)",
-            malformed as usize - shown,
-            shown,
+            "  ... {more} more malformed line{} ({shown} shown; --verbose shows up to {} per file)",
+            if more == 1 { "" } else { "s" },
             crate::w3c::scan::MAX_SAMPLES
         )?;
     }
-    if field_count {
+    if wrong_header {
         writeln!(
             out,
             "hint: when a log's #Fields header does not match its rows (as in the vendor's documented sample), --fields \"date time ...\" replaces it"
@@ -89,9 +93,30 @@ pub fn write_summary<W: Write>(out: &mut W, run: &RunReport, verbose: bool) -> i
                 f.untimed
             )?;
         }
+        if f.records == 0 && f.malformed > 0 {
+            writeln!(
+                out,
+                "warning: {name}: no row could be read as a W3C record: is it a log, and is its field list right?"
+            )?;
+        }
         if let Some(kind) = f.skipped {
             writeln!(out, "warning: {name}: skipped: {kind}, not a W3C text log")?;
         }
     }
     Ok(())
+}
+
+/// Whether a file's rows keep missing its field list the same way (the same
+/// value count against the same field count): the mark of a wrong header.
+fn systematic_field_count(f: &FileReport) -> bool {
+    let counts: Vec<(usize, usize)> = f
+        .samples
+        .iter()
+        .filter(|a| !a.cut_off)
+        .filter_map(|a| match a.problem {
+            Problem::FieldCount { found, expected } => Some((found, expected)),
+            _ => None,
+        })
+        .collect();
+    counts.len() >= 2 && counts.iter().all(|c| *c == counts[0])
 }

@@ -34,6 +34,8 @@ pub struct Record {
     pub bytes_received: Option<u64>,
     /// Fields without a column of their own, by W3C name, in log order.
     pub extra: Vec<(Arc<str>, Option<String>)>,
+    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
+    pub replaced: bool,
 }
 
 impl Record {
@@ -66,6 +68,7 @@ impl Record {
                 .iter()
                 .map(|&pos| (Arc::from(map.name(pos as usize)), row.text_at(pos as usize)))
                 .collect(),
+            replaced: row.has_invalid_utf8(),
         }
     }
 }

@@ -158,6 +158,7 @@ where
                 let hits = reader.batch(&map[start..end], eof, select, &mut report);
                 sink(&report.name, hits)?;
                 progress((end - start) as u64);
+                release(&map, start, end);
                 start = end;
             }
         }
@@ -234,6 +235,28 @@ where
         run.files.push(report);
     }
     Ok(run)
+}
+
+/// Lets the kernel drop the page mappings of a batch that has been read, so
+/// that resident memory stays near one batch however large the file.
+fn release(map: &memmap2::Mmap, start: usize, end: usize) {
+    #[cfg(unix)]
+    {
+        let page = 4096;
+        let from = start / page * page;
+        let to = end / page * page;
+        if to > from {
+            // SAFETY: the map is a private read-only view of the file: after
+            // MADV_DONTNEED a later access reads the same bytes from the file
+            // again, and no reference into the released range outlives this
+            // call (the batch's records own their data).
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+            };
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (map, start, end);
 }
 
 /// The first line end at or after `at`, plus one; or the end of `data`.
@@ -457,11 +480,13 @@ where
             &mut spans,
             &mut dates,
             &mut inferred,
-            &mut out.counters,
         );
         match result {
             Ok(row) => {
                 out.counters.records += 1;
+                if let FieldOrigin::Inferred(label) = row.map().origin() {
+                    *out.counters.inferred.entry(label).or_default() += 1;
+                }
                 if row.time.is_none() {
                     out.counters.untimed += 1;
                 }
@@ -486,7 +511,6 @@ where
 
 /// Reads a data row. With `presplit`, `spans` already holds the row's
 /// single-space split (from [`row::scan_line`]).
-#[allow(clippy::too_many_arguments)]
 fn read_row<'a>(
     line: &'a [u8],
     presplit: bool,
@@ -495,7 +519,6 @@ fn read_row<'a>(
     spans: &'a mut Vec<Span>,
     dates: &mut DateCache,
     inferred: &'a mut Vec<(usize, FieldMap)>,
-    counters: &mut Counters,
 ) -> Result<Row<'a>, Problem> {
     let map: &FieldMap = match cfg.fields.as_deref().or(state.map.as_deref()) {
         Some(map) => {
@@ -515,7 +538,6 @@ fn read_row<'a>(
             let Some((label, names)) = default_layout(found) else {
                 return Err(Problem::NoHeader { found });
             };
-            *counters.inferred.entry(label).or_default() += 1;
             let i = match inferred.iter().position(|(n, _)| *n == found) {
                 Some(i) => i,
                 None => {

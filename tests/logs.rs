@@ -1,0 +1,1274 @@
+//! End-to-end tests of `leaktrace logs`, run against the real binary and the
+//! fixtures in `testdata/` (documented, with line numbers and expected
+//! readings, in `testdata/README.md`).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const SAMPLE: &str = "testdata/sample";
+const SAMPLE_DAY1: &str = "testdata/sample/u_ex170119.log";
+const FILTERS: &str = "testdata/w3c/filters.log";
+const DST: &str = "testdata/w3c/dst.log";
+const IPV6: &str = "testdata/w3c/ipv6_users.log";
+const MALFORMED: &str = "testdata/w3c/malformed.log";
+const VENDOR: &str = "testdata/w3c/vendor_sample.log";
+/// The vendor sample's real layout: the 15-field layout without s-ip and s-port.
+const VENDOR_FIELDS: &str = "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip \
+     cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
+/// The IIS 8.5 default header, for logs the tests write themselves.
+const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+     cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+
+const RECORD_KEYS: [&str; 21] = [
+    "file",
+    "line",
+    "time_utc",
+    "time_local",
+    "method",
+    "uri_stem",
+    "uri_query",
+    "username",
+    "client_ip",
+    "user_agent",
+    "referer",
+    "status",
+    "substatus",
+    "win32_status",
+    "time_taken_ms",
+    "server_ip",
+    "server_port",
+    "host",
+    "bytes_sent",
+    "bytes_received",
+    "extra",
+];
+
+// ---------------------------------------------------------------- helpers
+
+/// The binary, run from the crate root (so `file` values are the relative
+/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
+fn leaktrace() -> Command {
+    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LEAKTRACE_TZ");
+    cmd
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_cmd(cmd: &mut Command) -> Outcome {
+    let out = cmd.output().expect("leaktrace runs");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run(args: &[&str]) -> Outcome {
+    run_cmd(leaktrace().args(args))
+}
+
+/// Parses NDJSON: every line must be one JSON object.
+fn parse_ndjson(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line:?}"));
+            assert!(v.is_object(), "not an object: {line}");
+            v
+        })
+        .collect()
+}
+
+/// Runs `cmd` with `--format ndjson`, requires exit 0, returns the records
+/// and standard error.
+fn ndjson_cmd(cmd: &mut Command) -> (Vec<Value>, String) {
+    let o = run_cmd(cmd.args(["--format", "ndjson"]));
+    assert_eq!(o.code, Some(0), "exit status; stderr:\n{}", o.stderr);
+    (parse_ndjson(&o.stdout), o.stderr)
+}
+
+fn ndjson(args: &[&str]) -> (Vec<Value>, String) {
+    ndjson_cmd(leaktrace().args(args))
+}
+
+fn records(args: &[&str]) -> Vec<Value> {
+    ndjson(args).0
+}
+
+fn line_numbers(records: &[Value]) -> Vec<u64> {
+    records
+        .iter()
+        .map(|r| r["line"].as_u64().expect("line is a number"))
+        .collect()
+}
+
+/// Line numbers of the filters.log rows matched with these extra arguments.
+fn filter_lines(extra: &[&str]) -> Vec<u64> {
+    let mut args = vec!["logs", FILTERS];
+    args.extend_from_slice(extra);
+    line_numbers(&records(&args))
+}
+
+fn at_line(records: &[Value], line: u64) -> &Value {
+    records
+        .iter()
+        .find(|r| r["line"] == line)
+        .unwrap_or_else(|| panic!("no record for line {line}"))
+}
+
+fn strings(records: &[Value], key: &str) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            r[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{key} is not a string in {r}"))
+                .to_string()
+        })
+        .collect()
+}
+
+/// The first line of standard error: `leaktrace: N file(s), R records, ...`.
+fn summary(stderr: &str) -> &str {
+    let first = stderr.lines().next().unwrap_or("");
+    assert!(first.starts_with("leaktrace: "), "no summary in:\n{stderr}");
+    first
+}
+
+/// The summary line that reports `file:line:`.
+fn reason<'a>(stderr: &'a str, at: &str) -> &'a str {
+    stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with(at))
+        .unwrap_or_else(|| panic!("no line for {at} in:\n{stderr}"))
+}
+
+fn without_file(mut record: Value) -> Value {
+    record
+        .as_object_mut()
+        .expect("record is an object")
+        .remove("file");
+    record
+}
+
+fn all_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| all_strings(x, out)),
+        Value::Object(o) => o.values().for_each(|x| all_strings(x, out)),
+        _ => {}
+    }
+}
+
+fn write_log(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write temp log");
+    path.to_str().expect("UTF-8 temp path").to_string()
+}
+
+// ---------------------------------------------------------- sample data
+
+#[test]
+fn user_filter_finds_jsmith_export_flow_in_chicago_time() {
+    let recs = records(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        SAMPLE,
+        "--user",
+        "jsmith",
+    ]);
+    assert!(recs.iter().all(|r| r["username"] == "jsmith"));
+    let day1: Vec<&Value> = recs.iter().filter(|r| r["file"] == SAMPLE_DAY1).collect();
+    let lines: Vec<u64> = day1.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    for line in (129..=136).chain([139, 140]) {
+        assert!(lines.contains(&line), "line {line} missing from {lines:?}");
+    }
+    let export_post = day1.iter().find(|r| r["line"] == 136).unwrap();
+    assert_eq!(export_post["method"], "POST");
+    assert_eq!(export_post["uri_stem"], "/DispatchesClosed.aspx");
+    assert_eq!(export_post["time_taken_ms"], 15126);
+    assert_eq!(export_post["time_utc"], "2017-01-19T17:16:17Z");
+    assert_eq!(export_post["time_local"], "2017-01-19T11:16:17-06:00");
+}
+
+#[test]
+fn anonymous_export_download_is_not_matched_by_user() {
+    let recs = records(&["logs", SAMPLE, "--user", "jsmith"]);
+    assert!(
+        !recs
+            .iter()
+            .any(|r| r["file"] == SAMPLE_DAY1 && (r["line"] == 137 || r["line"] == 138)),
+        "rows with cs-username '-' must not match --user jsmith"
+    );
+}
+
+#[test]
+fn anonymous_export_download_is_found_by_path_and_ip() {
+    let (recs, stderr) = ndjson(&["logs", SAMPLE, "--path", "/temp/*", "--ip", "73.21.44.9"]);
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    let r = &recs[0];
+    assert_eq!(r["file"], SAMPLE_DAY1);
+    assert_eq!(r["line"], 138);
+    assert_eq!(
+        r["uri_stem"],
+        "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-09-16-16.zip"
+    );
+    assert_eq!(r["username"], Value::Null);
+    assert_eq!(r["time_utc"], "2017-01-19T17:16:30Z");
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["time_taken_ms"], 6182);
+    assert_eq!(
+        summary(&stderr),
+        "leaktrace: 2 files, 552 records, 1 matched, 0 malformed"
+    );
+}
+
+// ------------------------------------------------------------ W3C edges
+
+#[test]
+fn header_blocks_each_row_is_read_with_its_own_fields() {
+    let recs = records(&["logs", "testdata/w3c/blocks.log"]);
+    assert_eq!(line_numbers(&recs), [6, 8, 9, 17, 18, 20, 26, 28]);
+    // 15-field and 14-field blocks: no host, no byte counts.
+    for line in [6, 8, 9, 26, 28] {
+        let r = at_line(&recs, line);
+        assert_eq!(r["host"], Value::Null, "line {line}");
+        assert_eq!(r["bytes_sent"], Value::Null, "line {line}");
+    }
+    // 18-field block.
+    for line in [17, 18, 20] {
+        assert_eq!(at_line(&recs, line)["host"], "acme.angeltrack.com");
+    }
+    let zip = at_line(&recs, 20);
+    assert_eq!(
+        zip["uri_stem"],
+        "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-09-16-16.zip"
+    );
+    assert_eq!(zip["bytes_sent"], 3_870_417);
+    assert_eq!(zip["status"], 200);
+    assert_eq!(at_line(&recs, 17)["time_taken_ms"], 15126);
+    // 14-field block (no cs(Referer)): status is still in the right place.
+    let post = at_line(&recs, 28);
+    assert_eq!(post["referer"], Value::Null);
+    assert_eq!(post["status"], 302);
+    assert_eq!(post["username"], "jdoe");
+}
+
+#[test]
+fn directives_comments_and_blank_lines_are_not_malformed() {
+    let (_, stderr) = ndjson(&["logs", "testdata/w3c/blocks.log"]);
+    assert_eq!(
+        summary(&stderr),
+        "leaktrace: 1 file, 8 records, 8 matched, 0 malformed"
+    );
+}
+
+#[test]
+fn vendor_sample_without_fields_reports_every_row_malformed_with_hint() {
+    let o = run(&["--format", "ndjson", "logs", VENDOR]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stdout, "", "no shifted columns may be emitted");
+    assert_eq!(
+        summary(&o.stderr),
+        "leaktrace: 1 file, 0 records, 0 matched, 11 malformed"
+    );
+    assert!(reason(&o.stderr, "testdata/w3c/vendor_sample.log:9:").contains("13 values"));
+    assert!(o.stderr.contains("--fields"), "{}", o.stderr);
+}
+
+#[test]
+fn vendor_sample_with_fields_override_reads_all_rows() {
+    let (recs, stderr) = ndjson(&["logs", VENDOR, "--fields", VENDOR_FIELDS]);
+    assert_eq!(line_numbers(&recs), (9..=19).collect::<Vec<_>>());
+    assert!(summary(&stderr).ends_with("11 records, 11 matched, 0 malformed"));
+    assert_eq!(recs[0]["time_utc"], "2016-10-02T00:25:21Z");
+    assert_eq!(recs[0]["method"], "GET");
+    assert_eq!(recs[0]["uri_stem"], "/Shifts.aspx");
+    assert_eq!(recs[10]["time_utc"], "2016-10-02T00:25:45Z");
+    assert_eq!(recs[10]["uri_query"], "ATSaveRefer=0");
+    for r in &recs {
+        assert_eq!(r["client_ip"], "127.0.0.1");
+        assert!(r["username"] == "jdoe" || r["username"].is_null(), "{r}");
+        assert_eq!(r["server_ip"], Value::Null);
+        assert_eq!(r["status"], 200);
+    }
+    assert!(recs.iter().any(|r| r["username"] == "jdoe"));
+}
+
+#[test]
+fn crlf_line_ends_and_bom_are_stripped() {
+    let recs = records(&["logs", "testdata/w3c/crlf_bom.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7]);
+    assert_eq!(recs[0]["uri_query"], "n=1");
+    let taken: Vec<&Value> = recs.iter().map(|r| &r["time_taken_ms"]).collect();
+    assert_eq!(taken, [200, 217, 234]);
+    let mut texts = Vec::new();
+    for r in &recs {
+        all_strings(r, &mut texts);
+    }
+    assert!(
+        texts
+            .iter()
+            .all(|s| !s.contains('\r') && !s.contains('\u{feff}')),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn invalid_utf8_row_is_kept_with_replacement_characters() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/invalid_utf8.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7]);
+    assert!(summary(&stderr).ends_with("0 malformed"));
+    let r = at_line(&recs, 6);
+    let stem = r["uri_stem"].as_str().unwrap();
+    assert!(
+        stem.starts_with("/Caf") && stem.ends_with("Menu.aspx"),
+        "{stem}"
+    );
+    assert!(stem.contains('\u{FFFD}'), "{stem}");
+    let ua = r["user_agent"].as_str().unwrap();
+    assert!(ua.contains("Ren\u{FFFD}e\u{FFFD}Toolbar"), "{ua}");
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["time_taken_ms"], 217);
+}
+
+#[test]
+fn nul_padding_is_skipped_and_noted() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/nul_padding.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7]);
+    assert!(summary(&stderr).ends_with("3 records, 3 matched, 0 malformed"));
+    let note = reason(&stderr, "note: testdata/w3c/nul_padding.log:");
+    assert!(note.contains("8192 NUL"), "{note}");
+}
+
+#[test]
+fn log_restarted_after_nul_padding_is_read_to_the_end() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/nul_then_restart.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 11, 12]);
+    assert_eq!(strings(&recs, "uri_query"), ["n=1", "n=2", "n=3", "n=4"]);
+    assert_eq!(recs[2]["time_utc"], "2017-01-19T17:30:00Z");
+    assert!(summary(&stderr).ends_with("4 records, 4 matched, 0 malformed"));
+    let note = reason(&stderr, "note: testdata/w3c/nul_then_restart.log:");
+    assert!(note.contains("600 NUL"), "{note}");
+}
+
+#[test]
+fn truncated_last_row_is_reported_as_cut_off() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/truncated.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7]);
+    assert!(summary(&stderr).ends_with("3 records, 3 matched, 1 malformed"));
+    let why = reason(&stderr, "testdata/w3c/truncated.log:8:");
+    assert!(why.contains("cut off"), "{why}");
+}
+
+#[test]
+fn last_row_without_final_newline_is_kept() {
+    let recs = records(&["logs", "testdata/w3c/no_final_newline.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6]);
+    assert_eq!(recs[1]["uri_query"], "n=2");
+    assert_eq!(recs[1]["time_taken_ms"], 217);
+}
+
+#[test]
+fn ipv6_zone_ids_are_kept_in_addresses() {
+    let recs = records(&["logs", IPV6]);
+    assert_eq!(
+        strings(&recs, "client_ip"),
+        [
+            "fe80::1ff:fe23:4567:890a%3",
+            "2001:db8::7",
+            "::ffff:73.21.44.9",
+            "::1%0",
+            "73.21.44.9"
+        ]
+    );
+    assert_eq!(at_line(&recs, 8)["server_ip"], "::1%0");
+}
+
+#[test]
+fn ip_cidr_filter_matches_zoned_link_local_address() {
+    let recs = records(&["logs", IPV6, "--ip", "fe80::/10"]);
+    assert_eq!(line_numbers(&recs), [5]);
+}
+
+#[test]
+fn ipv4_filter_matches_ipv4_mapped_ipv6_address() {
+    let recs = records(&["logs", IPV6, "--ip", "73.21.44.0/24"]);
+    assert_eq!(line_numbers(&recs), [7, 9]);
+}
+
+#[test]
+fn user_filter_matches_domain_qualified_name() {
+    let recs = records(&["logs", IPV6, "--user", "jsmith"]);
+    assert_eq!(line_numbers(&recs), [5]);
+    assert_eq!(recs[0]["username"], "ACME\\jsmith");
+}
+
+#[test]
+fn counters_above_32_bits_are_exact_json_numbers() {
+    let o = run(&["--format", "ndjson", "logs", IPV6]);
+    assert_eq!(o.code, Some(0));
+    assert!(
+        o.stdout.contains("\"bytes_sent\":5000000000,"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("\"win32_status\":4294967296123,"));
+    let recs = parse_ndjson(&o.stdout);
+    assert_eq!(
+        at_line(&recs, 7)["bytes_sent"].as_u64(),
+        Some(5_000_000_000)
+    );
+    assert_eq!(
+        at_line(&recs, 8)["win32_status"].as_u64(),
+        Some(4_294_967_296_123)
+    );
+}
+
+#[test]
+fn empty_value_between_two_spaces_is_null_and_columns_stay_aligned() {
+    let (recs, stderr) = ndjson(&["logs", IPV6]);
+    assert!(summary(&stderr).ends_with("5 records, 5 matched, 0 malformed"));
+    let r = at_line(&recs, 9);
+    assert_eq!(r["username"], Value::Null);
+    assert_eq!(r["server_port"], 443);
+    assert_eq!(r["client_ip"], "73.21.44.9");
+    assert_eq!(r["method"], "GET");
+    assert_eq!(r["uri_stem"], "/Shifts.aspx");
+    assert!(r["user_agent"].as_str().unwrap().starts_with("Mozilla/5.0"));
+    assert_eq!(r["referer"], "https://acme.angeltrack.com/Home.aspx");
+    assert_eq!(r["host"], "acme.angeltrack.com");
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["time_taken_ms"], 120);
+}
+
+#[test]
+fn quoted_values_are_unquoted() {
+    let recs = records(&["logs", "testdata/w3c/quoted.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 8]);
+    for r in &recs {
+        assert_eq!(r["user_agent"], "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
+    }
+    assert_eq!(at_line(&recs, 6)["uri_query"], "say \"hi\"");
+    assert_eq!(at_line(&recs, 7)["referer"], Value::Null);
+    let all_quoted = at_line(&recs, 8);
+    assert_eq!(all_quoted["time_utc"], "2017-01-19T17:00:04Z");
+    assert_eq!(all_quoted["status"], 200);
+    assert_eq!(all_quoted["username"], Value::Null);
+    assert_eq!(all_quoted["client_ip"], "73.21.44.9");
+}
+
+#[test]
+fn rows_without_date_field_take_the_block_date_and_keep_fractions() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/no_date_field.log"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 12, 13, 14]);
+    assert!(summary(&stderr).ends_with("0 malformed"));
+    let got: Vec<jiff::Timestamp> = strings(&recs, "time_utc")
+        .iter()
+        .map(|t| {
+            assert!(t.ends_with('Z'), "{t}");
+            t.parse().unwrap()
+        })
+        .collect();
+    let want: Vec<jiff::Timestamp> = [
+        "2017-01-19T16:58:00Z",
+        "2017-01-19T16:58:07.250Z",
+        "2017-01-19T17:16:30.500Z",
+        "2017-01-20T00:05:13Z",
+        "2017-01-20T00:05:20.125Z",
+        "2017-01-20T00:05:41Z",
+    ]
+    .iter()
+    .map(|t| t.parse().unwrap())
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn headerless_file_is_read_with_default_layout_and_noted() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/w3c/no_header.log"]);
+    assert_eq!(line_numbers(&recs), [1, 2, 4, 5]);
+    assert_eq!(strings(&recs, "uri_query"), ["n=1", "n=2", "n=3", "n=4"]);
+    assert!(recs.iter().all(|r| r["username"] == "jsmith"));
+    let note = reason(&stderr, "note: testdata/w3c/no_header.log:");
+    assert!(note.contains("default layout"), "{note}");
+    assert!(summary(&stderr).ends_with("4 records, 4 matched, 1 malformed"));
+    let why = reason(&stderr, "testdata/w3c/no_header.log:3:");
+    assert!(why.contains("16 values"), "{why}");
+}
+
+#[test]
+fn malformed_rows_are_reported_with_line_and_reason_and_valid_rows_kept() {
+    let (recs, stderr) = ndjson(&["logs", MALFORMED, "--verbose"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 14, 15]);
+    assert!(summary(&stderr).ends_with("5 records, 5 matched, 6 malformed"));
+    for (line, text) in [
+        (8, "14 values"),
+        (9, "17 values"),
+        (10, "2017-13-45"),
+        (11, "'abc'"),
+        (12, "25:61:00"),
+        (13, "spaces"),
+    ] {
+        let why = reason(&stderr, &format!("{MALFORMED}:{line}:"));
+        assert!(why.contains(text), "line {line}: {why}");
+    }
+}
+
+#[test]
+fn summary_shows_first_five_malformed_lines_without_verbose() {
+    let o = run(&["--format", "ndjson", "logs", MALFORMED]);
+    assert_eq!(o.code, Some(0));
+    assert!(o.stderr.contains(&format!("{MALFORMED}:12:")));
+    assert!(!o.stderr.contains(&format!("{MALFORMED}:13:")));
+    assert!(o.stderr.contains("1 more"), "{}", o.stderr);
+}
+
+#[test]
+fn quiet_suppresses_the_summary() {
+    let o = run(&["-q", "--format", "ndjson", "logs", MALFORMED]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stderr, "");
+    assert_eq!(parse_ndjson(&o.stdout).len(), 5);
+}
+
+// ---------------------------------------------------------- time zones
+
+#[test]
+fn local_times_follow_dst_in_chicago() {
+    let recs = records(&["--tz", "America/Chicago", "logs", DST]);
+    assert_eq!(
+        strings(&recs, "time_utc"),
+        [
+            "2016-11-06T05:30:00Z",
+            "2016-11-06T06:30:00Z",
+            "2016-11-06T07:30:00Z",
+            "2016-11-06T08:30:00Z",
+            "2016-11-06T09:30:00Z",
+            "2016-11-06T10:30:00Z",
+            "2017-03-12T07:30:00Z",
+            "2017-03-12T08:30:00Z",
+            "2017-03-12T09:30:00Z",
+            "2017-03-12T10:30:00Z",
+            "2017-03-12T11:30:00Z",
+        ]
+    );
+    assert_eq!(
+        strings(&recs, "time_local"),
+        [
+            "2016-11-06T00:30:00-05:00",
+            "2016-11-06T01:30:00-05:00",
+            "2016-11-06T01:30:00-06:00",
+            "2016-11-06T02:30:00-06:00",
+            "2016-11-06T03:30:00-06:00",
+            "2016-11-06T04:30:00-06:00",
+            "2017-03-12T01:30:00-06:00",
+            "2017-03-12T03:30:00-05:00",
+            "2017-03-12T04:30:00-05:00",
+            "2017-03-12T05:30:00-05:00",
+            "2017-03-12T06:30:00-05:00",
+        ]
+    );
+}
+
+#[test]
+fn local_times_follow_dst_in_los_angeles() {
+    let recs = records(&["--tz", "America/Los_Angeles", "logs", DST]);
+    assert_eq!(
+        strings(&recs, "time_local"),
+        [
+            "2016-11-05T22:30:00-07:00",
+            "2016-11-05T23:30:00-07:00",
+            "2016-11-06T00:30:00-07:00",
+            "2016-11-06T01:30:00-07:00",
+            "2016-11-06T01:30:00-08:00",
+            "2016-11-06T02:30:00-08:00",
+            "2017-03-11T23:30:00-08:00",
+            "2017-03-12T00:30:00-08:00",
+            "2017-03-12T01:30:00-08:00",
+            "2017-03-12T03:30:00-07:00",
+            "2017-03-12T04:30:00-07:00",
+        ]
+    );
+}
+
+#[test]
+fn table_shows_zone_abbreviations_across_dst() {
+    let o = run(&["--tz", "America/Chicago", "logs", DST]);
+    assert_eq!(o.code, Some(0));
+    for shown in [
+        "2016-11-06 00:30:00 CDT",
+        "2016-11-06 01:30:00 CDT",
+        "2016-11-06 01:30:00 CST",
+        "2016-11-06 04:30:00 CST",
+        "2017-03-12 01:30:00 CST",
+        "2017-03-12 03:30:00 CDT",
+    ] {
+        assert!(o.stdout.contains(shown), "{shown} missing:\n{}", o.stdout);
+    }
+    assert!(!o.stdout.contains("2017-03-12 02:"), "{}", o.stdout);
+}
+
+#[test]
+fn default_zone_is_utc() {
+    let recs = records(&["logs", DST]);
+    assert_eq!(recs[0]["time_local"], "2016-11-06T05:30:00+00:00");
+}
+
+#[test]
+fn global_options_may_follow_the_subcommand() {
+    let o = run(&[
+        "logs",
+        DST,
+        "--format",
+        "ndjson",
+        "--tz",
+        "America/Chicago",
+        "-q",
+    ]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stderr, "");
+    let recs = parse_ndjson(&o.stdout);
+    assert_eq!(recs[0]["time_local"], "2016-11-06T00:30:00-05:00");
+}
+
+// -------------------------------------------------------- --since/--until
+
+#[test]
+fn since_is_inclusive_and_until_is_exclusive() {
+    let lines = filter_lines(&["--since", "2017-01-19 10:03", "--until", "2017-01-19 10:06"]);
+    assert_eq!(lines, [8, 9, 10]);
+}
+
+#[test]
+fn time_bounds_accept_rfc3339_instants_with_offsets() {
+    let lines = filter_lines(&[
+        "--since",
+        "2017-01-19T04:03:00-06:00",
+        "--until",
+        "2017-01-19T10:06:00Z",
+    ]);
+    assert_eq!(lines, [8, 9, 10]);
+}
+
+#[test]
+fn local_time_bounds_are_read_in_tz() {
+    let recs = records(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        FILTERS,
+        "--since",
+        "2017-01-19 04:03",
+        "--until",
+        "2017-01-19 04:06:00",
+    ]);
+    assert_eq!(line_numbers(&recs), [8, 9, 10]);
+}
+
+#[test]
+fn tz_can_come_from_leaktrace_tz_env() {
+    let (recs, _) = ndjson_cmd(leaktrace().env("LEAKTRACE_TZ", "America/Chicago").args([
+        "logs",
+        FILTERS,
+        "--since",
+        "2017-01-19 04:03",
+        "--until",
+        "2017-01-19 04:06",
+    ]));
+    assert_eq!(line_numbers(&recs), [8, 9, 10]);
+    assert_eq!(recs[0]["time_local"], "2017-01-19T04:03:00-06:00");
+}
+
+#[test]
+fn tz_option_overrides_leaktrace_tz_env() {
+    let (recs, _) = ndjson_cmd(leaktrace().env("LEAKTRACE_TZ", "America/Chicago").args([
+        "--tz",
+        "UTC",
+        "logs",
+        FILTERS,
+        "--since",
+        "2017-01-19 10:13",
+    ]));
+    assert_eq!(line_numbers(&recs), [18, 19]);
+}
+
+#[test]
+fn date_only_until_includes_the_whole_local_day() {
+    let recs = records(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        SAMPLE,
+        "--until",
+        "2017-01-19",
+    ]);
+    // 2017-01-20 00:05:20 UTC is 2017-01-19 18:05:20 in Chicago.
+    assert!(
+        recs.iter()
+            .any(|r| r["file"] == "testdata/sample/u_ex170120.log" && r["line"] == 24)
+    );
+    let times = strings(&recs, "time_utc");
+    assert!(
+        times.iter().all(|t| t.as_str() < "2017-01-20T06:00:00Z"),
+        "a row after local midnight was kept"
+    );
+}
+
+#[test]
+fn date_only_until_ends_at_the_next_local_midnight() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = HEADER_15.as_bytes().to_vec();
+    for (n, time) in ["05:59:59", "06:00:00"].iter().enumerate() {
+        log.extend_from_slice(
+            format!("2017-01-20 {time} 10.0.1.15 GET /a n={n} 443 jsmith 1.2.3.4 UA - 200 0 0 1\n")
+                .as_bytes(),
+        );
+    }
+    let path = write_log(dir.path(), "midnight.log", &log);
+    let recs = records(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        &path,
+        "--until",
+        "2017-01-19",
+    ]);
+    assert_eq!(strings(&recs, "time_local"), ["2017-01-19T23:59:59-06:00"]);
+}
+
+#[test]
+fn date_only_since_starts_at_local_midnight() {
+    let lines = filter_lines(&["--since", "2017-01-19"]);
+    assert_eq!(lines.len(), 15);
+    assert!(filter_lines(&["--since", "2017-01-20"]).is_empty());
+    assert!(filter_lines(&["--until", "2017-01-18"]).is_empty());
+}
+
+#[test]
+fn skipped_local_time_is_a_usage_error_naming_both_instants() {
+    leaktrace()
+        .args(["--tz", "America/Chicago", "logs", DST])
+        .args(["--since", "2017-03-12 02:30"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("2017-03-12T07:30:00Z")
+                .and(predicate::str::contains("2017-03-12T08:30:00Z")),
+        );
+}
+
+#[test]
+fn repeated_local_time_is_a_usage_error_naming_both_instants() {
+    leaktrace()
+        .args(["--tz", "America/Chicago", "logs", DST])
+        .args(["--since", "2016-11-06 01:30"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("2016-11-06T06:30:00Z")
+                .and(predicate::str::contains("2016-11-06T07:30:00Z")),
+        );
+}
+
+#[test]
+fn repeated_local_time_with_offset_selects_the_second_occurrence() {
+    let recs = records(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        DST,
+        "--since",
+        "2016-11-06T01:30:00-06:00",
+    ]);
+    assert_eq!(line_numbers(&recs), [7, 8, 9, 10, 15, 16, 17, 18, 19]);
+}
+
+#[test]
+fn records_without_utc_time_are_noted_and_never_match_time_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(
+        dir.path(),
+        "undated.log",
+        b"#Fields: time c-ip cs-method cs-uri-stem sc-status\n10:00:00 1.2.3.4 GET /a 200\n",
+    );
+    let (recs, stderr) = ndjson(&["logs", &log]);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["time_utc"], Value::Null);
+    assert_eq!(recs[0]["time_local"], Value::Null);
+    assert!(stderr.contains("no UTC time"), "{stderr}");
+    assert!(records(&["logs", &log, "--since", "2000-01-01"]).is_empty());
+}
+
+// -------------------------------------------------------------- filters
+
+#[test]
+fn user_filter_is_whole_name_any_case_with_or_without_domain() {
+    assert_eq!(
+        filter_lines(&["--user", "jsmith"]),
+        [5, 6, 7, 13, 15, 16, 18]
+    );
+    assert_eq!(
+        filter_lines(&["--user", "JSMITH"]),
+        [5, 6, 7, 13, 15, 16, 18]
+    );
+    assert_eq!(filter_lines(&["--user", "jsmith2"]), [8, 17]);
+}
+
+#[test]
+fn user_filter_with_domain_matches_only_that_domain() {
+    assert_eq!(filter_lines(&["--user", "acme\\JSmith"]), [7, 18]);
+    assert!(filter_lines(&["--user", "OTHER\\jsmith"]).is_empty());
+}
+
+#[test]
+fn ip_filter_matches_exact_ipv4_address() {
+    assert_eq!(filter_lines(&["--ip", "73.21.44.9"]), [5, 6, 10, 15, 18]);
+}
+
+#[test]
+fn ip_filter_matches_ipv4_cidr() {
+    assert_eq!(
+        filter_lines(&["--ip", "73.21.44.0/24"]),
+        [5, 6, 7, 10, 11, 15, 17, 18]
+    );
+    assert_eq!(
+        filter_lines(&["--ip", "73.21.0.0/16"]),
+        [5, 6, 7, 8, 10, 11, 14, 15, 17, 18, 19]
+    );
+}
+
+#[test]
+fn ip_filter_matches_ipv6_cidr() {
+    assert_eq!(filter_lines(&["--ip", "2001:db8::/32"]), [9, 13]);
+    assert_eq!(filter_lines(&["--ip", "2001:DB8::7"]), [9, 13]);
+}
+
+#[test]
+fn path_glob_is_anchored_case_insensitive_and_star_crosses_slashes() {
+    // Not /images/temp/a.gif (10) nor /templates/t.html (11).
+    assert_eq!(filter_lines(&["--path", "/temp/*"]), [5, 12, 13, 14, 16]);
+    assert_eq!(filter_lines(&["--path", "/TEMP/*"]), [5, 12, 13, 14, 16]);
+    assert_eq!(filter_lines(&["--path", "*.zip"]), [5, 13, 14]);
+}
+
+#[test]
+fn method_filter_ignores_case() {
+    assert_eq!(filter_lines(&["--method", "head"]), [13, 17]);
+    assert_eq!(
+        filter_lines(&["--method", "GET"]),
+        [5, 6, 8, 9, 10, 11, 12, 14, 16, 18]
+    );
+}
+
+#[test]
+fn status_filter_takes_a_code_or_a_class() {
+    assert_eq!(filter_lines(&["--status", "404"]), [14, 16]);
+    assert_eq!(filter_lines(&["--status", "4xx"]), [14, 16]);
+    assert_eq!(filter_lines(&["--status", "5XX"]), [15, 19]);
+    assert_eq!(filter_lines(&["--status", "302"]), [7, 18]);
+}
+
+#[test]
+fn repeated_filter_flags_are_ored() {
+    assert_eq!(
+        filter_lines(&["--method", "head", "--method", "post"]),
+        [7, 13, 15, 17, 19]
+    );
+    assert_eq!(
+        filter_lines(&["--status", "404", "--status", "5xx"]),
+        [14, 15, 16, 19]
+    );
+    assert_eq!(
+        filter_lines(&["--ip", "73.21.44.9", "--ip", "2001:db8::/32"]),
+        [5, 6, 9, 10, 13, 15, 18]
+    );
+}
+
+#[test]
+fn different_filter_flags_are_anded() {
+    assert_eq!(
+        filter_lines(&["--method", "GET", "--path", "/temp/*", "--status", "200"]),
+        [5, 12]
+    );
+    assert_eq!(
+        filter_lines(&["--user", "jsmith", "--ip", "73.21.44.9"]),
+        [5, 6, 15, 18]
+    );
+}
+
+// -------------------------------------------------------------- inputs
+
+#[test]
+fn gzip_log_reads_like_the_plain_log() {
+    let plain = records(&["logs", SAMPLE_DAY1]);
+    let gz = records(&["logs", "testdata/gz/u_ex170119.log.gz"]);
+    assert_eq!(plain.len(), 312);
+    assert!(
+        gz.iter()
+            .all(|r| r["file"] == "testdata/gz/u_ex170119.log.gz")
+    );
+    let plain: Vec<Value> = plain.into_iter().map(without_file).collect();
+    let gz: Vec<Value> = gz.into_iter().map(without_file).collect();
+    assert_eq!(plain, gz);
+}
+
+#[test]
+fn concatenated_gzip_members_are_all_read() {
+    let recs = records(&["logs", "testdata/gz/concat.log.gz"]);
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 8]);
+    assert_eq!(recs[3]["time_utc"], "2017-01-19T17:00:30Z");
+}
+
+#[test]
+fn directories_are_walked_recursively_in_name_order() {
+    let (recs, stderr) = ndjson(&["logs", "testdata/tree"]);
+    assert_eq!(
+        strings(&recs, "file"),
+        [
+            "testdata/tree/a/1.log",
+            "testdata/tree/a/2.log",
+            "testdata/tree/b.log",
+            "testdata/tree/c/sub/z.log.gz",
+        ]
+    );
+    assert_eq!(
+        strings(&recs, "uri_stem"),
+        [
+            "/tree/a/1.log",
+            "/tree/a/2.log",
+            "/tree/b.log",
+            "/tree/c/sub/z.log.gz"
+        ]
+    );
+    assert!(summary(&stderr).starts_with("leaktrace: 4 files, 4 records"));
+}
+
+#[test]
+fn dash_reads_standard_input() {
+    let input = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_DAY1)).unwrap();
+    let (recs, _) = ndjson_cmd(leaktrace().args(["logs", "-"]).write_stdin(input));
+    assert_eq!(recs.len(), 312);
+    assert!(recs.iter().all(|r| r["file"] == "-"));
+    assert_eq!(recs[0]["line"], 5);
+}
+
+#[test]
+fn gzip_on_standard_input_is_decompressed() {
+    let input =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gz/concat.log.gz"))
+            .unwrap();
+    let (recs, _) = ndjson_cmd(leaktrace().args(["logs", "-"]).write_stdin(input));
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 8]);
+}
+
+#[test]
+fn missing_file_exits_1_and_other_files_are_still_processed() {
+    let o = run(&[
+        "--format",
+        "ndjson",
+        "logs",
+        "testdata/w3c/blocks.log",
+        "testdata/does-not-exist.log",
+        "testdata/w3c/crlf_bom.log",
+    ]);
+    assert_eq!(o.code, Some(1));
+    let recs = parse_ndjson(&o.stdout);
+    assert_eq!(recs.len(), 11);
+    assert_eq!(recs[0]["file"], "testdata/w3c/blocks.log");
+    assert_eq!(recs[10]["file"], "testdata/w3c/crlf_bom.log");
+    assert!(
+        o.stderr.contains("testdata/does-not-exist.log"),
+        "{}",
+        o.stderr
+    );
+}
+
+// -------------------------------------------------------------- output
+
+#[test]
+fn ndjson_records_have_the_documented_keys_in_order() {
+    let o = run(&["--format", "ndjson", "logs", IPV6]);
+    assert_eq!(o.code, Some(0));
+    for line in o.stdout.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let keys: Vec<&str> = record
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want = RECORD_KEYS.to_vec();
+        want.sort_unstable();
+        let mut got = keys.clone();
+        got.sort_unstable();
+        assert_eq!(got, want, "key set");
+        let positions: Vec<usize> = RECORD_KEYS
+            .iter()
+            .map(|k| {
+                line.find(&format!("\"{k}\":"))
+                    .unwrap_or_else(|| panic!("{k} missing"))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "order: {line}");
+    }
+}
+
+#[test]
+fn unknown_w3c_fields_go_to_extra_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(
+        dir.path(),
+        "extra.log",
+        b"#Fields: date time c-ip cs-method cs-uri-stem sc-status cs(Cookie) x-custom\n\
+          2017-01-19 10:00:00 1.2.3.4 GET /a 200 a=1 -\n",
+    );
+    let recs = records(&["logs", &log]);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(
+        recs[0]["extra"],
+        serde_json::json!({"cs(Cookie)": "a=1", "x-custom": null})
+    );
+}
+
+#[test]
+fn json_output_is_one_array_of_records() {
+    let o = run(&["--format", "json", "logs", "testdata/gz/concat.log.gz"]);
+    assert_eq!(o.code, Some(0));
+    let v: Value = serde_json::from_str(&o.stdout).expect("valid JSON");
+    let recs = v.as_array().expect("an array");
+    assert_eq!(line_numbers(recs), [5, 6, 7, 8]);
+    assert_eq!(recs[0]["file"], "testdata/gz/concat.log.gz");
+}
+
+#[test]
+fn json_output_with_no_match_is_an_empty_array() {
+    let o = run(&["--format", "json", "logs", FILTERS, "--user", "nobody"]);
+    assert_eq!(o.code, Some(0));
+    let v: Value = serde_json::from_str(&o.stdout).expect("valid JSON");
+    assert_eq!(v, serde_json::json!([]));
+}
+
+#[test]
+fn ndjson_is_one_object_per_line() {
+    let o = run(&["--format", "ndjson", "logs", FILTERS]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stdout.lines().count(), 15);
+    assert!(o.stdout.ends_with("}\n"));
+    assert_eq!(parse_ndjson(&o.stdout).len(), 15);
+    let none = run(&["--format", "ndjson", "logs", FILTERS, "--user", "nobody"]);
+    assert_eq!(none.stdout, "");
+}
+
+#[test]
+fn csv_output_has_header_row_and_one_row_per_record() {
+    let o = run(&["--format", "csv", "logs", "testdata/w3c/quoted.log"]);
+    assert_eq!(o.code, Some(0));
+    let mut reader = csv::Reader::from_reader(o.stdout.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, RECORD_KEYS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][1], "5");
+    assert_eq!(&rows[1][6], "say \"hi\"");
+    assert_eq!(&rows[2][10], "", "null is an empty cell");
+    assert_eq!(&rows[0][9], "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
+}
+
+#[test]
+fn csv_cells_that_look_like_formulas_are_defused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = HEADER_15.as_bytes().to_vec();
+    log.extend_from_slice(
+        b"2017-01-19 10:00:00 10.0.1.15 GET /a - 443 @SUM(A1) 1.2.3.4 =cmd|'/c+calc'!A0 +x 200 0 0 1\n\
+          2017-01-19 10:00:01 10.0.1.15 GET -2+3 - 443 jsmith 1.2.3.4 Mozilla/5.0 - 200 0 0 1\n",
+    );
+    let path = write_log(dir.path(), "inject.log", &log);
+    let o = run(&["--format", "csv", "logs", &path]);
+    assert_eq!(o.code, Some(0));
+    let mut reader = csv::Reader::from_reader(o.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][7], "'@SUM(A1)");
+    assert_eq!(&rows[0][9], "'=cmd|'/c+calc'!A0");
+    assert_eq!(&rows[0][10], "'+x");
+    assert_eq!(&rows[1][5], "'-2+3");
+    assert_eq!(&rows[1][7], "jsmith");
+}
+
+#[test]
+fn count_prints_only_the_number() {
+    let o = run(&["logs", SAMPLE, "--count"]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stdout, "552\n");
+    // GET /temp/ on day 1 lines 138, 149, 150, 181, 260 and day 2 lines 24,
+    // 204; POST /temp/ on day 1 line 147.
+    let o = run(&[
+        "--format", "json", "logs", SAMPLE, "--path", "/temp/*", "--count",
+    ]);
+    assert_eq!(o.stdout, "8\n");
+}
+
+#[test]
+fn table_escapes_control_characters_from_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = HEADER_15.as_bytes().to_vec();
+    log.extend_from_slice(
+        b"2017-01-19 10:00:00 10.0.1.15 GET /a\x1b[2J\x1b]0;pwned\x07b - 443 jsmith 1.2.3.4 Mozilla/5.0 - 200 0 0 1\n",
+    );
+    let path = write_log(dir.path(), "esc.log", &log);
+    let o = run(&["logs", &path]);
+    assert_eq!(o.code, Some(0));
+    assert!(
+        !o.stdout.contains('\x1b'),
+        "raw ESC in table: {:?}",
+        o.stdout
+    );
+    assert!(
+        !o.stdout.contains('\x07'),
+        "raw BEL in table: {:?}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("\\x1b"), "{}", o.stdout);
+    assert!(o.stdout.contains("jsmith"));
+}
+
+#[test]
+fn closed_output_pipe_exits_0() {
+    // About 1.3 MB of NDJSON: far more than a pipe buffer holds, so the
+    // writes after the reader is gone must fail with a broken pipe.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leaktrace"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LEAKTRACE_TZ")
+        .args(["--format", "ndjson", "logs", SAMPLE, SAMPLE, SAMPLE, SAMPLE])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn leaktrace");
+    let mut first = String::new();
+    {
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        reader.read_line(&mut first).unwrap();
+    }
+    assert!(first.starts_with('{'), "{first}");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+// --------------------------------------------------------- usage errors
+
+fn assert_usage_error(cmd: &mut Command, message: &str) {
+    cmd.assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(message));
+}
+
+#[test]
+fn unknown_time_zone_is_a_usage_error() {
+    assert_usage_error(
+        leaktrace().args(["--tz", "Mars/Olympus", "logs", DST]),
+        "Mars/Olympus",
+    );
+}
+
+#[test]
+fn unknown_time_zone_from_env_is_a_usage_error() {
+    assert_usage_error(
+        leaktrace()
+            .env("LEAKTRACE_TZ", "Mars/Olympus")
+            .args(["logs", DST]),
+        "Mars/Olympus",
+    );
+}
+
+#[test]
+fn bad_ip_is_a_usage_error() {
+    assert_usage_error(leaktrace().args(["logs", DST, "--ip", "1.2.3"]), "1.2.3");
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--ip", "10.0.0.0/33"]),
+        "--ip",
+    );
+}
+
+#[test]
+fn bad_status_is_a_usage_error() {
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--status", "4x"]),
+        "--status",
+    );
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--status", "abc"]),
+        "--status",
+    );
+}
+
+#[test]
+fn empty_field_list_is_a_usage_error() {
+    assert_usage_error(leaktrace().args(["logs", DST, "--fields", ""]), "--fields");
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--fields", "   "]),
+        "--fields",
+    );
+}
+
+#[test]
+fn since_not_before_until_is_a_usage_error() {
+    assert_usage_error(
+        leaktrace().args([
+            "logs",
+            DST,
+            "--since",
+            "2017-01-02",
+            "--until",
+            "2017-01-01",
+        ]),
+        "--since",
+    );
+    assert_usage_error(
+        leaktrace().args([
+            "logs",
+            DST,
+            "--since",
+            "2017-01-19T10:00:00Z",
+            "--until",
+            "2017-01-19T10:00:00Z",
+        ]),
+        "--since",
+    );
+}
+
+#[test]
+fn unparsable_time_is_a_usage_error() {
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--since", "yesterday"]),
+        "yesterday",
+    );
+    assert_usage_error(
+        leaktrace().args(["logs", DST, "--until", "2017-02-30"]),
+        "--until",
+    );
+}
+
+#[test]
+fn bad_command_line_is_a_usage_error() {
+    assert_usage_error(leaktrace().args(["--format", "xml", "logs", DST]), "xml");
+    assert_usage_error(leaktrace().args(["logs"]), "<LOG>");
+    assert_usage_error(leaktrace().args(["logs", DST, "--bogus"]), "--bogus");
+}
