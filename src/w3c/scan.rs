@@ -16,7 +16,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use memchr::{memchr, memchr_iter, memrchr};
+use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 
 use super::directive::{self, Directive};
@@ -92,6 +92,21 @@ struct BlockState {
 }
 
 impl BlockState {
+    /// Whether rows read the same under both states: the same field list,
+    /// and the same `#Date` when the field list has no `date` of its own.
+    fn reads_like(&self, other: &BlockState, cfg: &ScanConfig) -> bool {
+        let mine = cfg.fields.as_deref().or(self.map.as_deref());
+        let theirs = cfg.fields.as_deref().or(other.map.as_deref());
+        match (mine, theirs) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                (std::ptr::eq(a, b) || a.names() == b.names())
+                    && (a.slot(super::fields::Column::Date).is_some() || self.date == other.date)
+            }
+            _ => false,
+        }
+    }
+
     fn apply(&mut self, line: &[u8], cfg: &ScanConfig) {
         match directive::parse(line) {
             Directive::Fields(names) if cfg.fields.is_none() => {
@@ -116,6 +131,8 @@ struct Counters {
 
 struct ChunkOut<T> {
     lines: u64,
+    /// The directive lines met, as ranges of the chunk, in order.
+    directives: Vec<(usize, usize)>,
     hits: Vec<(u64, T)>,
     anomalies: Vec<Anomaly>,
     counters: Counters,
@@ -335,22 +352,40 @@ impl Reader<'_> {
             data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
         }
         let chunks = split_chunks(data);
-        let directives: Vec<Vec<&[u8]>> = chunks.par_iter().map(|c| directive_lines(c)).collect();
-        let mut starts = Vec::with_capacity(chunks.len());
-        for lines in &directives {
-            starts.push(self.state.clone());
-            for line in lines {
-                self.state.apply(line, self.cfg);
-            }
-        }
         let last = chunks.len().saturating_sub(1);
         let cfg = self.cfg;
-        let outs: Vec<ChunkOut<T>> = chunks
+        // Optimistic: every chunk starts with the state in force at the start
+        // of the batch. Replaying the directives each chunk met gives the true
+        // start of the next; the rare chunk whose rows read differently under
+        // it (a header block with other fields began in an earlier chunk) is
+        // scanned again.
+        let assumed = self.state.clone();
+        let mut outs: Vec<ChunkOut<T>> = chunks
             .par_iter()
-            .zip(starts)
             .enumerate()
-            .map(|(i, (chunk, start))| scan_chunk(chunk, start, cfg, select, eof && i == last))
+            .map(|(i, chunk)| scan_chunk(chunk, assumed.clone(), cfg, select, eof && i == last))
             .collect();
+        let mut redo = Vec::new();
+        for (i, out) in outs.iter().enumerate() {
+            if !self.state.reads_like(&assumed, cfg) {
+                redo.push((i, self.state.clone()));
+            }
+            for &(from, to) in &out.directives {
+                self.state.apply(&chunks[i][from..to], cfg);
+            }
+        }
+        let again: Vec<(usize, ChunkOut<T>)> = redo
+            .into_par_iter()
+            .map(|(i, start)| {
+                (
+                    i,
+                    scan_chunk(chunks[i], start, cfg, select, eof && i == last),
+                )
+            })
+            .collect();
+        for (i, out) in again {
+            outs[i] = out;
+        }
         let mut hits = Vec::with_capacity(outs.iter().map(|o| o.hits.len()).sum());
         for out in outs {
             let base = self.line_base;
@@ -416,19 +451,6 @@ fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
     (line, nuls)
 }
 
-/// The directive lines of a chunk (lines whose content starts with `#`).
-fn directive_lines(chunk: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    for hash in memchr_iter(b'#', chunk) {
-        let line_start = memrchr(b'\n', &chunk[..hash]).map_or(0, |i| i + 1);
-        if chunk[line_start..hash].iter().all(|&b| b == 0) {
-            let end = memchr(b'\n', &chunk[hash..]).map_or(chunk.len(), |i| hash + i);
-            out.push(clean_line(&chunk[hash..end]).0);
-        }
-    }
-    out
-}
-
 fn scan_chunk<T, F>(
     data: &[u8],
     mut state: BlockState,
@@ -441,6 +463,7 @@ where
 {
     let mut out = ChunkOut {
         lines: 0,
+        directives: Vec::new(),
         hits: Vec::new(),
         anomalies: Vec::new(),
         counters: Counters::default(),
@@ -466,6 +489,8 @@ where
                 continue;
             }
             if line[0] == b'#' {
+                let from = line.as_ptr() as usize - data.as_ptr() as usize;
+                out.directives.push((from, from + line.len()));
                 state.apply(line, cfg);
                 continue;
             }
