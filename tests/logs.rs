@@ -936,6 +936,20 @@ fn concatenated_gzip_members_are_all_read() {
 }
 
 #[test]
+fn truncated_gzip_keeps_the_rows_before_the_damage_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = std::fs::read("testdata/gz/u_ex170119.log.gz").unwrap();
+    let cut = dir.path().join("cut.log.gz");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let out = run(&["--format", "ndjson", "logs", cut.to_str().unwrap()]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let rows = out.stdout.lines().count();
+    assert!(rows > 50 && rows < 312, "{rows} rows recovered");
+    assert!(out.stderr.contains("read stopped after"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 unreadable"), "{}", out.stderr);
+}
+
+#[test]
 fn directories_are_walked_recursively_in_name_order() {
     let (recs, stderr) = ndjson(&["logs", "testdata/tree"]);
     assert_eq!(

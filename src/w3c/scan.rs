@@ -305,6 +305,11 @@ fn spawn_reader(mut stream: Box<dyn Read + Send>) -> Receiver<io::Result<(Vec<u8
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
+                        // Keep what was read before the damage (a truncated
+                        // .gz still yields its first rows), then report it.
+                        if !buf.is_empty() {
+                            let _ = tx.send(Ok((buf, true)));
+                        }
                         let _ = tx.send(Err(e));
                         return;
                     }
