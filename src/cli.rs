@@ -64,6 +64,25 @@ pub enum Command {
     /// counted and reported on standard error with file, line and reason.
     #[command(after_help = EXIT_CODES)]
     Logs(LogsArgs),
+    /// Find every download from /temp/ (bulk exports) and who made it.
+    ///
+    /// A download is a GET or HEAD of a path under /temp/. Its request carries
+    /// no login name: leaktrace reads the export's user from the file name
+    /// (<Org>.<user>.<YYYY-MM-DD-HH-MM-SS>.<ext>) and the session's user from
+    /// the latest authenticated request of the same client (address and
+    /// browser) within --window, and says whether they agree. Inputs are read
+    /// as one time-ordered stream, whatever order they are given in.
+    #[command(after_help = EXIT_CODES)]
+    Downloads(DownloadsArgs),
+    /// Group requests into sessions: what each person did, in order.
+    ///
+    /// Authenticated requests are grouped by user; anonymous ones (images,
+    /// scripts, /temp/ downloads) join the session of the same client address
+    /// and browser. A session ends after --idle without requests. Inputs are
+    /// read as one time-ordered stream, so a session that crosses midnight UTC
+    /// (and so two daily files) stays one session.
+    #[command(after_help = EXIT_CODES)]
+    Sessions(SessionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +97,56 @@ pub struct LogsArgs {
     /// Print only the number of matching records.
     #[arg(long)]
     pub count: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadsArgs {
+    /// Log files, directories, or - for standard input.
+    #[arg(required = true, value_name = "LOG")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Filters on the download request; --user matches the export's user or
+    /// the session's user.
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// How far back the session's user is looked for: the latest authenticated
+    /// request of the same client within this time before the download.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub window: String,
+    /// Host for replay URLs when the log has no cs-host and no referer.
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Mark downloads older than 7 days at this date (or RFC 3339 instant) as
+    /// likely purged: the server keeps exports for 2 to 7 days.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Log files, directories, or - for standard input.
+    #[arg(required = true, value_name = "LOG")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Only the sessions of this login name (whole name, any case; a name
+    /// without a domain also matches DOMAIN\name).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub user: Vec<String>,
+    /// Only sessions with a request from this address or network.
+    #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
+    pub ip: Vec<String>,
+    /// Only requests at or after this time (RFC 3339, or local
+    /// "YYYY-MM-DD[ HH:MM[:SS]]" in --tz).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only requests before this time (a date alone includes that whole local day).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// A session ends after this long without a request (30m, 1h, 90s).
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub idle: String,
 }
 
 /// How logs are read.

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod exit;
+pub mod analyze;
 pub mod filter;
 pub mod output;
 pub mod time;

@@ -2,7 +2,9 @@
 //! the results to the output layer. Shared here: turning the common argument
 //! groups into validated configuration, the progress bar, the run summary.
 
+pub mod downloads;
 pub mod logs;
+pub mod sessions;
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -20,6 +22,8 @@ use crate::w3c::{FieldMap, Input, RunReport, ScanConfig};
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Logs(args) => logs::run(args, &cli.global),
+        Command::Downloads(args) => downloads::run(args, &cli.global),
+        Command::Sessions(args) => sessions::run(args, &cli.global),
     }
 }
 
@@ -54,6 +58,16 @@ pub fn filter(args: &FilterArgs, zone: &Zone) -> anyhow::Result<Filter> {
         until,
     };
     Filter::new(&spec).map_err(usage)
+}
+
+/// A positive duration option: `30m`, `1h 30m`, `90s`, `PT30M`.
+pub fn duration(text: &str, flag: &str) -> anyhow::Result<jiff::SignedDuration> {
+    match text.trim().parse::<jiff::SignedDuration>() {
+        Ok(d) if d.is_positive() => Ok(d),
+        _ => Err(usage(format!(
+            "{flag} '{text}' is not a positive duration (30m, 1h 30m, 90s)"
+        ))),
+    }
 }
 
 /// The validated reading options.

@@ -7,7 +7,9 @@
 //! is escaped before it reaches a terminal, and guarded against formula
 //! injection in CSV.
 
+pub mod download;
 pub mod record;
+pub mod session;
 pub mod sanitize;
 pub mod summary;
 

@@ -199,6 +199,41 @@ where
     Ok(report)
 }
 
+/// The earliest UTC time among the first records of an input (its first
+/// MiB), to put inputs in time order before a time-ordered analysis. `None`
+/// for standard input (it cannot be read twice) and for inputs whose start
+/// holds no timed record or cannot be read (the scan reports those).
+pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
+    const HEAD: usize = 1 << 20;
+    if matches!(input, Input::Stdin) {
+        return None;
+    }
+    let head: Vec<u8> = match open(input).ok()? {
+        Opened::Mapped(map) => map[..cut_at_line_end(&map, HEAD.min(map.len()))].to_vec(),
+        Opened::Stream(stream) => {
+            let mut buf = Vec::with_capacity(HEAD);
+            stream.take(HEAD as u64).read_to_end(&mut buf).ok()?;
+            if buf.len() == HEAD
+                && let Some(nl) = memrchr(b'\n', &buf)
+            {
+                buf.truncate(nl + 1);
+            }
+            buf
+        }
+        Opened::NotALog(_) => return None,
+    };
+    let mut reader = Reader {
+        cfg,
+        state: BlockState::default(),
+        line_base: 0,
+        first: true,
+    };
+    let mut report = FileReport::default();
+    let select = |row: &Row<'_>| row.time;
+    let hits = reader.batch(&head, true, &select, &mut report);
+    hits.into_iter().map(|h| h.item).min()
+}
+
 /// What reading all inputs found.
 #[derive(Debug, Default)]
 pub struct RunReport {

@@ -1,0 +1,1 @@
+//! Downloads from `/temp/` and who made them.

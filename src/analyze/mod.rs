@@ -1,0 +1,154 @@
+//! Detections over records: bulk-export downloads and who made them, and
+//! sessions (what one person did, in order).
+//!
+//! Both need the requests as one time-ordered stream across files: inputs
+//! are put in order by their first timestamp ([`order_inputs`]), and a small
+//! reorder buffer ([`ordered::Reorder`]) absorbs rows that IIS wrote a little
+//! out of order. State is kept per active client and session only, so memory
+//! does not grow with the size of the input.
+
+pub mod downloads;
+pub mod export;
+pub mod ordered;
+pub mod sessions;
+
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::w3c::{Hit, Input, Row, RunReport, ScanConfig, peek_start, scan_all};
+use ordered::Reorder;
+
+/// How far out of order rows may be and still be put in order: IIS writes a
+/// row when a request ends, so rows lag by up to a long request's duration.
+pub const SLACK: SignedDuration = SignedDuration::from_mins(15);
+
+/// An event with the place it came from.
+#[derive(Debug)]
+pub struct Located<E> {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub event: E,
+}
+
+/// What a time-ordered scan found, beyond the per-file reports.
+#[derive(Debug, Default)]
+pub struct OrderedRun {
+    pub run: RunReport,
+    /// Events that came after newer ones had been handled (inputs that
+    /// overlap in time by more than [`SLACK`]); handled anyway, out of order.
+    pub late: u64,
+    /// Selected records without a UTC time: left out of the analysis.
+    pub untimed: u64,
+}
+
+/// Scans the inputs as one time-ordered stream. `select` runs on the cores
+/// and turns a row into an event (or not); `deliver` gets the events one by
+/// one in time order, with their file and line.
+pub fn scan_ordered<E, F, D>(
+    inputs: &[Input],
+    cfg: &ScanConfig,
+    select: &F,
+    deliver: &mut D,
+    progress: &dyn Fn(u64),
+) -> io::Result<OrderedRun>
+where
+    E: Send,
+    F: Fn(&Row<'_>) -> Option<E> + Sync,
+    D: FnMut(Timestamp, Located<E>) -> io::Result<()>,
+{
+    let ordered = order_inputs(inputs.to_vec(), cfg);
+    let mut reorder: Reorder<Located<E>> = Reorder::new(SLACK);
+    let mut untimed = 0u64;
+    let mut ready: Vec<(Timestamp, Located<E>)> = Vec::new();
+    let timed = |row: &Row<'_>| select(row).map(|e| (row.time, e));
+    let mut sink = |file: &Arc<str>, hits: Vec<Hit<(Option<Timestamp>, E)>>| -> io::Result<()> {
+        let events = hits.into_iter().filter_map(|h| {
+            let (time, event) = h.item;
+            let Some(time) = time else {
+                untimed += 1;
+                return None;
+            };
+            Some((
+                time,
+                Located {
+                    file: file.clone(),
+                    line: h.line,
+                    event,
+                },
+            ))
+        });
+        reorder.push(events, |t, e| ready.push((t, e)));
+        for (t, e) in ready.drain(..) {
+            deliver(t, e)?;
+        }
+        Ok(())
+    };
+    let run = scan_all(&ordered, cfg, &timed, &mut sink, progress)?;
+    reorder.finish(|t, e| ready.push((t, e)));
+    for (t, e) in ready.drain(..) {
+        deliver(t, e)?;
+    }
+    Ok(OrderedRun {
+        run,
+        late: reorder.late(),
+        untimed,
+    })
+}
+
+/// A client: the same address and the same browser. Hashed (64 bits) so the
+/// per-row events that the cores produce carry no strings.
+pub fn client_key(ip: &[u8], user_agent: &[u8]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    ip.hash(&mut h);
+    user_agent.hash(&mut h);
+    h.finish()
+}
+
+/// Puts inputs in the order of their first timestamp (logs come one file per
+/// day and may be given in any order). Standard input, and files whose start
+/// cannot be read, keep their place after the others, in the order given.
+pub fn order_inputs(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<Input> {
+    let mut keyed: Vec<(Option<jiff::Timestamp>, usize, Input)> = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| (peek_start(&input, cfg), i, input))
+        .collect();
+    keyed.sort_by_key(|(start, i, _)| (start.is_none(), *start, *i));
+    keyed.into_iter().map(|(_, _, input)| input).collect()
+}
+
+/// Whether two login names are the same person: equal ignoring case, or
+/// equal once a `DOMAIN\` prefix is set aside.
+pub fn same_user(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a == b {
+        return true;
+    }
+    match (a.rsplit_once('\\'), b.rsplit_once('\\')) {
+        (Some((_, account)), None) => account == b,
+        (None, Some((_, account))) => account == a,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_user_ignores_case_and_domain() {
+        assert!(same_user("jsmith", "JSmith"));
+        assert!(same_user("ACME\\jsmith", "jsmith"));
+        assert!(!same_user("jsmith", "jsmith2"));
+        assert!(!same_user("ACME\\jsmith", "OTHER\\jsmith"));
+    }
+
+    #[test]
+    fn client_key_separates_browsers_on_one_address() {
+        assert_ne!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"B"));
+        assert_eq!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"A"));
+    }
+}

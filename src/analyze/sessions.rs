@@ -1,0 +1,1 @@
+//! Sessions: requests grouped into what one person did in one sitting.

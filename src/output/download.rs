@@ -1,0 +1,1 @@
+//! How a download is printed.
