@@ -159,14 +159,23 @@ impl Filter {
 
     /// Whether a row passes every filter.
     pub fn matches(&self, row: &Row<'_>) -> bool {
+        (self.users.is_empty() || self.user_matches(row.raw(Column::Username).as_deref()))
+            && self.matches_request(row)
+    }
+
+    /// Whether any `--user` was given.
+    pub fn has_users(&self) -> bool {
+        !self.users.is_empty()
+    }
+
+    /// Every filter but `--user`: for requests whose person is found by other
+    /// means (a download carries no login name).
+    pub fn matches_request(&self, row: &Row<'_>) -> bool {
         if self.has_time_bound() {
             let Some(t) = row.time else { return false };
             if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
                 return false;
             }
-        }
-        if !self.users.is_empty() && !self.user_matches(row.raw(Column::Username).as_deref()) {
-            return false;
         }
         if !self.methods.is_empty() {
             let Some(m) = row.raw(Column::Method) else {

@@ -1,1 +1,643 @@
 //! Downloads from `/temp/` and who made them.
+//!
+//! The fetch of an export carries no login name. Two witnesses name the
+//! person: the export's file name (`<Org>.<user>.<timestamp>.<ext>`), and the
+//! session of the client that fetched it (the latest authenticated request
+//! from the same address and browser shortly before). When both speak and
+//! disagree, someone else's client fetched the file: the `conflict` an
+//! investigator most needs to see.
+//!
+//! The cores turn rows into small [`Event`]s; the [`Tracker`] sees them in
+//! time order and keeps state per active client only.
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::export::{self, ExportName};
+use compact_str::CompactString;
+
+use super::{Located, client_key, path_key, same_user};
+use crate::filter::Filter;
+use crate::w3c::{Column, Record, Row};
+
+/// What the tracker needs from a row.
+#[derive(Debug)]
+pub enum Event {
+    /// A request that is not a download: it may name the client's user, and
+    /// a POST may be building an export.
+    Request {
+        client: u64,
+        user: Option<CompactString>,
+        /// The path, as [`path_key`].
+        page: u64,
+        /// For a POST: its time taken (`Some(None)` when not logged).
+        post: Option<Option<u64>>,
+    },
+    /// A download, with the record and whether it passed the request filters.
+    Download {
+        client: u64,
+        record: Box<Record>,
+        selected: bool,
+    },
+}
+
+/// Turns a row into an event (on the cores). Anonymous GETs that are not
+/// downloads tell nothing about who a client is, and are dropped.
+pub fn event(row: &Row<'_>, filter: &Filter) -> Option<Event> {
+    let method = row.raw(Column::Method);
+    let stem = row.raw(Column::UriStem);
+    let client = || {
+        client_key(
+            row.raw(Column::ClientIp).as_deref().unwrap_or_default(),
+            row.raw(Column::UserAgent).as_deref().unwrap_or_default(),
+        )
+    };
+    if let (Some(m), Some(s)) = (&method, &stem)
+        && export::is_download(m, s)
+    {
+        return Some(Event::Download {
+            client: client(),
+            record: Box::new(Record::from_row(row)),
+            selected: filter.matches_request(row),
+        });
+    }
+    let user = row
+        .raw(Column::Username)
+        .map(|u| match std::str::from_utf8(&u) {
+            Ok(text) => CompactString::new(text),
+            Err(_) => CompactString::from_utf8_lossy(&u),
+        });
+    let is_post = method
+        .as_deref()
+        .is_some_and(|m| m.eq_ignore_ascii_case(b"POST"));
+    if user.is_none() && !is_post {
+        return None;
+    }
+    Some(Event::Request {
+        client: client(),
+        user,
+        page: path_key(stem.as_deref().unwrap_or_default()),
+        post: is_post.then(|| row.number(Column::TimeTaken)),
+    })
+}
+
+/// How a download ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx and no Windows error.
+    Completed,
+    /// 206, or Windows status 64, 995 or 1236: the client went away.
+    Partial,
+    /// 4xx or 5xx (a 404 is a purged file or an expired replay).
+    Failed,
+    /// Anything else (a redirect, or no status logged).
+    Other,
+}
+
+impl Outcome {
+    pub fn of(status: Option<u64>, win32: Option<u64>) -> Outcome {
+        match (status, win32) {
+            (Some(s), _) if s >= 400 => Outcome::Failed,
+            (Some(206), _) | (_, Some(64 | 995 | 1236)) => Outcome::Partial,
+            (Some(200..=299), Some(0) | None) => Outcome::Completed,
+            _ => Outcome::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Partial => "partial",
+            Outcome::Failed => "failed",
+            Outcome::Other => "other",
+        }
+    }
+}
+
+/// Whether the two witnesses agree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribution {
+    /// The export's user and the session's user are the same person.
+    Consistent,
+    /// Both are known and differ: another person's client fetched the file.
+    Conflict,
+    FileNameOnly,
+    SessionOnly,
+    Unknown,
+}
+
+impl Attribution {
+    pub fn of(export_user: Option<&str>, session_user: Option<&str>) -> Attribution {
+        match (export_user, session_user) {
+            (Some(e), Some(s)) if same_user(e, s) => Attribution::Consistent,
+            (Some(_), Some(_)) => Attribution::Conflict,
+            (Some(_), None) => Attribution::FileNameOnly,
+            (None, Some(_)) => Attribution::SessionOnly,
+            (None, None) => Attribution::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attribution::Consistent => "consistent",
+            Attribution::Conflict => "conflict",
+            Attribution::FileNameOnly => "file_name_only",
+            Attribution::SessionOnly => "session_only",
+            Attribution::Unknown => "unknown",
+        }
+    }
+}
+
+/// One download, attributed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    pub record: Record,
+    pub name: ExportName,
+    /// `export_time_local − time_utc`, rounded to 15 minutes; `None` when the
+    /// name has no time, or the fetch came more than 14 hours from it (a
+    /// replay days later says nothing about the zone).
+    pub implied_utc_offset: Option<SignedDuration>,
+    pub outcome: Outcome,
+    pub session_user: Option<String>,
+    pub attribution: Attribution,
+    /// The path of the referer: the page the export was made from.
+    pub export_page: Option<String>,
+    /// POSTs to the export page in the client's session before the download.
+    pub export_posts: Option<u32>,
+    /// The longest of those POSTs' time taken: the export being built.
+    pub build_ms: Option<u64>,
+    pub replay_url: Option<String>,
+    /// With `--as-of`: fetched more than 7 days before it.
+    pub likely_purged: Option<bool>,
+}
+
+/// Settings of the tracker.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How far back the session's user is looked for.
+    pub window: SignedDuration,
+    /// Host for replay URLs when the row names none.
+    pub host: Option<String>,
+    /// The date the replay status is judged at.
+    pub as_of: Option<Timestamp>,
+}
+
+/// What the tracker knows of one client (address + browser).
+#[derive(Debug)]
+struct ClientState {
+    last_seen: Timestamp,
+    last_auth: Option<(Timestamp, CompactString)>,
+    /// POSTs to each page since the client last loaded it (a GET) or
+    /// downloaded an export made on it: page ([`path_key`]), count, longest
+    /// time taken.
+    posts: Vec<(u64, u32, Option<u64>)>,
+}
+
+/// Follows clients through the time-ordered stream and attributes downloads.
+pub struct Tracker {
+    settings: Settings,
+    clients: ahash::HashMap<u64, ClientState>,
+    last_sweep: Option<Timestamp>,
+}
+
+/// Exports are kept on the server for 2 to 7 days.
+const RETENTION: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+impl Tracker {
+    pub fn new(settings: Settings) -> Tracker {
+        Tracker {
+            settings,
+            clients: ahash::HashMap::default(),
+            last_sweep: None,
+        }
+    }
+
+    /// Number of clients being followed (memory is bounded by this).
+    pub fn active_clients(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// Takes the next event in time order; returns a download when the event
+    /// is one (selected or not: the caller applies `--user`).
+    pub fn observe(&mut self, t: Timestamp, ev: Located<Event>) -> Option<(Download, bool)> {
+        self.sweep(t);
+        let window = self.settings.window;
+        match ev.event {
+            Event::Request {
+                client,
+                user,
+                page,
+                post,
+            } => {
+                let st = self.clients.entry(client).or_insert_with(|| ClientState {
+                    last_seen: t,
+                    last_auth: None,
+                    posts: Vec::new(),
+                });
+                if t.duration_since(st.last_seen) > window {
+                    st.posts.clear();
+                }
+                st.last_seen = st.last_seen.max(t);
+                if let Some(user) = user {
+                    st.last_auth = Some((t, user));
+                }
+                let entry = st.posts.iter().position(|(p, _, _)| *p == page);
+                match (post, entry) {
+                    (Some(ms), Some(i)) => {
+                        let (_, n, longest) = &mut st.posts[i];
+                        *n += 1;
+                        *longest = (*longest).max(ms);
+                    }
+                    (Some(ms), None) => st.posts.push((page, 1, ms)),
+                    // Loading the page again starts a new visit.
+                    (None, Some(i)) => {
+                        st.posts.swap_remove(i);
+                    }
+                    (None, None) => {}
+                }
+                None
+            }
+            Event::Download {
+                client,
+                mut record,
+                selected,
+            } => {
+                record.file = ev.file;
+                record.line = ev.line;
+                let state = self
+                    .clients
+                    .get_mut(&client)
+                    .filter(|st| t.duration_since(st.last_seen) <= window);
+                let export_page = record.referer.as_deref().and_then(url_path);
+                let session_user = state
+                    .as_ref()
+                    .and_then(|st| st.last_auth.as_ref())
+                    .filter(|(at, _)| t.duration_since(*at) <= window)
+                    .map(|(_, u)| u.to_string());
+                let (export_posts, build_ms) = match (&export_page, state) {
+                    (Some(page), Some(st)) => {
+                        st.last_seen = st.last_seen.max(t);
+                        let key = path_key(page.as_bytes());
+                        // The visit's POSTs built this export: they are used up.
+                        match st.posts.iter().position(|(p, _, _)| *p == key) {
+                            Some(i) => {
+                                let (_, n, ms) = st.posts.swap_remove(i);
+                                (Some(n), ms)
+                            }
+                            None => (Some(0), None),
+                        }
+                    }
+                    (Some(_), None) => (Some(0), None),
+                    (None, state) => {
+                        if let Some(st) = state {
+                            st.last_seen = st.last_seen.max(t);
+                        }
+                        (None, None)
+                    }
+                };
+                let download = self.attribute(
+                    t,
+                    *record,
+                    session_user,
+                    export_page,
+                    export_posts,
+                    build_ms,
+                );
+                Some((download, selected))
+            }
+        }
+    }
+
+    fn attribute(
+        &self,
+        t: Timestamp,
+        record: Record,
+        session_user: Option<String>,
+        export_page: Option<String>,
+        export_posts: Option<u32>,
+        build_ms: Option<u64>,
+    ) -> Download {
+        let name = export::parse(record.uri_stem.as_deref().unwrap_or(""));
+        let implied_utc_offset = name
+            .export_time_local
+            .and_then(|local| implied_offset(local, t));
+        let host = record
+            .host
+            .clone()
+            .or_else(|| record.referer.as_deref().and_then(url_host))
+            .or_else(|| self.settings.host.as_deref().map(bare_host));
+        let replay_url = match (host, &record.uri_stem) {
+            (Some(h), Some(stem)) => Some(format!("https://{h}{stem}")),
+            _ => None,
+        };
+        let likely_purged = self
+            .settings
+            .as_of
+            .map(|as_of| as_of.duration_since(t) > RETENTION);
+        Download {
+            outcome: Outcome::of(record.status, record.win32_status),
+            attribution: Attribution::of(name.export_user.as_deref(), session_user.as_deref()),
+            record,
+            name,
+            implied_utc_offset,
+            session_user,
+            export_page,
+            export_posts,
+            build_ms,
+            replay_url,
+            likely_purged,
+        }
+    }
+
+    /// Forgets clients idle for longer than the window (checked once per
+    /// window of stream time), so memory follows the clients active in the
+    /// last two windows.
+    fn sweep(&mut self, t: Timestamp) {
+        let Some(last) = self.last_sweep else {
+            self.last_sweep = Some(t);
+            return;
+        };
+        if t.duration_since(last) < self.settings.window {
+            return;
+        }
+        self.last_sweep = Some(t);
+        let window = self.settings.window;
+        self.clients
+            .retain(|_, st| t.duration_since(st.last_seen) <= window);
+    }
+}
+
+/// `export_time_local − time_utc`, rounded to 15 minutes, if within 14 hours.
+/// The fetch comes after the export is built, so the difference falls short
+/// of the true offset by that delay: it is rounded up, which gives the true
+/// offset for any fetch within 15 minutes of the build.
+pub fn implied_offset(local: jiff::civil::DateTime, t: Timestamp) -> Option<SignedDuration> {
+    let as_utc = jiff::tz::Offset::UTC.to_timestamp(local).ok()?;
+    let secs = as_utc.duration_since(t).as_secs();
+    let rounded = secs.div_euclid(900) * 900 + if secs.rem_euclid(900) > 0 { 900 } else { 0 };
+    (rounded.abs() <= 14 * 3600).then(|| SignedDuration::from_secs(rounded))
+}
+
+/// `-08:00` for an offset.
+pub fn format_offset(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.abs() / 60;
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// The path of a URL (`https://host/Page.aspx?x=1` → `/Page.aspx`); a value
+/// that is already a path is kept.
+fn url_path(url: &str) -> Option<String> {
+    let rest = match url.find("://") {
+        Some(i) => &url[i + 3..],
+        None if url.starts_with('/') => return Some(strip_query(url).to_string()),
+        None => return None,
+    };
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    Some(strip_query(path).to_string())
+}
+
+fn strip_query(path: &str) -> &str {
+    path.split(['?', '#']).next().unwrap_or(path)
+}
+
+/// The host of an absolute URL.
+fn url_host(url: &str) -> Option<String> {
+    let rest = &url[url.find("://")? + 3..];
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+fn bare_host(host: &str) -> String {
+    let h = host.find("://").map_or(host, |i| &host[i + 3..]);
+    h.trim_end_matches('/').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            window: SignedDuration::from_mins(30),
+            host: None,
+            as_of: None,
+        }
+    }
+
+    fn located(event: Event) -> Located<Event> {
+        Located {
+            file: Arc::from("x.log"),
+            line: 7,
+            event,
+        }
+    }
+
+    fn request(client: u64, user: Option<&str>, post: Option<(&str, u64)>) -> Located<Event> {
+        located(Event::Request {
+            client,
+            user: user.map(Into::into),
+            page: path_key(post.map_or("/Home.aspx", |(p, _)| p).as_bytes()),
+            post: post.map(|(_, ms)| Some(ms)),
+        })
+    }
+
+    fn get(client: u64, user: &str, page: &str) -> Located<Event> {
+        located(Event::Request {
+            client,
+            user: Some(user.into()),
+            page: path_key(page.as_bytes()),
+            post: None,
+        })
+    }
+
+    fn download(client: u64, stem: &str, referer: Option<&str>, status: u64) -> Located<Event> {
+        let record = Record {
+            file: Arc::from(""),
+            line: 0,
+            time_utc: None,
+            method: Some("GET".into()),
+            uri_stem: Some(stem.into()),
+            uri_query: None,
+            username: None,
+            client_ip: Some("73.21.44.9".into()),
+            user_agent: Some("UA".into()),
+            referer: referer.map(Into::into),
+            status: Some(status),
+            substatus: Some(0),
+            win32_status: Some(0),
+            time_taken_ms: Some(10),
+            server_ip: None,
+            server_port: None,
+            host: None,
+            bytes_sent: None,
+            bytes_received: None,
+            extra: Vec::new(),
+            replaced: false,
+        };
+        located(Event::Download {
+            client,
+            record: Box::new(record),
+            selected: true,
+        })
+    }
+
+    const ZIP: &str = "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-11-16-16.zip";
+    const PAGE: &str = "https://acme.angeltrack.com/DispatchesClosed.aspx";
+
+    #[test]
+    fn consistent_export_with_its_build() {
+        let mut t = Tracker::new(settings());
+        t.observe(ts("2017-01-19T16:58:00Z"), request(1, Some("jsmith"), None));
+        t.observe(
+            ts("2017-01-19T16:58:07Z"),
+            request(1, Some("jsmith"), Some(("/DispatchesClosed.aspx", 717))),
+        );
+        t.observe(
+            ts("2017-01-19T17:16:17Z"),
+            request(1, Some("JSmith"), Some(("/dispatchesclosed.aspx", 15126))),
+        );
+        let (d, _) = t
+            .observe(
+                ts("2017-01-19T17:16:30Z"),
+                download(1, ZIP, Some(PAGE), 200),
+            )
+            .unwrap();
+        assert_eq!(d.session_user.as_deref(), Some("JSmith"));
+        // A second export from the same page counts only its own visit.
+        t.observe(
+            ts("2017-01-19T17:20:00Z"),
+            get(1, "jsmith", "/DispatchesClosed.aspx"),
+        );
+        t.observe(
+            ts("2017-01-19T17:21:00Z"),
+            request(1, Some("jsmith"), Some(("/DispatchesClosed.aspx", 900))),
+        );
+        let (d2, _) = t
+            .observe(
+                ts("2017-01-19T17:22:00Z"),
+                download(1, ZIP, Some(PAGE), 200),
+            )
+            .unwrap();
+        assert_eq!((d2.export_posts, d2.build_ms), (Some(1), Some(900)));
+        assert_eq!(d.attribution, Attribution::Consistent);
+        assert_eq!(d.export_page.as_deref(), Some("/DispatchesClosed.aspx"));
+        assert_eq!((d.export_posts, d.build_ms), (Some(2), Some(15126)));
+        assert_eq!(d.outcome, Outcome::Completed);
+        assert_eq!(
+            d.implied_utc_offset.map(format_offset).as_deref(),
+            Some("-06:00")
+        );
+        assert_eq!(
+            d.replay_url.as_deref(),
+            Some(
+                "https://acme.angeltrack.com/temp/acme/AcmeAmbulance.jsmith.2017-01-19-11-16-16.zip"
+            )
+        );
+        assert_eq!((d.record.file.as_ref(), d.record.line), ("x.log", 7));
+    }
+
+    #[test]
+    fn another_users_client_is_a_conflict() {
+        let mut t = Tracker::new(settings());
+        t.observe(
+            ts("2017-01-19T17:10:00Z"),
+            request(2, Some("mwilliams"), None),
+        );
+        let (d, _) = t
+            .observe(ts("2017-01-19T17:16:30Z"), download(2, ZIP, None, 200))
+            .unwrap();
+        assert_eq!(d.attribution, Attribution::Conflict);
+        assert_eq!((d.export_page, d.export_posts), (None, None));
+    }
+
+    #[test]
+    fn session_user_must_be_within_the_window() {
+        let mut t = Tracker::new(settings());
+        t.observe(ts("2017-01-19T16:00:00Z"), request(1, Some("jsmith"), None));
+        let (d, _) = t
+            .observe(
+                ts("2017-01-19T17:16:30Z"),
+                download(1, ZIP, Some(PAGE), 200),
+            )
+            .unwrap();
+        assert_eq!(d.session_user, None);
+        assert_eq!(d.attribution, Attribution::FileNameOnly);
+        assert_eq!(d.export_posts, Some(0));
+        t.observe(
+            ts("2017-01-19T18:00:00Z"),
+            request(3, None, Some(("/x.aspx", 1))),
+        );
+        assert_eq!(t.active_clients(), 1, "idle clients are forgotten");
+    }
+
+    #[test]
+    fn other_files_and_outcomes() {
+        let mut t = Tracker::new(Settings {
+            as_of: Some(ts("2017-02-01T00:00:00Z")),
+            host: Some("https://acme.example/".into()),
+            ..settings()
+        });
+        t.observe(ts("2017-01-19T17:00:00Z"), request(1, Some("jdoe"), None));
+        let (d, _) = t
+            .observe(
+                ts("2017-01-19T17:01:00Z"),
+                download(1, "/temp/acme/PCR.48213.pdf", None, 404),
+            )
+            .unwrap();
+        assert_eq!(d.attribution, Attribution::SessionOnly);
+        assert_eq!(d.outcome, Outcome::Failed);
+        assert_eq!(d.likely_purged, Some(true));
+        assert_eq!(
+            d.replay_url.as_deref(),
+            Some("https://acme.example/temp/acme/PCR.48213.pdf")
+        );
+        assert_eq!(Outcome::of(Some(206), Some(0)), Outcome::Partial);
+        assert_eq!(Outcome::of(Some(200), Some(995)), Outcome::Partial);
+        assert_eq!(Outcome::of(Some(304), Some(0)), Outcome::Other);
+        assert_eq!(Attribution::of(None, None), Attribution::Unknown);
+    }
+
+    #[test]
+    fn implied_offsets() {
+        let local = jiff::civil::datetime(2017, 1, 19, 9, 16, 16, 0);
+        assert_eq!(
+            implied_offset(local, ts("2017-01-19T17:16:30Z"))
+                .map(format_offset)
+                .as_deref(),
+            Some("-08:00")
+        );
+        assert_eq!(implied_offset(local, ts("2017-01-29T17:16:30Z")), None);
+        assert_eq!(
+            format_offset(SignedDuration::from_secs(5 * 3600 + 1800)),
+            "+05:30"
+        );
+        // Fetched ten minutes after the build: still the zone's offset.
+        let built = jiff::civil::datetime(2017, 1, 19, 15, 30, 0, 0);
+        assert_eq!(
+            implied_offset(built, ts("2017-01-19T21:40:09Z"))
+                .map(format_offset)
+                .as_deref(),
+            Some("-06:00")
+        );
+    }
+
+    #[test]
+    fn url_parts() {
+        assert_eq!(
+            url_path("https://h/DispatchesClosed.aspx?x=1").as_deref(),
+            Some("/DispatchesClosed.aspx")
+        );
+        assert_eq!(url_path("https://h").as_deref(), Some("/"));
+        assert_eq!(
+            url_host("https://acme.angeltrack.com/x").as_deref(),
+            Some("acme.angeltrack.com")
+        );
+        assert_eq!(url_path("-"), None);
+    }
+}

@@ -114,8 +114,14 @@ mod tests {
         assert_eq!(n.org.as_deref(), Some("AcmeAmbulance"));
         assert_eq!(n.export_user.as_deref(), Some("mary.jones"));
         assert_eq!(n.extension.as_deref(), Some("csv"));
-        assert_eq!(n.export_time_local.unwrap().to_string(), "2017-01-19T14:02:11");
-        assert_eq!(n.file_name, "AcmeAmbulance.mary.jones.2017-01-19-14-02-11.csv");
+        assert_eq!(
+            n.export_time_local.unwrap().to_string(),
+            "2017-01-19T14:02:11"
+        );
+        assert_eq!(
+            n.file_name,
+            "AcmeAmbulance.mary.jones.2017-01-19-14-02-11.csv"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod export;
 pub mod ordered;
 pub mod sessions;
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;
 use std::sync::Arc;
 
@@ -44,67 +44,33 @@ pub struct OrderedRun {
     pub untimed: u64,
 }
 
-/// Scans the inputs as one time-ordered stream. `select` runs on the cores
-/// and turns a row into an event (or not); `deliver` gets the events one by
-/// one in time order, with their file and line.
-pub fn scan_ordered<E, F, D>(
-    inputs: &[Input],
-    cfg: &ScanConfig,
-    select: &F,
-    deliver: &mut D,
-    progress: &dyn Fn(u64),
-) -> io::Result<OrderedRun>
-where
-    E: Send,
-    F: Fn(&Row<'_>) -> Option<E> + Sync,
-    D: FnMut(Timestamp, Located<E>) -> io::Result<()>,
-{
-    let ordered = order_inputs(inputs.to_vec(), cfg);
-    let mut reorder: Reorder<Located<E>> = Reorder::new(SLACK);
-    let mut untimed = 0u64;
-    let mut ready: Vec<(Timestamp, Located<E>)> = Vec::new();
-    let timed = |row: &Row<'_>| select(row).map(|e| (row.time, e));
-    let mut sink = |file: &Arc<str>, hits: Vec<Hit<(Option<Timestamp>, E)>>| -> io::Result<()> {
-        let events = hits.into_iter().filter_map(|h| {
-            let (time, event) = h.item;
-            let Some(time) = time else {
-                untimed += 1;
-                return None;
-            };
-            Some((
-                time,
-                Located {
-                    file: file.clone(),
-                    line: h.line,
-                    event,
-                },
-            ))
-        });
-        reorder.push(events, |t, e| ready.push((t, e)));
-        for (t, e) in ready.drain(..) {
-            deliver(t, e)?;
-        }
-        Ok(())
-    };
-    let run = scan_all(&ordered, cfg, &timed, &mut sink, progress)?;
-    reorder.finish(|t, e| ready.push((t, e)));
-    for (t, e) in ready.drain(..) {
-        deliver(t, e)?;
-    }
-    Ok(OrderedRun {
-        run,
-        late: reorder.late(),
-        untimed,
-    })
-}
-
 /// A client: the same address and the same browser. Hashed (64 bits) so the
-/// per-row events that the cores produce carry no strings.
+/// per-row events that the cores produce carry no strings. The hash is keyed
+/// with a random key per run (aHash), so that log fields an attacker controls
+/// cannot be crafted to collide with another person's client.
 pub fn client_key(ip: &[u8], user_agent: &[u8]) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = hash_state().build_hasher();
     ip.hash(&mut h);
     user_agent.hash(&mut h);
     h.finish()
+}
+
+/// A keyed hash of a path, ignoring ASCII case (as IIS does).
+pub fn path_key(path: &[u8]) -> u64 {
+    let mut h = hash_state().build_hasher();
+    for chunk in path.chunks(64) {
+        let mut lower = [0u8; 64];
+        let lower = &mut lower[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        h.write(lower);
+    }
+    h.finish()
+}
+
+fn hash_state() -> &'static ahash::RandomState {
+    static STATE: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
+    STATE.get_or_init(ahash::RandomState::new)
 }
 
 /// Puts inputs in the order of their first timestamp (logs come one file per
@@ -121,7 +87,7 @@ pub fn order_inputs(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<Input> {
 }
 
 /// Whether two login names are the same person: equal ignoring case, or
-/// equal once a `DOMAIN\` prefix is set aside.
+/// equal once a `DOMAIN\` prefix is set aside (when only one has it).
 pub fn same_user(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_lowercase(), b.to_lowercase());
     if a == b {
@@ -132,6 +98,74 @@ pub fn same_user(a: &str, b: &str) -> bool {
         (None, Some((_, account))) => account == a,
         _ => false,
     }
+}
+
+/// Scans the inputs as one time-ordered stream. `select` runs on the cores
+/// and turns a row into an event (or not); `deliver` gets the events one by
+/// one in time order, with their file and line. Delivery runs on this thread
+/// while the next batches are parsed on the others.
+pub fn scan_ordered<E, F, D>(
+    inputs: &[Input],
+    cfg: &ScanConfig,
+    select: &F,
+    deliver: &mut D,
+    progress: &(dyn Fn(u64) + Sync),
+) -> io::Result<OrderedRun>
+where
+    E: Send,
+    F: Fn(&Row<'_>) -> Option<E> + Sync,
+    D: FnMut(Timestamp, Located<E>) -> io::Result<()>,
+{
+    type Batch<E> = (Arc<str>, Vec<Hit<(Option<Timestamp>, E)>>);
+    let ordered = order_inputs(inputs.to_vec(), cfg);
+    let timed = |row: &Row<'_>| select(row).map(|e| (row.time, e));
+    let mut reorder: Reorder<Located<E>> = Reorder::new(SLACK);
+    let mut untimed = 0u64;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(2);
+        let scanner = scope.spawn(move || {
+            let mut sink = |file: &Arc<str>, hits: Vec<Hit<(Option<Timestamp>, E)>>| {
+                tx.send((file.clone(), hits))
+                    .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the analysis stopped"))
+            };
+            scan_all(&ordered, cfg, &timed, &mut sink, progress)
+        });
+        let mut delivered = Ok(());
+        for (file, hits) in rx {
+            let events = hits.into_iter().filter_map(|h| {
+                let (time, event) = h.item;
+                let Some(time) = time else {
+                    untimed += 1;
+                    return None;
+                };
+                let file = file.clone();
+                Some((
+                    time,
+                    Located {
+                        file,
+                        line: h.line,
+                        event,
+                    },
+                ))
+            });
+            delivered = reorder.push(events, &mut *deliver);
+            if delivered.is_err() {
+                // Dropping the receiver stops the scanner at its next batch.
+                break;
+            }
+        }
+        let run = scanner
+            .join()
+            .map_err(|_| io::Error::other("the log scanner panicked"))?;
+        delivered?;
+        let run = run?;
+        reorder.finish(&mut *deliver)?;
+        Ok(OrderedRun {
+            run,
+            late: reorder.late(),
+            untimed,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -150,5 +184,10 @@ mod tests {
     fn client_key_separates_browsers_on_one_address() {
         assert_ne!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"B"));
         assert_eq!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"A"));
+        assert_eq!(
+            path_key(b"/DispatchesClosed.aspx"),
+            path_key(b"/dispatchesclosed.ASPX")
+        );
+        assert_ne!(path_key(b"/a.aspx"), path_key(b"/b.aspx"));
     }
 }

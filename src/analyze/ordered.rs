@@ -28,15 +28,16 @@ impl<E> Reorder<E> {
     }
 
     /// Adds a batch of events and delivers those that are now safe to order.
-    pub fn push<I, F>(&mut self, events: I, mut deliver: F)
+    /// Stops at the first error `deliver` returns.
+    pub fn push<I, F, X>(&mut self, events: I, mut deliver: F) -> Result<(), X>
     where
         I: IntoIterator<Item = (Timestamp, E)>,
-        F: FnMut(Timestamp, E),
+        F: FnMut(Timestamp, E) -> Result<(), X>,
     {
         for (t, e) in events {
             if self.released.is_some_and(|r| t < r) {
                 self.late += 1;
-                deliver(t, e);
+                deliver(t, e)?;
             } else {
                 self.pending.push((t, e));
             }
@@ -44,26 +45,27 @@ impl<E> Reorder<E> {
         // Stable and adaptive: nearly sorted input sorts in close to linear time.
         self.pending.sort_by_key(|(t, _)| *t);
         let Some(newest) = self.pending.last().map(|(t, _)| *t) else {
-            return;
+            return Ok(());
         };
         let horizon = newest.checked_sub(self.slack).unwrap_or(newest);
         let ready = self.pending.partition_point(|(t, _)| *t <= horizon);
-        if ready == 0 {
-            return;
-        }
-        let rest = self.pending.split_off(ready);
-        for (t, e) in std::mem::replace(&mut self.pending, rest) {
+        for (t, e) in self.pending.drain(..ready) {
             self.released = Some(t);
-            deliver(t, e);
+            deliver(t, e)?;
         }
+        Ok(())
     }
 
     /// Delivers everything still held.
-    pub fn finish<F: FnMut(Timestamp, E)>(&mut self, mut deliver: F) {
+    pub fn finish<F, X>(&mut self, mut deliver: F) -> Result<(), X>
+    where
+        F: FnMut(Timestamp, E) -> Result<(), X>,
+    {
         for (t, e) in self.pending.drain(..) {
             self.released = Some(t);
-            deliver(t, e);
+            deliver(t, e)?;
         }
+        Ok(())
     }
 
     /// Events that arrived after newer ones had been released.
@@ -84,10 +86,14 @@ mod tests {
     fn releases_in_time_order_within_the_slack() {
         let mut r = Reorder::new(SignedDuration::from_secs(10));
         let mut out = Vec::new();
-        r.push([(ts(100), 'a'), (ts(95), 'b'), (ts(130), 'c')], |_, e| out.push(e));
-        assert_eq!(out, ['b', 'a']);
-        r.push([(ts(125), 'd'), (ts(125), 'e')], |_, e| out.push(e));
-        r.finish(|_, e| out.push(e));
+        let mut take = |_, e| -> Result<(), ()> {
+            out.push(e);
+            Ok(())
+        };
+        r.push([(ts(100), 'a'), (ts(95), 'b'), (ts(130), 'c')], &mut take)
+            .unwrap();
+        r.push([(ts(125), 'd'), (ts(125), 'e')], &mut take).unwrap();
+        r.finish(&mut take).unwrap();
         assert_eq!(out, ['b', 'a', 'd', 'e', 'c']);
         assert_eq!(r.late(), 0);
     }
@@ -96,9 +102,13 @@ mod tests {
     fn late_events_are_delivered_and_counted() {
         let mut r = Reorder::new(SignedDuration::from_secs(10));
         let mut out = Vec::new();
-        r.push([(ts(100), 'a'), (ts(200), 'b')], |_, e| out.push(e));
-        r.push([(ts(50), 'z')], |_, e| out.push(e));
-        r.finish(|_, e| out.push(e));
+        let mut take = |_, e| -> Result<(), ()> {
+            out.push(e);
+            Ok(())
+        };
+        r.push([(ts(100), 'a'), (ts(200), 'b')], &mut take).unwrap();
+        r.push([(ts(50), 'z')], &mut take).unwrap();
+        r.finish(&mut take).unwrap();
         assert_eq!(out, ['a', 'z', 'b']);
         assert_eq!(r.late(), 1);
     }

@@ -1,6 +1,170 @@
-//! `leaktrace downloads` (being written).
+//! `leaktrace downloads`: every fetch from /temp/, attributed to a person.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::analyze::downloads::{self, Download, Settings, Tracker, format_offset};
+use crate::analyze::{Located, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
-use crate::exit::Exit;
-pub fn run(_args: &DownloadsArgs, _global: &GlobalArgs) -> anyhow::Result<Exit> {
-    anyhow::bail!("downloads: not built yet")
+use crate::exit::{Exit, usage};
+use crate::output::sanitize::for_terminal;
+use crate::output::{Context, Writer, stdout_is_terminal};
+use crate::time::{Bound, Zone, parse_bound};
+use crate::w3c::{Row, expand};
+
+pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
+    let zone = super::zone(global)?;
+    let filter = super::filter(&args.filters, &zone)?;
+    let cfg = super::scan_config(&args.read)?;
+    let window = super::duration(&args.window, "--window")?;
+    let as_of = match &args.as_of {
+        Some(text) => Some(
+            parse_bound(text, Bound::Since, &zone).map_err(|e| usage(format!("--as-of: {e}")))?,
+        ),
+        None => None,
+    };
+    let (inputs, list_errors) = expand(&args.inputs);
+    let list_errors: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let bar = super::progress_bar(&inputs, global.quiet);
+    let progress = |n: u64| bar.inc(n);
+
+    let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut writer = Writer::new(
+        out,
+        global.format,
+        Context { zone: zone.clone() },
+        stdout_is_terminal(),
+    );
+    let mut tracker = Tracker::new(Settings {
+        window,
+        host: args.host.clone(),
+        as_of,
+    });
+    let mut tally = Tally::default();
+    let select = |row: &Row<'_>| downloads::event(row, &filter);
+    let mut deliver = |t: Timestamp, ev: Located<downloads::Event>| -> io::Result<()> {
+        let Some((d, selected)) = tracker.observe(t, ev) else {
+            return Ok(());
+        };
+        let by_user = !filter.has_users()
+            || filter.user_matches(d.name.export_user.as_deref().map(str::as_bytes))
+            || filter.user_matches(d.session_user.as_deref().map(str::as_bytes));
+        if selected && by_user {
+            tally.add(&d, &zone);
+            writer.write(&d)?;
+        }
+        Ok(())
+    };
+    let ordered = scan_ordered(&inputs, &cfg, &select, &mut deliver, &progress)?;
+    bar.finish_and_clear();
+    writer.finish::<Download>()?;
+    let exit = super::finish(&ordered.run, &list_errors, global, Some(tally.total));
+    if !global.quiet {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        let _ = tally.write(&mut err, &zone);
+        let _ = super::write_order_notes(&mut err, ordered.late, ordered.untimed);
+    }
+    Ok(exit)
+}
+
+/// What the downloads found, for the summary on stderr.
+#[derive(Default)]
+struct Tally {
+    total: u64,
+    outcomes: BTreeMap<&'static str, u64>,
+    attributions: BTreeMap<&'static str, u64>,
+    /// Per site: implied offset -> count.
+    offsets: BTreeMap<String, BTreeMap<SignedDuration, u64>>,
+    /// Downloads whose implied offset differs from --tz at that instant.
+    disagreements: Vec<(String, SignedDuration, SignedDuration)>,
+    disagreeing: u64,
+}
+
+impl Tally {
+    fn add(&mut self, d: &Download, zone: &Zone) {
+        self.total += 1;
+        *self.outcomes.entry(d.outcome.as_str()).or_default() += 1;
+        *self.attributions.entry(d.attribution.as_str()).or_default() += 1;
+        let (Some(implied), Some(t)) = (d.implied_utc_offset, d.record.time_utc) else {
+            return;
+        };
+        let site = d.name.site.clone().unwrap_or_else(|| "(none)".into());
+        *self
+            .offsets
+            .entry(site)
+            .or_default()
+            .entry(implied)
+            .or_default() += 1;
+        let zone_offset = SignedDuration::from_secs(i64::from(zone.offset(t).seconds()));
+        if zone_offset != implied {
+            self.disagreeing += 1;
+            if self.disagreements.len() < 5 {
+                let at = format!("{}:{}", d.record.file, d.record.line);
+                self.disagreements.push((at, implied, zone_offset));
+            }
+        }
+    }
+
+    fn write<W: Write>(&self, out: &mut W, zone: &Zone) -> io::Result<()> {
+        let list = |m: &BTreeMap<&'static str, u64>| {
+            m.iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(
+            out,
+            "downloads: {} found{}",
+            self.total,
+            if self.total == 0 {
+                String::new()
+            } else {
+                format!(
+                    " ({}); attribution: {}",
+                    list(&self.outcomes),
+                    list(&self.attributions)
+                )
+            }
+        )?;
+        for (site, offsets) in &self.offsets {
+            let shown: Vec<String> = offsets
+                .iter()
+                .map(|(o, n)| format!("UTC{} ({n})", format_offset(*o)))
+                .collect();
+            writeln!(
+                out,
+                "site {}: export names imply {}",
+                for_terminal(site),
+                shown.join(", ")
+            )?;
+        }
+        if self.disagreeing > 0 {
+            writeln!(
+                out,
+                "warning: {} download{} an export name implying a UTC offset that {} did not have at that time; check --tz (first {} below):",
+                self.disagreeing,
+                if self.disagreeing == 1 {
+                    " has"
+                } else {
+                    "s have"
+                },
+                zone.name(),
+                self.disagreements.len(),
+            )?;
+            for (at, implied, actual) in &self.disagreements {
+                writeln!(
+                    out,
+                    "  {}: name implies UTC{}, {} was UTC{}",
+                    for_terminal(at),
+                    format_offset(*implied),
+                    zone.name(),
+                    format_offset(*actual)
+                )?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -47,7 +47,7 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         writer.finish::<Record>()?;
         (run, replaced)
     };
-    let exit = super::finish(&run, &list_errors, global);
+    let exit = super::finish(&run, &list_errors, global, None);
     if replaced > 0 && !global.quiet {
         eprintln!(
             "note: {replaced} printed record{} held bytes that are not UTF-8; they are shown as U+FFFD",

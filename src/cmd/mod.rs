@@ -113,8 +113,33 @@ pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
     }
 }
 
-/// Prints input errors and (unless quiet) the summary; returns the exit status.
-pub fn finish(run: &RunReport, list_errors: &[String], global: &GlobalArgs) -> Exit {
+/// Notes of a time-ordered analysis: rows handled out of order, rows left out.
+pub fn write_order_notes<W: Write>(out: &mut W, late: u64, untimed: u64) -> io::Result<()> {
+    if late > 0 {
+        writeln!(
+            out,
+            "note: {late} records came more than {} behind newer ones (inputs overlapping in time?) and were handled out of order",
+            crate::analyze::SLACK
+        )?;
+    }
+    if untimed > 0 {
+        writeln!(
+            out,
+            "note: {untimed} records have no UTC time and were left out of the time-ordered analysis"
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints input errors and (unless quiet) the summary; returns the exit
+/// status. `found` replaces the count of matched rows for commands whose
+/// results are not rows (downloads, sessions).
+pub fn finish(
+    run: &RunReport,
+    list_errors: &[String],
+    global: &GlobalArgs,
+    found: Option<u64>,
+) -> Exit {
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for e in list_errors.iter().chain(&run.errors) {
@@ -125,7 +150,7 @@ pub fn finish(run: &RunReport, list_errors: &[String], global: &GlobalArgs) -> E
         );
     }
     if !global.quiet {
-        let _ = write_summary(&mut err, run, list_errors.len(), global.verbose);
+        let _ = write_summary(&mut err, run, list_errors.len(), found, global.verbose);
     }
     if run.had_errors() || !list_errors.is_empty() {
         Exit::InputError

@@ -1,1 +1,89 @@
 //! How a download is printed.
+
+use super::{Cell, Context, Item};
+use crate::analyze::downloads::{Download, format_offset};
+
+impl Item for Download {
+    const FIELDS: &'static [&'static str] = &[
+        "file",
+        "line",
+        "time_utc",
+        "time_local",
+        "uri_stem",
+        "client_ip",
+        "user_agent",
+        "status",
+        "win32_status",
+        "file_name",
+        "extension",
+        "site",
+        "export_user",
+        "export_time_local",
+        "implied_utc_offset",
+        "outcome",
+        "session_user",
+        "attribution",
+        "export_page",
+        "export_posts",
+        "build_ms",
+        "replay_url",
+        "likely_purged",
+    ];
+    const TABLE: &'static [&'static str] = &[
+        "Local time",
+        "Export user",
+        "Session user",
+        "Attribution",
+        "Client IP",
+        "File",
+        "Outcome",
+    ];
+
+    fn cells(&self, ctx: &Context) -> Vec<Cell> {
+        let r = &self.record;
+        vec![
+            Cell::Text(r.file.to_string()),
+            Cell::Int(r.line),
+            r.time_utc.map(|t| t.to_string()).into(),
+            r.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),
+            r.uri_stem.clone().into(),
+            r.client_ip.clone().into(),
+            r.user_agent.clone().into(),
+            r.status.into(),
+            r.win32_status.into(),
+            Cell::Text(self.name.file_name.clone()),
+            self.name.extension.clone().into(),
+            self.name.site.clone().into(),
+            self.name.export_user.clone().into(),
+            self.name.export_time_local.map(|t| t.to_string()).into(),
+            self.implied_utc_offset.map(format_offset).into(),
+            Cell::Text(self.outcome.as_str().into()),
+            self.session_user.clone().into(),
+            Cell::Text(self.attribution.as_str().into()),
+            self.export_page.clone().into(),
+            self.export_posts.map(u64::from).into(),
+            self.build_ms.into(),
+            self.replay_url.clone().into(),
+            self.likely_purged
+                .map_or(Cell::Null, |b| Cell::Json(b.into())),
+        ]
+    }
+
+    fn table_row(&self, ctx: &Context) -> Vec<String> {
+        let dash = || "-".to_string();
+        let r = &self.record;
+        let mut outcome = self.outcome.as_str().to_string();
+        if let Some(s) = r.status {
+            outcome.push_str(&format!(" ({s})"));
+        }
+        vec![
+            r.time_utc.map_or_else(dash, |t| ctx.zone.human(t)),
+            self.name.export_user.clone().unwrap_or_else(dash),
+            self.session_user.clone().unwrap_or_else(dash),
+            self.attribution.as_str().to_string(),
+            r.client_ip.clone().unwrap_or_else(dash),
+            self.name.file_name.clone(),
+            outcome,
+        ]
+    }
+}

@@ -15,6 +15,7 @@ pub fn write_summary<W: Write>(
     out: &mut W,
     run: &RunReport,
     unlisted: usize,
+    found: Option<u64>,
     verbose: bool,
 ) -> io::Result<()> {
     let files = &run.files;
@@ -26,7 +27,7 @@ pub fn write_summary<W: Write>(
         files.len(),
         if files.len() == 1 { "" } else { "s" },
         sum(|f| f.records),
-        sum(|f| f.matched),
+        found.unwrap_or_else(|| sum(|f| f.matched)),
         malformed,
         match run.errors.len() + unlisted {
             0 => String::new(),
