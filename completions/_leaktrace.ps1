@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -55,12 +57,59 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'leaktrace;downloads' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\name')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method (GET, POST, HEAD ...), any case')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'HTTP status code (404) or class (4xx)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Keep records before this time (same forms as --since). A date alone includes that whole local day')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How far back the session''s user is looked for: the latest authenticated request of the same client within this time before the download')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host for replay URLs when the log has no cs-host and no referer')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Mark downloads older than 7 days at this date (or RFC 3339 instant) as likely purged: the server keeps exports for 2 to 7 days')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'leaktrace;sessions' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only the sessions of this login name (whole name, any case; a name without a domain also matches DOMAIN\name)')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Only sessions with a request from this address or network')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only requests at or after this time (RFC 3339, or local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only requests before this time (a date alone includes that whole local day)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'A session ends after this long without a request (30m, 1h, 90s)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'leaktrace;help' {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
+            [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'leaktrace;help;logs' {
+            break
+        }
+        'leaktrace;help;downloads' {
+            break
+        }
+        'leaktrace;help;sessions' {
             break
         }
         'leaktrace;help;help' {

@@ -34,6 +34,8 @@ complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'Sh
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s V -l version -d 'Print version'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
@@ -52,5 +54,40 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'P
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l ip -d 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l method -d 'HTTP method (GET, POST, HEAD ...), any case' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l status -d 'HTTP status code (404) or class (4xx)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l until -d 'Keep records before this time (same forms as --since). A date alone includes that whole local day' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l window -d 'How far back the session\'s user is looked for: the latest authenticated request of the same client within this time before the download' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l host -d 'Host for replay URLs when the log has no cs-host and no referer' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l as-of -d 'Mark downloads older than 7 days at this date (or RFC 3339 instant) as likely purged: the server keeps exports for 2 to 7 days' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l user -d 'Only the sessions of this login name (whole name, any case; a name without a domain also matches DOMAIN\\name)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l ip -d 'Only sessions with a request from this address or network' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l since -d 'Only requests at or after this time (RFC 3339, or local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l until -d 'Only requests before this time (a date alone includes that whole local day)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l idle -d 'A session ends after this long without a request (30m, 1h, 90s)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -4,10 +4,10 @@
 //! them by user, IP, path and local time with correct daylight-saving rules,
 //! and prints the evidence for people and for programs.
 
+pub mod analyze;
 pub mod cli;
 pub mod cmd;
 pub mod exit;
-pub mod analyze;
 pub mod filter;
 pub mod output;
 pub mod time;

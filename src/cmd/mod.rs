@@ -118,7 +118,7 @@ pub fn write_order_notes<W: Write>(out: &mut W, late: u64, untimed: u64) -> io::
     if late > 0 {
         writeln!(
             out,
-            "note: {late} records came more than {} behind newer ones (inputs overlapping in time?) and were handled out of order",
+            "note: {late} records came more than {:#} behind newer ones (inputs overlapping in time?) and were handled out of order",
             crate::analyze::SLACK
         )?;
     }

@@ -9,8 +9,8 @@
 
 pub mod download;
 pub mod record;
-pub mod session;
 pub mod sanitize;
+pub mod session;
 pub mod summary;
 
 use std::io::{self, IsTerminal, Write};

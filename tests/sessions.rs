@@ -1,0 +1,479 @@
+//! End-to-end tests of `leaktrace sessions`, run against the real binary and
+//! the bundled sample logs (documented, with line numbers, in
+//! `testdata/README.md`).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const SAMPLE: &str = "testdata/sample";
+const DAY1: &str = "testdata/sample/u_ex170119.log";
+const DAY2: &str = "testdata/sample/u_ex170120.log";
+
+const JSMITH_ZIP: &str = "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-09-16-16.zip";
+const JSMITH_OLD_ZIP: &str = "/temp/acme/AcmeAmbulance.jsmith.2017-01-09-08-00-00.zip";
+const MARY_CSV: &str = "/temp/acme/AcmeAmbulance.mary.jones.2017-01-19-14-02-11.csv";
+const JDOE_ZIP_DAY1: &str = "/temp/acme/AcmeAmbulance.jdoe.2017-01-19-15-30-00.zip";
+const JDOE_ZIP_MIDNIGHT: &str = "/temp/acme/AcmeAmbulance.jdoe.2017-01-19-18-05-12.zip";
+const MWILLIAMS_CSV: &str = "/temp/acme/AcmeAmbulance.mwilliams.2017-01-20-10-12-40.csv";
+const PCR_PDF: &str = "/temp/acme/PCR.48213.pdf";
+
+const SESSION_KEYS: [&str; 17] = [
+    "user",
+    "client_ips",
+    "user_agent",
+    "other_user_agents",
+    "start_utc",
+    "end_utc",
+    "start_local",
+    "end_local",
+    "duration_s",
+    "requests",
+    "posts",
+    "pages",
+    "downloads",
+    "bytes_sent",
+    "bytes_received",
+    "file",
+    "line",
+];
+
+// ---------------------------------------------------------------- helpers
+
+/// The binary, run from the crate root (so `file` values are the relative
+/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
+fn leaktrace() -> Command {
+    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LEAKTRACE_TZ");
+    cmd
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Outcome {
+    let out = leaktrace().args(args).output().expect("leaktrace runs");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs with `--format ndjson`, requires exit 0, returns the sessions.
+fn sessions(args: &[&str]) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.extend(["--format", "ndjson"]);
+    let o = run(&all);
+    assert_eq!(o.code, Some(0), "exit status; stderr:\n{}", o.stderr);
+    o.stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+fn text<'a>(session: &'a Value, key: &str) -> &'a str {
+    session[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string in {session}"))
+}
+
+fn list<'a>(session: &'a Value, key: &str) -> Vec<&'a str> {
+    session[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not an array in {session}"))
+        .iter()
+        .map(|v| v.as_str().expect("array of strings"))
+        .collect()
+}
+
+fn users(sessions: &[Value]) -> Vec<Option<&str>> {
+    sessions.iter().map(|s| s["user"].as_str()).collect()
+}
+
+/// The one session whose first request is at `file:line`.
+fn starting_at<'a>(sessions: &'a [Value], file: &str, line: u64) -> &'a Value {
+    let found: Vec<&Value> = sessions
+        .iter()
+        .filter(|s| s["file"] == file && s["line"] == line)
+        .collect();
+    assert_eq!(found.len(), 1, "sessions starting at {file}:{line}");
+    found[0]
+}
+
+/// The sessions that list a download, with the session's user.
+fn downloaders<'a>(sessions: &'a [Value], download: &str) -> Vec<Option<&'a str>> {
+    sessions
+        .iter()
+        .filter(|s| list(s, "downloads").contains(&download))
+        .map(|s| s["user"].as_str())
+        .collect()
+}
+
+// ---------------------------------------------------------------- the investigator's question
+
+#[test]
+fn what_jsmith_did_on_19_january_in_chicago_time() {
+    let found = sessions(&[
+        "--tz",
+        "America/Chicago",
+        "sessions",
+        SAMPLE,
+        "--user",
+        "jsmith",
+        "--since",
+        "2017-01-19",
+        "--until",
+        "2017-01-19",
+    ]);
+    assert_eq!(users(&found), [Some("jsmith"), Some("jsmith")]);
+    let starts: Vec<&str> = found.iter().map(|s| text(s, "start_local")).collect();
+    assert_eq!(
+        starts,
+        ["2017-01-19T08:30:00-06:00", "2017-01-19T10:57:02-06:00"]
+    );
+    let export = &found[1];
+    assert_eq!(text(export, "start_utc"), "2017-01-19T16:57:02Z");
+    assert_eq!(text(export, "end_utc"), "2017-01-19T17:17:02Z");
+    assert_eq!(text(export, "end_local"), "2017-01-19T11:17:02-06:00");
+    assert_eq!(export["duration_s"], 1200);
+    assert_eq!(
+        (export["file"].as_str(), export["line"].as_u64()),
+        (Some(DAY1), Some(123))
+    );
+    assert_eq!(list(export, "client_ips"), ["73.21.44.9"]);
+    assert_eq!(list(export, "downloads"), [JSMITH_ZIP]);
+    assert_eq!(
+        list(export, "pages"),
+        [
+            "/Logon.aspx",
+            "/Home.aspx",
+            "/Dispatch.aspx",
+            "/DispatchesClosed.aspx",
+            "/Home.aspx"
+        ]
+    );
+    assert_eq!(export["posts"], 9);
+    assert_eq!(export["requests"], 18);
+}
+
+#[test]
+fn since_and_until_clip_the_requests_of_a_session() {
+    let found = sessions(&[
+        "--tz",
+        "America/Chicago",
+        "sessions",
+        SAMPLE,
+        "--user",
+        "jsmith",
+        "--since",
+        "2017-01-19 11:00",
+        "--until",
+        "2017-01-19 11:17",
+    ]);
+    assert_eq!(found.len(), 1);
+    let s = &found[0];
+    assert!(text(s, "start_utc") >= "2017-01-19T17:00:00Z", "{s}");
+    assert!(text(s, "end_utc") < "2017-01-19T17:17:00Z", "{s}");
+    assert!(s["requests"].as_u64().unwrap() < 18, "{s}");
+    assert_eq!(list(s, "downloads"), [JSMITH_ZIP]);
+}
+
+// ---------------------------------------------------------------- many files, one stream
+
+#[test]
+fn session_across_utc_midnight_is_one_session_in_any_input_order() {
+    let forward = run(&["sessions", DAY1, DAY2, "--format", "ndjson"]);
+    let reverse = run(&["sessions", DAY2, DAY1, "--format", "ndjson"]);
+    assert_eq!(forward.code, Some(0), "{}", forward.stderr);
+    assert_eq!(reverse.code, Some(0), "{}", reverse.stderr);
+    assert_eq!(forward.stdout, reverse.stdout);
+
+    let found = sessions(&["sessions", DAY2, DAY1]);
+    let jdoe = starting_at(&found, DAY1, 288);
+    assert_eq!(jdoe["user"], "jdoe");
+    assert_eq!(text(jdoe, "start_utc"), "2017-01-19T23:40:00Z");
+    assert_eq!(text(jdoe, "end_utc"), "2017-01-20T00:19:56Z");
+    assert_eq!(list(jdoe, "downloads"), [JDOE_ZIP_MIDNIGHT]);
+    // Nothing of it is left over as a second session starting on day 2.
+    let after_midnight: Vec<&Value> = found
+        .iter()
+        .filter(|s| s["user"] == "jdoe" && text(s, "start_utc") < "2017-01-20T01:00:00Z")
+        .filter(|s| text(s, "start_utc") >= "2017-01-20T00:00:00Z")
+        .collect();
+    assert!(after_midnight.is_empty(), "{after_midnight:?}");
+}
+
+#[test]
+fn logon_page_before_authentication_belongs_to_the_users_session() {
+    let found = sessions(&["sessions", SAMPLE]);
+    let jdoe = starting_at(&found, DAY1, 288);
+    assert_eq!(list(jdoe, "pages")[..2], ["/Logon.aspx", "/Home.aspx"]);
+    assert!(jdoe["posts"].as_u64().unwrap() >= 1);
+    // Employees always log on first: the only anonymous session is the outsider's.
+    let anonymous: Vec<&Value> = found.iter().filter(|s| s["user"].is_null()).collect();
+    assert_eq!(anonymous.len(), 1, "{anonymous:?}");
+    assert_eq!(list(anonymous[0], "client_ips"), ["203.0.113.77"]);
+}
+
+// ---------------------------------------------------------------- downloads
+
+#[test]
+fn downloads_are_in_the_sessions_of_the_clients_that_fetched_them() {
+    let found = sessions(&["sessions", SAMPLE]);
+    assert_eq!(downloaders(&found, JSMITH_ZIP), [Some("jsmith")]);
+    assert_eq!(downloaders(&found, MARY_CSV), [Some("mary.jones")]);
+    // jdoe's export, fetched from mwilliams's browser.
+    assert_eq!(downloaders(&found, JDOE_ZIP_DAY1), [Some("mwilliams")]);
+    assert_eq!(downloaders(&found, JDOE_ZIP_MIDNIGHT), [Some("jdoe")]);
+    assert_eq!(downloaders(&found, MWILLIAMS_CSV), [Some("mwilliams")]);
+    assert_eq!(downloaders(&found, PCR_PDF), [Some("rgarcia")]);
+    // The failed replay of an expired export, by a client nobody logged on from.
+    assert_eq!(downloaders(&found, JSMITH_OLD_ZIP), [None]);
+    let total: usize = found.iter().map(|s| list(s, "downloads").len()).sum();
+    assert_eq!(total, 7);
+}
+
+#[test]
+fn pages_leave_out_assets_and_downloads_and_fold_repeats() {
+    let found = sessions(&["sessions", SAMPLE]);
+    let assets = [".png", ".gif", ".js", ".css", ".axd"];
+    for s in &found {
+        let pages = list(s, "pages");
+        for pair in pages.windows(2) {
+            assert_ne!(pair[0], pair[1], "repeat not folded in {s}");
+        }
+        for p in &pages {
+            let lower = p.to_ascii_lowercase();
+            assert!(!assets.iter().any(|a| lower.ends_with(a)), "{p} in {s}");
+            assert!(!lower.starts_with("/temp/acme/acme"), "{p} in {s}");
+        }
+    }
+    // A POST to /temp/ is not a download: it is a page.
+    let upload: Vec<&Value> = found
+        .iter()
+        .filter(|s| list(s, "pages").contains(&"/temp/acme/upload.ashx"))
+        .collect();
+    assert_eq!(
+        users(&upload.into_iter().cloned().collect::<Vec<_>>()),
+        [Some("rgarcia")]
+    );
+}
+
+#[test]
+fn bytes_are_summed_where_the_log_has_them_and_null_elsewhere() {
+    let found = sessions(&["sessions", SAMPLE]);
+    let mwilliams = found
+        .iter()
+        .find(|s| list(s, "downloads").contains(&MWILLIAMS_CSV))
+        .expect("mwilliams's day-2 session");
+    let sent = mwilliams["bytes_sent"].as_u64().expect("sc-bytes logged");
+    assert!(sent > 61544, "the csv alone is 61544 bytes: {sent}");
+    assert!(mwilliams["bytes_received"].as_u64().is_some());
+    let day1 = starting_at(&found, DAY1, 123);
+    assert!(day1["bytes_sent"].is_null() && day1["bytes_received"].is_null());
+}
+
+// ---------------------------------------------------------------- options
+
+#[test]
+fn idle_of_one_minute_splits_sessions() {
+    let default = sessions(&["sessions", SAMPLE, "--user", "jsmith"]);
+    let short = sessions(&["sessions", SAMPLE, "--user", "jsmith", "--idle", "1m"]);
+    assert_eq!(default.len(), 3);
+    assert!(short.len() > default.len() + 5, "{} sessions", short.len());
+    let requests = |v: &[Value]| {
+        v.iter()
+            .map(|s| s["requests"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(requests(&short), requests(&default));
+}
+
+#[test]
+fn bad_idle_is_a_usage_error() {
+    for bad in ["0s", "-5m", "soon"] {
+        let o = run(&["sessions", SAMPLE, &format!("--idle={bad}")]);
+        assert_eq!(o.code, Some(2), "--idle {bad}: {}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!(
+                "--idle '{bad}' is not a positive duration (30m, 1h 30m, 90s)"
+            )),
+            "{}",
+            o.stderr
+        );
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn empty_time_range_and_bad_ip_are_usage_errors() {
+    let o = run(&[
+        "sessions",
+        SAMPLE,
+        "--since",
+        "2017-01-20",
+        "--until",
+        "2017-01-19",
+    ]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("the range is empty"), "{}", o.stderr);
+    let o = run(&["sessions", SAMPLE, "--ip", "73.21.44"]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("--ip '73.21.44' is not an IP address"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn ip_filter_selects_sessions_by_client_address() {
+    let o = run(&[
+        "sessions",
+        SAMPLE,
+        "--ip",
+        "203.0.113.0/24",
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let found: Vec<Value> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(users(&found), [None]);
+    assert_eq!(list(&found[0], "downloads"), [JSMITH_OLD_ZIP]);
+    assert!(
+        o.stderr.contains("leaktrace: 1 of 18 sessions shown"),
+        "{}",
+        o.stderr
+    );
+
+    let jsmith = sessions(&["sessions", SAMPLE, "--ip", "73.21.44.9"]);
+    assert_eq!(users(&jsmith), [Some("jsmith"); 3]);
+}
+
+#[test]
+fn user_filter_ignores_case() {
+    let found = sessions(&["sessions", SAMPLE, "--user", "MARY.JONES"]);
+    assert_eq!(users(&found), [Some("mary.jones"), Some("mary.jones")]);
+}
+
+// ---------------------------------------------------------------- output
+
+#[test]
+fn json_is_an_array_of_sessions_with_keys_in_order() {
+    let o = run(&["sessions", SAMPLE, "--format", "json"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let all: Value = serde_json::from_str(&o.stdout).expect("one JSON document");
+    let all = all.as_array().expect("an array");
+    assert_eq!(all.len(), 18);
+    let first_object = o.stdout.lines().nth(1).expect("an object line");
+    let positions: Vec<usize> = SESSION_KEYS
+        .iter()
+        .map(|k| {
+            first_object
+                .find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("no {k} in {first_object}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "keys out of order: {first_object}");
+    for s in all {
+        assert_eq!(s.as_object().unwrap().len(), SESSION_KEYS.len());
+    }
+    // Reported in the order sessions end.
+    let ends: Vec<&str> = all.iter().map(|s| text(s, "end_utc")).collect();
+    assert!(ends.is_sorted(), "{ends:?}");
+}
+
+#[test]
+fn csv_has_the_json_keys_as_header() {
+    let o = run(&["sessions", DAY2, "--user", "mwilliams", "--format", "csv"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let mut lines = o.stdout.lines();
+    assert_eq!(lines.next(), Some(SESSION_KEYS.join(",").as_str()));
+    let row = lines.next().expect("a session");
+    assert!(
+        row.starts_with("mwilliams,\"[\"\"24.155.87.3\"\"]\","),
+        "{row}"
+    );
+}
+
+#[test]
+fn table_shows_local_times_and_the_first_pages() {
+    let o = run(&[
+        "--tz",
+        "America/Chicago",
+        "sessions",
+        DAY1,
+        "--user",
+        "jsmith",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let header = o.stdout.lines().next().unwrap_or("");
+    for title in [
+        "Start",
+        "End",
+        "User",
+        "Client IPs",
+        "Requests",
+        "POSTs",
+        "Downloads",
+        "Pages",
+    ] {
+        assert!(header.contains(title), "{header}");
+    }
+    let row = o
+        .stdout
+        .lines()
+        .find(|l| l.contains("2017-01-19 10:57:02 CST"))
+        .unwrap_or_else(|| panic!("no 10:57 session in:\n{}", o.stdout));
+    assert!(row.contains("11:17:02 CST"), "{row}");
+    assert!(
+        row.contains("/Logon.aspx → /Home.aspx → /Dispatch.aspx"),
+        "{row}"
+    );
+}
+
+#[test]
+fn stderr_has_the_summary_and_the_session_count_unless_quiet() {
+    let o = run(&["sessions", SAMPLE, "--format", "ndjson"]);
+    assert_eq!(o.code, Some(0));
+    let lines: Vec<&str> = o.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("leaktrace: 2 files, 552 records"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(lines.last(), Some(&"leaktrace: 18 sessions"));
+    let o = run(&["--quiet", "sessions", SAMPLE, "--format", "ndjson"]);
+    assert_eq!(o.code, Some(0));
+    assert_eq!(o.stderr, "");
+    assert_eq!(o.stdout.lines().count(), 18);
+}
+
+#[test]
+fn overlapping_inputs_are_noted() {
+    let o = run(&["sessions", DAY1, DAY1, "--format", "ndjson"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stderr.contains("out of order"), "{}", o.stderr);
+}
+
+#[test]
+fn missing_input_is_reported_and_the_rest_is_read() {
+    let o = run(&[
+        "sessions",
+        DAY1,
+        "testdata/sample/nope.log",
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stderr.contains("nope.log"), "{}", o.stderr);
+    assert!(o.stdout.lines().count() > 5);
+}
