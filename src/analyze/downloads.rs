@@ -29,8 +29,9 @@ pub enum Event {
         user: Option<CompactString>,
         /// The path, as [`path_key`].
         page: u64,
-        /// For a POST: its time taken (`Some(None)` when not logged).
-        post: Option<Option<u64>>,
+        /// For a POST: its time taken in ms (`Some(None)` when not logged;
+        /// kept in 32 bits, which hold 49 days, to keep events small).
+        post: Option<Option<u32>>,
     },
     /// A download, with the record and whether it passed the request filters.
     Download {
@@ -76,7 +77,10 @@ pub fn event(row: &Row<'_>, filter: &Filter) -> Option<Event> {
         client: client(),
         user,
         page: path_key(stem.as_deref().unwrap_or_default()),
-        post: is_post.then(|| row.number(Column::TimeTaken)),
+        post: is_post.then(|| {
+            row.number(Column::TimeTaken)
+                .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX))
+        }),
     })
 }
 
@@ -189,7 +193,7 @@ struct ClientState {
     /// POSTs to each page since the client last loaded it (a GET) or
     /// downloaded an export made on it: page ([`path_key`]), count, longest
     /// time taken.
-    posts: Vec<(u64, u32, Option<u64>)>,
+    posts: Vec<(u64, u32, Option<u32>)>,
 }
 
 /// Follows clients through the time-ordered stream and attributes downloads.
@@ -261,7 +265,7 @@ impl Tracker {
                 mut record,
                 selected,
             } => {
-                record.file = ev.file;
+                record.file = ev.file.clone();
                 record.line = ev.line;
                 let state = self
                     .clients
@@ -281,7 +285,7 @@ impl Tracker {
                         match st.posts.iter().position(|(p, _, _)| *p == key) {
                             Some(i) => {
                                 let (_, n, ms) = st.posts.swap_remove(i);
-                                (Some(n), ms)
+                                (Some(n), ms.map(u64::from))
                             }
                             None => (Some(0), None),
                         }
@@ -430,24 +434,28 @@ mod tests {
         }
     }
 
-    fn located(event: Event) -> Located<Event> {
+    fn located(event: Event) -> Located<'static, Event> {
         Located {
-            file: Arc::from("x.log"),
+            file: Box::leak(Box::new(Arc::from("x.log"))),
             line: 7,
             event,
         }
     }
 
-    fn request(client: u64, user: Option<&str>, post: Option<(&str, u64)>) -> Located<Event> {
+    fn request(
+        client: u64,
+        user: Option<&str>,
+        post: Option<(&str, u64)>,
+    ) -> Located<'static, Event> {
         located(Event::Request {
             client,
             user: user.map(Into::into),
             page: path_key(post.map_or("/Home.aspx", |(p, _)| p).as_bytes()),
-            post: post.map(|(_, ms)| Some(ms)),
+            post: post.map(|(_, ms)| Some(ms as u32)),
         })
     }
 
-    fn get(client: u64, user: &str, page: &str) -> Located<Event> {
+    fn get(client: u64, user: &str, page: &str) -> Located<'static, Event> {
         located(Event::Request {
             client,
             user: Some(user.into()),
@@ -456,7 +464,12 @@ mod tests {
         })
     }
 
-    fn download(client: u64, stem: &str, referer: Option<&str>, status: u64) -> Located<Event> {
+    fn download(
+        client: u64,
+        stem: &str,
+        referer: Option<&str>,
+        status: u64,
+    ) -> Located<'static, Event> {
         let record = Record {
             file: Arc::from(""),
             line: 0,
@@ -489,6 +502,15 @@ mod tests {
 
     const ZIP: &str = "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-11-16-16.zip";
     const PAGE: &str = "https://acme.angeltrack.com/DispatchesClosed.aspx";
+
+    #[test]
+    fn events_stay_small() {
+        assert!(
+            std::mem::size_of::<Event>() <= 48,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
+    }
 
     #[test]
     fn consistent_export_with_its_build() {

@@ -27,8 +27,8 @@ pub const SLACK: SignedDuration = SignedDuration::from_mins(15);
 
 /// An event with the place it came from.
 #[derive(Debug)]
-pub struct Located<E> {
-    pub file: Arc<str>,
+pub struct Located<'f, E> {
+    pub file: &'f Arc<str>,
     pub line: u64,
     pub event: E,
 }
@@ -114,12 +114,14 @@ pub fn scan_ordered<E, F, D>(
 where
     E: Send,
     F: Fn(&Row<'_>) -> Option<E> + Sync,
-    D: FnMut(Timestamp, Located<E>) -> io::Result<()>,
+    D: FnMut(Timestamp, Located<'_, E>) -> io::Result<()>,
 {
     type Batch<E> = (Arc<str>, Vec<Hit<(Option<Timestamp>, E)>>);
     let ordered = order_inputs(inputs.to_vec(), cfg);
     let timed = |row: &Row<'_>| select(row).map(|e| (row.time, e));
-    let mut reorder: Reorder<Located<E>> = Reorder::new(SLACK);
+    // Events wait with the index of their file's name, not a copy of it.
+    let mut reorder: Reorder<(usize, u64, E)> = Reorder::new(SLACK);
+    let mut files: Vec<Arc<str>> = Vec::new();
     let mut untimed = 0u64;
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(2);
@@ -132,23 +134,28 @@ where
         });
         let mut delivered = Ok(());
         for (file, hits) in rx {
+            if !files.last().is_some_and(|f| Arc::ptr_eq(f, &file)) {
+                files.push(file);
+            }
+            let index = files.len() - 1;
             let events = hits.into_iter().filter_map(|h| {
                 let (time, event) = h.item;
                 let Some(time) = time else {
                     untimed += 1;
                     return None;
                 };
-                let file = file.clone();
-                Some((
-                    time,
+                Some((time, (index, h.line, event)))
+            });
+            delivered = reorder.push(events, |t, (i, line, event)| {
+                deliver(
+                    t,
                     Located {
-                        file,
-                        line: h.line,
+                        file: &files[i],
+                        line,
                         event,
                     },
-                ))
+                )
             });
-            delivered = reorder.push(events, &mut *deliver);
             if delivered.is_err() {
                 // Dropping the receiver stops the scanner at its next batch.
                 break;
@@ -159,7 +166,16 @@ where
             .map_err(|_| io::Error::other("the log scanner panicked"))?;
         delivered?;
         let run = run?;
-        reorder.finish(&mut *deliver)?;
+        reorder.finish(|t, (i, line, event)| {
+            deliver(
+                t,
+                Located {
+                    file: &files[i],
+                    line,
+                    event,
+                },
+            )
+        })?;
         Ok(OrderedRun {
             run,
             late: reorder.late(),

@@ -273,7 +273,7 @@ impl Open {
     fn add(&mut self, at: Seq, ev: Located<SessionEvent>) {
         if at < self.start {
             self.start = at;
-            self.file = ev.file;
+            self.file = ev.file.clone();
             self.line = ev.line;
         }
         self.last = self.last.max(at.0);
@@ -558,9 +558,9 @@ mod tests {
         }
     }
 
-    fn at(file: &str, line: u64, event: SessionEvent) -> Located<SessionEvent> {
+    fn at(file: &str, line: u64, event: SessionEvent) -> Located<'static, SessionEvent> {
         Located {
-            file: Arc::from(file),
+            file: Box::leak(Box::new(Arc::from(file))),
             line,
             event,
         }

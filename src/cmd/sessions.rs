@@ -10,8 +10,8 @@ use std::io::{self, BufWriter, Write};
 use ipnet::IpNet;
 use jiff::Timestamp;
 
-use crate::analyze::scan_ordered;
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
+use crate::analyze::{Located, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
@@ -115,7 +115,8 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
         Ok(())
     };
-    let mut deliver = |t, ev| report(tracker.observe(t, ev), &mut writer);
+    let mut deliver =
+        |t: Timestamp, ev: Located<'_, SessionEvent>| report(tracker.observe(t, ev), &mut writer);
     let ordered = scan_ordered(&inputs, &cfg, &select, &mut deliver, &progress)?;
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();

@@ -133,7 +133,8 @@ struct ChunkOut<T> {
     lines: u64,
     /// The directive lines met, as ranges of the chunk, in order.
     directives: Vec<(usize, usize)>,
-    hits: Vec<(u64, T)>,
+    /// Selected rows, with their line in the chunk (placed in the input later).
+    hits: Vec<Hit<T>>,
     anomalies: Vec<Anomaly>,
     counters: Counters,
 }
@@ -172,8 +173,9 @@ where
             while start < map.len() {
                 let end = cut_at_line_end(&map, start + BATCH);
                 let eof = end == map.len();
-                let hits = reader.batch(&map[start..end], eof, select, &mut report);
-                sink(&report.name, hits)?;
+                for hits in reader.batch(&map[start..end], eof, select, &mut report) {
+                    sink(&report.name, hits)?;
+                }
                 progress((end - start) as u64);
                 release(&map, start, end);
                 start = end;
@@ -184,8 +186,9 @@ where
             for batch in batches {
                 match batch {
                     Ok((data, eof)) => {
-                        let hits = reader.batch(&data, eof, select, &mut report);
-                        sink(&report.name, hits)?;
+                        for hits in reader.batch(&data, eof, select, &mut report) {
+                            sink(&report.name, hits)?;
+                        }
                         progress(data.len() as u64);
                     }
                     Err(e) => {
@@ -231,7 +234,7 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.time;
     let hits = reader.batch(&head, true, &select, &mut report);
-    hits.into_iter().map(|h| h.item).min()
+    hits.into_iter().flatten().map(|h| h.item).min()
 }
 
 /// What reading all inputs found.
@@ -382,7 +385,7 @@ impl Reader<'_> {
         eof: bool,
         select: &F,
         report: &mut FileReport,
-    ) -> Vec<Hit<T>>
+    ) -> Vec<Vec<Hit<T>>>
     where
         T: Send,
         F: Fn(&Row<'_>) -> Option<T> + Sync,
@@ -426,13 +429,15 @@ impl Reader<'_> {
         for (i, out) in again {
             outs[i] = out;
         }
-        let mut hits = Vec::with_capacity(outs.iter().map(|o| o.hits.len()).sum());
-        for out in outs {
+        // Per chunk, in order: placing them needs no copy of the results.
+        let mut hits = Vec::with_capacity(outs.len());
+        for mut out in outs {
             let base = self.line_base;
-            hits.extend(out.hits.into_iter().map(|(line, item)| Hit {
-                line: base + line,
-                item,
-            }));
+            for hit in &mut out.hits {
+                hit.line += base;
+            }
+            report.matched += out.hits.len() as u64;
+            hits.push(out.hits);
             for mut a in out.anomalies {
                 if report.samples.len() < MAX_SAMPLES {
                     a.line += base;
@@ -451,7 +456,6 @@ impl Reader<'_> {
             self.line_base += out.lines;
         }
         report.lines = self.line_base;
-        report.matched += hits.len() as u64;
         hits
     }
 }
@@ -556,7 +560,10 @@ where
                     out.counters.untimed += 1;
                 }
                 if let Some(item) = select(&row) {
-                    out.hits.push((out.lines, item));
+                    out.hits.push(Hit {
+                        line: out.lines,
+                        item,
+                    });
                 }
             }
             Err(problem) => {
@@ -635,7 +642,13 @@ mod tests {
         let mut report = FileReport::default();
         let select = |row: &Row<'_>| row.text(Column::UriStem);
         let hits = reader.batch(data, true, &select, &mut report);
-        (report, hits.into_iter().map(|h| (h.line, h.item)).collect())
+        (
+            report,
+            hits.into_iter()
+                .flatten()
+                .map(|h| (h.line, h.item))
+                .collect(),
+        )
     }
 
     #[test]
