@@ -153,6 +153,7 @@ lt_case() {
 # ---- 3a. leaktrace on the file --------------------------------------------------------------
 section "a. leaktrace logs big.log --user $USER_NAME --count"
 lt_case lt_file "$LOG" "leaktrace logs FILE --user $USER_NAME --count" ">=1.5 GB/s" "g >= 1.5"
+A_BEST=${BEST:-}
 
 # ---- 3b. ripgrep ----------------------------------------------------------------------------
 section "b. rg -c -F $USER_NAME big.log"
@@ -201,6 +202,28 @@ fi
 # ---- 3d. leaktrace on stdin (pipe) ----------------------------------------------------------
 section "d. cat big.log | leaktrace logs - --user $USER_NAME --count"
 lt_case lt_pipe - "cat FILE | leaktrace logs - --user $USER_NAME" "<=200 MiB" "r <= 200"
+
+# ---- 3e. leaktrace downloads on the file ------------------------------------------------------
+section "e. leaktrace downloads big.log (target: within 1.5x of a.)"
+DL_CMD="$(q "$LT") downloads $(q "$LOG") --format ndjson -q"
+echo "command: $DL_CMD"
+s=- r=- ratio=- res=FAIL
+if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" downloads "$LOG" --format ndjson -q; then
+  report lt_downloads lt_downloads; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_downloads)
+  base=$A_BEST
+  if [[ -n $base ]]; then
+    ratio=$(awk -v a="$BEST" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+    echo "downloads / count time: $ratio (target <= 1.5)"
+    awk -v x="$ratio" 'BEGIN { exit !(x <= 1.5) }' && res=PASS
+  fi
+  echo "peak RSS: $r MiB"
+  if [[ -s $TRUTH ]]; then
+    python3 "$ROOT/scripts/check_truth.py" "$TRUTH" "$OUT/lt_downloads.out" | tee "$OUT/truth.txt"
+    grep -q '^PASS' "$OUT/truth.txt" && CHECKS+="ground truth of the exports: PASS"$'\n' || { CHECKS+="ground truth of the exports: FAIL"$'\n'; STATUS=1; }
+  fi
+fi
+rec lt_downloads_ratio "$ratio"; rec lt_downloads_rss_mib "$r"
+ROWS+=("$(row "leaktrace downloads FILE" "$s" "-" "$r" "<=1.5x a." "$res ($ratio)")")
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"

@@ -199,7 +199,7 @@ struct ClientState {
 /// Follows clients through the time-ordered stream and attributes downloads.
 pub struct Tracker {
     settings: Settings,
-    clients: ahash::HashMap<u64, ClientState>,
+    clients: foldhash::HashMap<u64, ClientState>,
     last_sweep: Option<Timestamp>,
 }
 
@@ -210,7 +210,7 @@ impl Tracker {
     pub fn new(settings: Settings) -> Tracker {
         Tracker {
             settings,
-            clients: ahash::HashMap::default(),
+            clients: foldhash::HashMap::default(),
             last_sweep: None,
         }
     }

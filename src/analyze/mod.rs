@@ -46,7 +46,7 @@ pub struct OrderedRun {
 
 /// A client: the same address and the same browser. Hashed (64 bits) so the
 /// per-row events that the cores produce carry no strings. The hash is keyed
-/// with a random key per run (aHash), so that log fields an attacker controls
+/// with a random key per run (foldhash), so that log fields an attacker controls
 /// cannot be crafted to collide with another person's client.
 pub fn client_key(ip: &[u8], user_agent: &[u8]) -> u64 {
     let mut h = hash_state().build_hasher();
@@ -68,9 +68,9 @@ pub fn path_key(path: &[u8]) -> u64 {
     h.finish()
 }
 
-fn hash_state() -> &'static ahash::RandomState {
-    static STATE: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
-    STATE.get_or_init(ahash::RandomState::new)
+fn hash_state() -> &'static foldhash::quality::RandomState {
+    static STATE: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    STATE.get_or_init(foldhash::quality::RandomState::default)
 }
 
 /// Puts inputs in the order of their first timestamp (logs come one file per
