@@ -124,7 +124,7 @@ where
     let mut files: Vec<Arc<str>> = Vec::new();
     let mut untimed = 0u64;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(2);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(1);
         let scanner = scope.spawn(move || {
             let mut sink = |file: &Arc<str>, hits: Vec<Hit<(Option<Timestamp>, E)>>| {
                 tx.send((file.clone(), hits))
