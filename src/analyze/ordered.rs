@@ -10,18 +10,33 @@
 use jiff::{SignedDuration, Timestamp};
 
 pub struct Reorder<E> {
-    pending: Vec<(Timestamp, E)>,
-    slack: SignedDuration,
+    /// Held events, keyed by nanoseconds since the epoch (8 bytes instead of
+    /// a 16-byte timestamp: every event of a large log passes through here).
+    pending: Vec<(i64, E)>,
+    slack: i64,
     /// The newest time released so far.
-    released: Option<Timestamp>,
+    released: Option<i64>,
     late: u64,
+}
+
+/// Nanoseconds since the epoch; saturates outside ±292 years of 1970.
+fn key(t: Timestamp) -> i64 {
+    i64::try_from(t.as_nanosecond()).unwrap_or(if t.as_second() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+fn instant(k: i64) -> Timestamp {
+    Timestamp::from_nanosecond(i128::from(k)).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 impl<E> Reorder<E> {
     pub fn new(slack: SignedDuration) -> Reorder<E> {
         Reorder {
             pending: Vec::new(),
-            slack,
+            slack: i64::try_from(slack.as_nanos()).unwrap_or(i64::MAX),
             released: None,
             late: 0,
         }
@@ -35,11 +50,12 @@ impl<E> Reorder<E> {
         F: FnMut(Timestamp, E) -> Result<(), X>,
     {
         for (t, e) in events {
-            if self.released.is_some_and(|r| t < r) {
+            let k = key(t);
+            if self.released.is_some_and(|r| k < r) {
                 self.late += 1;
                 deliver(t, e)?;
             } else {
-                self.pending.push((t, e));
+                self.pending.push((k, e));
             }
         }
         // Stable and adaptive: nearly sorted input sorts in close to linear time.
@@ -47,11 +63,11 @@ impl<E> Reorder<E> {
         let Some(newest) = self.pending.last().map(|(t, _)| *t) else {
             return Ok(());
         };
-        let horizon = newest.checked_sub(self.slack).unwrap_or(newest);
+        let horizon = newest.saturating_sub(self.slack);
         let ready = self.pending.partition_point(|(t, _)| *t <= horizon);
-        for (t, e) in self.pending.drain(..ready) {
-            self.released = Some(t);
-            deliver(t, e)?;
+        for (k, e) in self.pending.drain(..ready) {
+            self.released = Some(k);
+            deliver(instant(k), e)?;
         }
         Ok(())
     }
@@ -61,9 +77,9 @@ impl<E> Reorder<E> {
     where
         F: FnMut(Timestamp, E) -> Result<(), X>,
     {
-        for (t, e) in self.pending.drain(..) {
-            self.released = Some(t);
-            deliver(t, e)?;
+        for (k, e) in self.pending.drain(..) {
+            self.released = Some(k);
+            deliver(instant(k), e)?;
         }
         Ok(())
     }
