@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
+            [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -96,10 +97,23 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'leaktrace;examine' {
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Read every file as this kind instead of deciding from its content')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'leaktrace;help' {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
+            [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -110,6 +124,9 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             break
         }
         'leaktrace;help;sessions' {
+            break
+        }
+        'leaktrace;help;examine' {
             break
         }
         'leaktrace;help;help' {

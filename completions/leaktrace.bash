@@ -19,6 +19,9 @@ _leaktrace() {
             leaktrace,downloads)
                 cmd="leaktrace__subcmd__downloads"
                 ;;
+            leaktrace,examine)
+                cmd="leaktrace__subcmd__examine"
+                ;;
             leaktrace,help)
                 cmd="leaktrace__subcmd__help"
                 ;;
@@ -30,6 +33,9 @@ _leaktrace() {
                 ;;
             leaktrace__subcmd__help,downloads)
                 cmd="leaktrace__subcmd__help__subcmd__downloads"
+                ;;
+            leaktrace__subcmd__help,examine)
+                cmd="leaktrace__subcmd__help__subcmd__examine"
                 ;;
             leaktrace__subcmd__help,help)
                 cmd="leaktrace__subcmd__help__subcmd__help"
@@ -47,7 +53,7 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions help"
+            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions examine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -134,8 +140,34 @@ _leaktrace() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leaktrace__subcmd__examine)
+            opts="-q -v -h --as --format --tz --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --as)
+                    COMPREPLY=($(compgen -W "nemsis csv xlsx pdf" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leaktrace__subcmd__help)
-            opts="logs downloads sessions help"
+            opts="logs downloads sessions examine help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +181,20 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help__subcmd__downloads)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__help__subcmd__examine)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

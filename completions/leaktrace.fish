@@ -36,6 +36,7 @@ complete -c leaktrace -n "__fish_leaktrace_needs_command" -s V -l version -d 'Pr
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
@@ -87,7 +88,20 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d '
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l as -d 'Read every file as this kind instead of deciding from its content' -r -f -a "nemsis\t'NEMSIS XML (root element `EMSDataSet`)'
+csv\t'Delimited text: a CSV grid export, also re-saved by Excel (`;`, tab, Windows-1252, UTF-16)'
+xlsx\t'An Excel workbook (a ZIP holding `xl/workbook.xml`)'
+pdf\t'A PDF document (not yet supported)'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -83,6 +83,16 @@ pub enum Command {
     /// (and so two daily files) stays one session.
     #[command(after_help = EXIT_CODES)]
     Sessions(SessionsArgs),
+    /// Read leaked files: whom their forensic statements name, and whether
+    /// they were tampered with.
+    ///
+    /// NEMSIS XML (the eRecord.900 plain and eRecord.901 base64 engravitures
+    /// of every report, compared), CSV grid exports (the signature beyond the
+    /// rightmost column, also after Excel re-saved or re-sorted the file) and
+    /// XLSX workbooks. The kind is decided from the content, not the name.
+    /// Every report carries the file's SHA-256. Files are opened read-only.
+    #[command(after_help = EXIT_CODES)]
+    Examine(ExamineArgs),
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +157,16 @@ pub struct SessionsArgs {
     /// A session ends after this long without a request (30m, 1h, 90s).
     #[arg(long, value_name = "DURATION", default_value = "30m")]
     pub idle: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExamineArgs {
+    /// Files or directories (read recursively, in name order).
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// Read every file as this kind instead of deciding from its content.
+    #[arg(long = "as", value_enum, value_name = "KIND")]
+    pub kind: Option<crate::artifact::Kind>,
 }
 
 /// How logs are read.

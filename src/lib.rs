@@ -5,6 +5,7 @@
 //! and prints the evidence for people and for programs.
 
 pub mod analyze;
+pub mod artifact;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

@@ -34,7 +34,10 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let mut writer = Writer::new(
         out,
         global.format,
-        Context { zone: zone.clone() },
+        Context {
+            zone: zone.clone(),
+            verbose: global.verbose,
+        },
         stdout_is_terminal(),
     );
     let mut tracker = Tracker::new(Settings {

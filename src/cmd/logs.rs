@@ -29,7 +29,15 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         (run, 0)
     } else {
         let terminal = stdout_is_terminal();
-        let mut writer = Writer::new(out, global.format, Context { zone }, terminal);
+        let mut writer = Writer::new(
+            out,
+            global.format,
+            Context {
+                zone,
+                verbose: global.verbose,
+            },
+            terminal,
+        );
         let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
         let mut replaced = 0u64;
         let mut sink = |file: &Arc<str>, hits: Vec<Hit<Record>>| -> io::Result<()> {

@@ -3,6 +3,7 @@
 //! groups into validated configuration, the progress bar, the run summary.
 
 pub mod downloads;
+pub mod examine;
 pub mod logs;
 pub mod sessions;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Logs(args) => logs::run(args, &cli.global),
         Command::Downloads(args) => downloads::run(args, &cli.global),
         Command::Sessions(args) => sessions::run(args, &cli.global),
+        Command::Examine(args) => examine::run(args, &cli.global),
     }
 }
 

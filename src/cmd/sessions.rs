@@ -92,7 +92,15 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut writer = Writer::new(out, global.format, Context { zone }, stdout_is_terminal());
+    let mut writer = Writer::new(
+        out,
+        global.format,
+        Context {
+            zone,
+            verbose: global.verbose,
+        },
+        stdout_is_terminal(),
+    );
 
     // Rows without a time pass, so that the scan counts them as untimed.
     let select = |row: &Row<'_>| {

@@ -8,6 +8,7 @@
 //! injection in CSV.
 
 pub mod download;
+pub mod examination;
 pub mod record;
 pub mod sanitize;
 pub mod session;
@@ -57,6 +58,8 @@ impl From<Option<u64>> for Cell {
 /// What the writer needs to show an item.
 pub struct Context {
     pub zone: Zone,
+    /// `--verbose`: items may show more table rows (a NEMSIS file its reports).
+    pub verbose: bool,
 }
 
 /// Something printed as one JSON object / CSV row / table row.
@@ -69,6 +72,10 @@ pub trait Item {
     fn cells(&self, ctx: &Context) -> Vec<Cell>;
     /// The table row, in the order of `TABLE` (not yet escaped).
     fn table_row(&self, ctx: &Context) -> Vec<String>;
+    /// All table rows of the item (one, unless it has parts to show).
+    fn table_rows(&self, ctx: &Context) -> Vec<Vec<String>> {
+        vec![self.table_row(ctx)]
+    }
 }
 
 /// Plain columns with a rule under the header: quiet enough for long listings.

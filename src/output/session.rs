@@ -149,6 +149,7 @@ mod tests {
     fn chicago() -> Context {
         Context {
             zone: Zone::named("America/Chicago").unwrap(),
+            verbose: false,
         }
     }
 
