@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
         }
         'leaktrace;examine' {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Read every file as this kind instead of deciding from its content')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for PDFs that need one to open (user or owner password)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')

@@ -141,7 +141,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__examine)
-            opts="-q -v -h --as --format --tz --quiet --verbose --help"
+            opts="-q -v -h --as --password --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +149,10 @@ _leaktrace() {
             case "${prev}" in
                 --as)
                     COMPREPLY=($(compgen -W "nemsis csv xlsx pdf" -- "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -91,7 +91,8 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l he
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l as -d 'Read every file as this kind instead of deciding from its content' -r -f -a "nemsis\t'NEMSIS XML (root element `EMSDataSet`)'
 csv\t'Delimited text: a CSV grid export, also re-saved by Excel (`;`, tab, Windows-1252, UTF-16)'
 xlsx\t'An Excel workbook (a ZIP holding `xl/workbook.xml`)'
-pdf\t'A PDF document (not yet supported)'"
+pdf\t'A PDF document (a run report or CMS-1500 form)'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l password -d 'Password for PDFs that need one to open (user or owner password)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'

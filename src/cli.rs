@@ -167,6 +167,9 @@ pub struct ExamineArgs {
     /// Read every file as this kind instead of deciding from its content.
     #[arg(long = "as", value_enum, value_name = "KIND")]
     pub kind: Option<crate::artifact::Kind>,
+    /// Password for PDFs that need one to open (user or owner password).
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
 }
 
 /// How logs are read.

@@ -419,3 +419,25 @@ fn a_damaged_file_does_not_stop_the_others() {
         [&Value::from("damaged"), &Value::from("consistent")]
     );
 }
+
+#[test]
+fn verbose_table_adds_a_line_per_report() {
+    let file = path("several_consistent.xml");
+    let out = leaktrace()
+        .args(["--tz", "America/Chicago", "examine", &file])
+        .output()
+        .expect("runs");
+    let plain = String::from_utf8(out.stdout).unwrap();
+    let out = leaktrace()
+        .args(["--tz", "America/Chicago", "-v", "examine", &file])
+        .output()
+        .expect("runs");
+    let verbose = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        plain.lines().count() + 3,
+        verbose.lines().count(),
+        "{verbose}"
+    );
+    assert!(verbose.contains("PCR ACME-2021-00002"), "{verbose}");
+    assert!(plain.contains("2021-07-01 12:35:16 CDT"), "{plain}");
+}

@@ -3,11 +3,13 @@
 //! Each kind of export carries the same forensic statement ([`statement`])
 //! somewhere of its own: NEMSIS XML in two engravitures per patient care
 //! report ([`nemsis`]), CSV and spreadsheet grid exports in a cell beyond the
-//! rightmost column ([`grid`]). A file's kind is decided from its content,
+//! rightmost column ([`grid`]), PDFs in a "Printed by" stamp on the pages
+//! and in their metadata ([`pdf`]). A file's kind is decided from its content,
 //! never its name ([`sniff`]).
 
 pub mod grid;
 pub mod nemsis;
+pub mod pdf;
 pub mod statement;
 
 use statement::Statement;
@@ -22,7 +24,7 @@ pub enum Kind {
     Csv,
     /// An Excel workbook (a ZIP holding `xl/workbook.xml`).
     Xlsx,
-    /// A PDF document (not yet supported).
+    /// A PDF document (a run report or CMS-1500 form).
     Pdf,
 }
 
@@ -48,7 +50,12 @@ pub struct Attribution {
 
 /// Decides a file's kind from its first bytes (up to 64 KiB are enough).
 pub fn sniff(head: &[u8]) -> Option<Kind> {
-    if head.starts_with(b"%PDF-") {
+    // Readers accept up to 1 KiB of junk before the PDF header (a mail
+    // gateway's or a download script's leftovers).
+    let start = &head[..head.len().min(1024 + 6)];
+    if memchr::memmem::find_iter(start, b"%PDF-")
+        .any(|at| start.get(at + 5).is_some_and(u8::is_ascii_digit))
+    {
         return Some(Kind::Pdf);
     }
     if head.starts_with(b"PK\x03\x04") {

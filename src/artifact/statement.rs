@@ -15,8 +15,9 @@ use jiff::tz::Offset;
 pub struct Statement {
     /// The text as found (trimmed).
     pub text: String,
-    /// Whether the text has the vendor's shape; when false, every other field
-    /// is `None`.
+    /// Whether the text has the vendor's shape. The parser leaves every other
+    /// field `None` when it is false; a PDF's metadata may still fill them
+    /// from separate fields (its `text` then lists the fields used).
     pub parsed: bool,
     /// The user's name (`Jane Doe`).
     pub name: Option<String>,

@@ -5,10 +5,10 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use sha2::{Digest, Sha256};
 
-use crate::artifact::{self, Kind, grid, nemsis};
+use crate::artifact::{self, Kind, grid, nemsis, pdf};
 use crate::cli::{ExamineArgs, GlobalArgs};
 use crate::exit::Exit;
-use crate::output::examination::{Examination, grid_verdict, nemsis_verdict};
+use crate::output::examination::{Examination, grid_verdict, nemsis_verdict, pdf_verdict};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Writer, stdout_is_terminal};
 use crate::w3c::{Input, expand};
@@ -29,16 +29,13 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let mut examined = 0u64;
     for input in &inputs {
         let name = input.display_name().to_string();
-        match examine(input, args.kind) {
+        match examine(input, args.kind, args.password.as_deref()) {
             Ok(Some(found)) => {
-                if found.kind == Kind::Pdf {
-                    problems.push(format!("{name}: a PDF: examining PDFs is not supported yet"));
-                }
                 writer.write(&found)?;
                 examined += 1;
             }
             Ok(None) => problems.push(format!(
-                "{name}: not a kind leaktrace examines (NEMSIS XML, CSV, XLSX); give --as to force one"
+                "{name}: not a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF); give --as to force one"
             )),
             Err(e) => problems.push(format!("{name}: {e}")),
         }
@@ -69,7 +66,11 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
 }
 
 /// Examines one file; `None` when it is of no known kind.
-fn examine(input: &Input, forced: Option<Kind>) -> io::Result<Option<Examination>> {
+fn examine(
+    input: &Input,
+    forced: Option<Kind>,
+    password: Option<&str>,
+) -> io::Result<Option<Examination>> {
     let mut source: Box<dyn Read> = match input {
         Input::Stdin => Box::new(io::stdin().lock()),
         Input::File { path, .. } => Box::new(File::open(path)?),
@@ -99,6 +100,7 @@ fn examine(input: &Input, forced: Option<Kind>) -> io::Result<Option<Examination
                 attribution: report.attribution,
                 pcrs: Some(report.pcrs),
                 signature: None,
+                pdf: None,
                 warnings: report.warnings,
             }
         }
@@ -107,16 +109,20 @@ fn examine(input: &Input, forced: Option<Kind>) -> io::Result<Option<Examination
             source.read_to_end(&mut bytes)?;
             hasher.update(&bytes);
             match kind {
-                Kind::Pdf => Examination {
-                    file,
-                    sha256: String::new(),
-                    kind,
-                    verdict: "unsupported",
-                    attribution: None,
-                    pcrs: None,
-                    signature: None,
-                    warnings: vec!["examining PDFs is not supported yet".into()],
-                },
+                Kind::Pdf => {
+                    let report = pdf::examine(&bytes, password);
+                    Examination {
+                        file,
+                        sha256: String::new(),
+                        kind,
+                        verdict: pdf_verdict(report.verdict),
+                        attribution: report.attribution,
+                        pcrs: None,
+                        signature: None,
+                        pdf: Some(report.findings),
+                        warnings: report.warnings,
+                    }
+                }
                 _ => {
                     let report = if kind == Kind::Csv {
                         grid::examine_csv(&bytes)
@@ -131,6 +137,7 @@ fn examine(input: &Input, forced: Option<Kind>) -> io::Result<Option<Examination
                         attribution: report.attribution,
                         pcrs: None,
                         signature: report.signature,
+                        pdf: None,
                         warnings: report.warnings,
                     }
                 }

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use super::{Cell, Context, Item};
 use crate::artifact::grid::{GridVerdict, Signature};
 use crate::artifact::nemsis::{FileVerdict, Pcr, PcrVerdict};
+use crate::artifact::pdf::{PdfFindings, PdfVerdict};
 use crate::artifact::statement::Statement;
 use crate::artifact::{Attribution, Kind};
 
@@ -20,6 +21,8 @@ pub struct Examination {
     pub pcrs: Option<Vec<Pcr>>,
     /// Grid exports: where the signature is.
     pub signature: Option<Signature>,
+    /// PDFs: the stamp, the metadata and the revisions.
+    pub pdf: Option<PdfFindings>,
     pub warnings: Vec<String>,
 }
 
@@ -40,6 +43,18 @@ pub fn nemsis_verdict(v: FileVerdict) -> &'static str {
         FileVerdict::Incomplete => "incomplete",
         FileVerdict::Consistent => "consistent",
         FileVerdict::None => "none",
+    }
+}
+
+pub fn pdf_verdict(v: PdfVerdict) -> &'static str {
+    match v {
+        PdfVerdict::Consistent => "consistent",
+        PdfVerdict::Mismatch => "mismatch",
+        PdfVerdict::VisibleOnly => "visible_only",
+        PdfVerdict::MetadataOnly => "metadata_only",
+        PdfVerdict::None => "none",
+        PdfVerdict::Encrypted => "encrypted",
+        PdfVerdict::Damaged => "damaged",
     }
 }
 
@@ -83,6 +98,12 @@ impl Item for Examination {
         "pcrs",
         "signature",
         "warnings",
+        "printed_by",
+        "metadata_statement",
+        "metadata",
+        "revisions",
+        "revision_statements",
+        "encrypted",
     ];
     const TABLE: &'static [&'static str] = &[
         "File",
@@ -120,6 +141,33 @@ impl Item for Examination {
         let signature = self.signature.as_ref().map_or(Value::Null, |s| {
             json!({"text": s.text, "row": s.row, "column": s.column, "sheet": s.sheet, "cell": s.cell})
         });
+        let pdf = self.pdf.as_ref();
+        let printed_by = pdf.and_then(|p| p.printed_by.as_ref()).map_or(
+            Value::Null,
+            |p| json!({"name": p.name, "text": p.text, "pages": p.pages}),
+        );
+        let metadata = pdf.map_or(Value::Null, |p| {
+            let mut m = Map::new();
+            for (k, v) in &p.metadata {
+                m.insert(k.clone(), v.clone().into());
+            }
+            Value::Object(m)
+        });
+        let revision_statements = pdf.map_or(Value::Null, |p| {
+            Value::Array(
+                p.revision_statements
+                    .iter()
+                    .map(|r| {
+                        json!({
+                            "revision": r.revision,
+                            "statement": statement_json(r.statement.as_ref()),
+                            "printed_by": r.printed_by,
+                            "changed": r.changed,
+                        })
+                    })
+                    .collect(),
+            )
+        });
         vec![
             Cell::Text(self.file.clone()),
             Cell::Text(self.sha256.clone()),
@@ -134,6 +182,14 @@ impl Item for Examination {
                     .map(|w| Value::String(w.clone()))
                     .collect(),
             )),
+            Cell::Json(printed_by),
+            Cell::Json(pdf.map_or(Value::Null, |p| {
+                statement_json(p.metadata_statement.as_ref())
+            })),
+            Cell::Json(metadata),
+            Cell::Json(pdf.map_or(Value::Null, |p| p.revisions.into())),
+            Cell::Json(revision_statements),
+            Cell::Json(pdf.map_or(Value::Null, |p| p.encrypted.into())),
         ]
     }
 
@@ -148,10 +204,11 @@ impl Item for Examination {
                 (Some(sheet), Some(cell)) => format!("{sheet}!{cell}"),
                 _ => format!("row {}, column {}", s.row, s.column),
             },
-            None => self
-                .pcrs
-                .as_ref()
-                .map_or_else(String::new, |p| format!("{} reports", p.len())),
+            None => match (&self.pcrs, &self.pdf) {
+                (Some(p), _) => format!("{} reports", p.len()),
+                (None, Some(pdf)) => pdf_place(pdf),
+                (None, None) => String::new(),
+            },
         };
         vec![
             self.file.clone(),
@@ -205,4 +262,25 @@ fn who(s: &Statement) -> String {
             format!("raw: {t}")
         }
     }
+}
+
+/// Where a PDF names someone: the stamp's pages, the metadata, revisions.
+fn pdf_place(pdf: &PdfFindings) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = &pdf.printed_by {
+        let pages: Vec<String> = p.pages.iter().take(5).map(ToString::to_string).collect();
+        let more = if p.pages.len() > 5 { ", …" } else { "" };
+        parts.push(format!(
+            "printed, page{} {}{more}",
+            if p.pages.len() == 1 { "" } else { "s" },
+            pages.join(", ")
+        ));
+    }
+    if pdf.metadata_statement.is_some() {
+        parts.push("metadata".to_string());
+    }
+    if pdf.revisions > 1 {
+        parts.push(format!("{} revisions", pdf.revisions));
+    }
+    parts.join("; ")
 }

@@ -132,12 +132,10 @@ impl<W: Write> Writer<W> {
         match self.format {
             Format::Table => {
                 self.table_header = I::TABLE;
-                let row = item
-                    .table_row(&self.ctx)
-                    .iter()
-                    .map(|c| sanitize::for_terminal(c))
-                    .collect();
-                self.page.push(row);
+                for row in item.table_rows(&self.ctx) {
+                    self.page
+                        .push(row.iter().map(|c| sanitize::for_terminal(c)).collect());
+                }
                 if self.page.len() >= TABLE_PAGE {
                     self.flush_table()?;
                 }
