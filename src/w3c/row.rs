@@ -458,6 +458,17 @@ fn parse_time(raw: &[u8]) -> Option<(i64, i32)> {
 /// a row whose address slot holds something else (a shifted value, text
 /// damaged by a copy through markdown) from passing as a record.
 fn looks_like_ip(raw: &[u8]) -> bool {
+    // One branch-free pass over the bytes on the hot path; a zone id (`%`)
+    // or brackets take the slower split below.
+    let (mut all, mut any) = (ADDRESS, 0);
+    for &b in raw {
+        let class = ADDRESS_BYTES[b as usize];
+        all &= class;
+        any |= class;
+    }
+    if all & ADDRESS != 0 && any & (ZONE | BRACKET) == 0 {
+        return any & SEPARATOR != 0;
+    }
     let (addr, zone) = match raw.iter().position(|&b| b == b'%') {
         Some(i) => (&raw[..i], &raw[i + 1..]),
         None => (raw, &b""[..]),
@@ -466,19 +477,39 @@ fn looks_like_ip(raw: &[u8]) -> bool {
         [b'[', inner @ .., b']'] => inner,
         _ => addr,
     };
-    let mut separators = false;
-    for &b in addr {
-        match b {
-            b'.' | b':' => separators = true,
-            b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {}
-            _ => return false,
-        }
-    }
-    separators
+    !addr.is_empty()
+        && addr
+            .iter()
+            .all(|&b| ADDRESS_BYTES[b as usize] & ADDRESS != 0)
+        && addr
+            .iter()
+            .any(|&b| ADDRESS_BYTES[b as usize] & SEPARATOR != 0)
         && zone
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
+
+/// Byte classes of logged addresses.
+const ADDRESS: u8 = 1;
+const SEPARATOR: u8 = 2;
+const ZONE: u8 = 4;
+const BRACKET: u8 = 8;
+const ADDRESS_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => ADDRESS,
+            b'.' | b':' => ADDRESS | SEPARATOR,
+            b'%' => ZONE,
+            b'[' | b']' => BRACKET,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// A number as logged: digits (up to `u64`). `time-taken` may also be written
 /// in decimal seconds, as the W3C draft defines it; that is turned into ms.
