@@ -1,20 +1,15 @@
 //! End-to-end tests of `leaktrace downloads` against the bundled sample logs
 //! (see `testdata/README.md`) and small logs written by the tests.
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
+use support::leaktrace;
 
 const SAMPLE: &str = "testdata/sample";
 const DAY1: &str = "testdata/sample/u_ex170119.log";
 const DAY2: &str = "testdata/sample/u_ex170120.log";
 const HEADER: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
-
-fn leaktrace() -> Command {
-    let mut cmd = Command::cargo_bin("leaktrace").expect("binary");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
-    cmd
-}
 
 /// Runs `downloads` with NDJSON output; returns the downloads and stderr.
 fn downloads(args: &[&str]) -> (Vec<Value>, String) {

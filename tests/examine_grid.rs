@@ -3,9 +3,11 @@
 //! fixtures in `testdata/grid/` (made by `testdata/grid/make_fixtures.py`,
 //! described with their expected verdicts in `testdata/README.md`).
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use support::{examine, json_array, leaktrace};
 
 const DIR: &str = "testdata/grid";
 
@@ -149,38 +151,8 @@ const FIXTURES: &[Fixture] = &[
     fixture("truncated.xlsx", "xlsx", "damaged", None, true),
 ];
 
-fn leaktrace() -> Command {
-    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
-    cmd
-}
-
 fn path(name: &str) -> String {
     format!("{DIR}/{name}")
-}
-
-/// Runs `leaktrace --format json examine <args>`; returns the exit code, the
-/// files reported and standard error.
-fn examine(args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
-    let out = leaktrace()
-        .args(["--format", "json", "examine"])
-        .args(args)
-        .output()
-        .expect("leaktrace runs");
-    parse(out)
-}
-
-fn parse(out: std::process::Output) -> (Option<i32>, Vec<Value>, String) {
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-    let files = v
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .clone();
-    (out.status.code(), files, stderr)
 }
 
 /// Examines one file; requires exit 0.
@@ -401,7 +373,7 @@ fn stdin_is_examined_by_content() {
         .write_stdin(bytes)
         .output()
         .expect("leaktrace runs");
-    let (code, files, stderr) = parse(out);
+    let (code, files, stderr) = json_array(out);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(files[0]["kind"], "csv");
     assert_eq!(files[0]["signature"]["row"], 4);

@@ -3,9 +3,11 @@
 //! `testdata/nemsis/make_fixtures.py`, described with their expected
 //! verdicts in `testdata/README.md`).
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use support::{examine, leaktrace};
 
 const DIR: &str = "testdata/nemsis";
 
@@ -123,34 +125,8 @@ const FIXTURES: &[Expected] = &[
     ),
 ];
 
-fn leaktrace() -> Command {
-    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
-    cmd
-}
-
 fn path(name: &str) -> String {
     format!("{DIR}/{name}")
-}
-
-/// Runs `leaktrace --format json examine <args>`; returns exit code, the
-/// parsed array and standard error.
-fn examine(args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
-    let out = leaktrace()
-        .args(["--format", "json", "examine"])
-        .args(args)
-        .output()
-        .expect("leaktrace runs");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-    let files = v
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {v}"))
-        .clone();
-    (out.status.code(), files, stderr)
 }
 
 /// Examines one fixture; requires exit 0.

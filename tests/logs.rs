@@ -2,6 +2,8 @@
 //! fixtures in `testdata/` (documented, with line numbers and expected
 //! readings, in `testdata/README.md`).
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
@@ -9,6 +11,7 @@ use std::process::Stdio;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
+use support::leaktrace;
 
 const SAMPLE: &str = "testdata/sample";
 const SAMPLE_DAY1: &str = "testdata/sample/u_ex170119.log";
@@ -49,15 +52,6 @@ const RECORD_KEYS: [&str; 21] = [
 ];
 
 // ---------------------------------------------------------------- helpers
-
-/// The binary, run from the crate root (so `file` values are the relative
-/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
-fn leaktrace() -> Command {
-    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
-    cmd
-}
 
 struct Outcome {
     code: Option<i32>,

@@ -2,8 +2,10 @@
 //! the bundled sample logs (documented, with line numbers, in
 //! `testdata/README.md`).
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
+use support::leaktrace;
 
 const SAMPLE: &str = "testdata/sample";
 const DAY1: &str = "testdata/sample/u_ex170119.log";
@@ -38,15 +40,6 @@ const SESSION_KEYS: [&str; 17] = [
 ];
 
 // ---------------------------------------------------------------- helpers
-
-/// The binary, run from the crate root (so `file` values are the relative
-/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
-fn leaktrace() -> Command {
-    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
-    cmd
-}
 
 struct Outcome {
     code: Option<i32>,

@@ -1,0 +1,37 @@
+//! What the integration tests share: running the binary and reading its JSON.
+#![allow(dead_code)] // each test crate uses its own part of this
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The binary, run from the crate root (so `file` values are the relative
+/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
+pub fn leaktrace() -> Command {
+    let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LEAKTRACE_TZ");
+    cmd
+}
+
+/// Exit code, the JSON array printed, and standard error.
+pub fn json_array(out: std::process::Output) -> (Option<i32>, Vec<Value>, String) {
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    let items = v
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .clone();
+    (out.status.code(), items, stderr)
+}
+
+/// Runs `leaktrace --format json examine <args>`.
+pub fn examine(args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
+    let out = leaktrace()
+        .args(["--format", "json", "examine"])
+        .args(args)
+        .output()
+        .expect("leaktrace runs");
+    json_array(out)
+}
