@@ -6,8 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use support::{examine, leaktrace};
+use support::{examine, leaktrace, sha256_of, warnings};
 
 const DIR: &str = "testdata/nemsis";
 
@@ -137,15 +136,6 @@ fn one(name: &str) -> Value {
     files[0].clone()
 }
 
-fn warnings(file: &Value) -> Vec<&str> {
-    file["warnings"]
-        .as_array()
-        .expect("warnings is an array")
-        .iter()
-        .map(|w| w.as_str().expect("a warning is a string"))
-        .collect()
-}
-
 #[test]
 fn every_fixture_has_its_documented_verdict() {
     let args: Vec<String> = FIXTURES.iter().map(|f| path(f.0)).collect();
@@ -199,12 +189,7 @@ fn json_carries_the_file_hash_and_each_report() {
     ] {
         assert!(file.get(key).is_some(), "{key} missing in {file}");
     }
-    let bytes = std::fs::read(path("vendor_sample_v351.xml")).expect("fixture");
-    let sha: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(file["sha256"], sha);
+    assert_eq!(file["sha256"], sha256_of(&path("vendor_sample_v351.xml")));
 
     let pcr = &file["pcrs"][0];
     let keys: Vec<&str> = pcr
@@ -344,12 +329,7 @@ fn truncated_file_keeps_the_first_report_and_says_where() {
         ]
     );
     // The hash covers the whole file, not just what was parsed.
-    let bytes = std::fs::read(path("truncated.xml")).expect("fixture");
-    let sha: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(file["sha256"], sha);
+    assert_eq!(file["sha256"], sha256_of(&path("truncated.xml")));
 }
 
 #[test]

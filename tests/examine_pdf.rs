@@ -6,8 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use support::{examine, leaktrace};
+use support::{examine, leaktrace, sha256_of, warned, warnings};
 
 const DIR: &str = "testdata/pdf";
 
@@ -181,19 +180,6 @@ fn one(args: &[&str]) -> Value {
     files[0].clone()
 }
 
-fn warnings(file: &Value) -> Vec<&str> {
-    file["warnings"]
-        .as_array()
-        .expect("warnings is an array")
-        .iter()
-        .map(|w| w.as_str().expect("a warning is a string"))
-        .collect()
-}
-
-fn warned(file: &Value, part: &str) -> bool {
-    warnings(file).iter().any(|w| w.contains(part))
-}
-
 #[test]
 fn every_fixture_has_its_documented_verdict() {
     let args: Vec<String> = FIXTURES.iter().map(|f| path(f.name)).collect();
@@ -255,12 +241,7 @@ fn json_has_the_documented_fields_and_the_file_hash() {
             "encrypted",
         ]
     );
-    let bytes = std::fs::read(path("consistent.pdf")).expect("fixture");
-    let sha: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(file["sha256"], sha);
+    assert_eq!(file["sha256"], sha256_of(&path("consistent.pdf")));
     assert_eq!(
         file["printed_by"],
         serde_json::json!({"name": "Jane Doe", "text": "Printed by: Jane Doe", "pages": [1]})

@@ -35,3 +35,28 @@ pub fn examine(args: &[&str]) -> (Option<i32>, Vec<Value>, String) {
         .expect("leaktrace runs");
     json_array(out)
 }
+
+/// The `warnings` of one examined file.
+pub fn warnings(file: &Value) -> Vec<&str> {
+    file["warnings"]
+        .as_array()
+        .expect("warnings is an array")
+        .iter()
+        .map(|w| w.as_str().expect("a warning is a string"))
+        .collect()
+}
+
+/// Whether one of a file's warnings contains `part`.
+pub fn warned(file: &Value, part: &str) -> bool {
+    warnings(file).iter().any(|w| w.contains(part))
+}
+
+/// The SHA-256 of a file, in lower-case hex, as `examine` reports it.
+pub fn sha256_of(path: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).expect("fixture");
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
