@@ -275,14 +275,7 @@ impl<S: BufRead> Transcoder<S> {
 
 impl<S: BufRead> Read for Transcoder<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let available = self.fill_buf()?;
-            let n = available.len().min(buf.len());
-            buf[..n].copy_from_slice(&available[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, buf)
     }
 }
 
@@ -313,6 +306,15 @@ impl<S: BufRead> BufRead for Transcoder<S> {
     }
 }
 
+/// `Read` for a type whose real work is in its `BufRead` side.
+fn read_buffered<B: BufRead>(reader: &mut B, buf: &mut [u8]) -> io::Result<usize> {
+    let available = reader.fill_buf()?;
+    let n = available.len().min(buf.len());
+    buf[..n].copy_from_slice(&available[..n]);
+    reader.consume(n);
+    Ok(n)
+}
+
 /// Counts bytes and lines as the parser consumes them, and stops one XML
 /// item from growing past [`Limits::item`].
 struct Guard<S> {
@@ -338,14 +340,7 @@ impl std::error::Error for ItemTooLong {}
 
 impl<S: BufRead> Read for Guard<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let available = self.fill_buf()?;
-            let n = available.len().min(buf.len());
-            buf[..n].copy_from_slice(&available[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, buf)
     }
 }
 
