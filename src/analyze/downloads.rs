@@ -15,7 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::export::{self, ExportName};
 use compact_str::CompactString;
 
-use super::{Located, client_key, path_key, same_user};
+use super::{Located, client_key, ordered, path_key, same_user};
 use crate::filter::Filter;
 use crate::w3c::{Column, Record, Row};
 
@@ -44,15 +44,32 @@ pub enum Event {
 /// Turns a row into an event (on the cores). Anonymous GETs that are not
 /// downloads tell nothing about who a client is, and are dropped.
 pub fn event(row: &Row<'_>, filter: &Filter) -> Option<Event> {
-    let method = row.raw(Column::Method);
-    let stem = row.raw(Column::UriStem);
+    if row.has_escapes() {
+        // Values with `""` escapes are read unescaped (copied).
+        event_from(row, filter, |c| row.raw(c))
+    } else {
+        event_from(row, filter, |c| row.plain(c))
+    }
+}
+
+/// The event of a row whose columns `value` reads. Columns are read only
+/// when needed: most rows are dropped after three.
+fn event_from<B: AsRef<[u8]>>(
+    row: &Row<'_>,
+    filter: &Filter,
+    value: impl Fn(Column) -> Option<B>,
+) -> Option<Event> {
+    let (method, stem) = (value(Column::Method), value(Column::UriStem));
+    let method = method.as_ref().map(AsRef::as_ref);
+    let stem = stem.as_ref().map(AsRef::as_ref);
     let client = || {
+        let (ip, agent) = (value(Column::ClientIp), value(Column::UserAgent));
         client_key(
-            row.raw(Column::ClientIp).as_deref().unwrap_or_default(),
-            row.raw(Column::UserAgent).as_deref().unwrap_or_default(),
+            ip.as_ref().map_or(&[][..], AsRef::as_ref),
+            agent.as_ref().map_or(&[][..], AsRef::as_ref),
         )
     };
-    if let (Some(m), Some(s)) = (&method, &stem)
+    if let (Some(m), Some(s)) = (method, stem)
         && export::is_download(m, s)
     {
         return Some(Event::Download {
@@ -61,27 +78,30 @@ pub fn event(row: &Row<'_>, filter: &Filter) -> Option<Event> {
             selected: filter.matches_request(row),
         });
     }
-    let user = row
-        .raw(Column::Username)
-        .map(|u| match std::str::from_utf8(&u) {
-            Ok(text) => CompactString::new(text),
-            Err(_) => CompactString::from_utf8_lossy(&u),
-        });
-    let is_post = method
-        .as_deref()
-        .is_some_and(|m| m.eq_ignore_ascii_case(b"POST"));
+    let user = value(Column::Username);
+    let is_post = method.is_some_and(|m| m.eq_ignore_ascii_case(b"POST"));
     if user.is_none() && !is_post {
         return None;
     }
     Some(Event::Request {
         client: client(),
-        user,
-        page: path_key(stem.as_deref().unwrap_or_default()),
+        user: user.as_ref().map(|u| name(u.as_ref())),
+        page: path_key(stem.unwrap_or_default()),
         post: is_post.then(|| {
             row.number(Column::TimeTaken)
                 .map(|ms| u32::try_from(ms).unwrap_or(u32::MAX))
         }),
     })
+}
+
+/// A login name as text; bytes that are not UTF-8 become U+FFFD. Names
+/// are nearly always ASCII, checked here faster than a general UTF-8 check.
+fn name(bytes: &[u8]) -> CompactString {
+    if bytes.is_ascii() {
+        // SAFETY: ASCII is UTF-8.
+        return CompactString::new(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    CompactString::from_utf8_lossy(bytes)
 }
 
 /// How a download ended.
@@ -185,11 +205,12 @@ pub struct Settings {
     pub as_of: Option<Timestamp>,
 }
 
-/// What the tracker knows of one client (address + browser).
+/// What the tracker knows of one client (address + browser). Times are
+/// [`ordered::key`]s: every event passes here, and these compare in one step.
 #[derive(Debug)]
 struct ClientState {
-    last_seen: Timestamp,
-    last_auth: Option<(Timestamp, CompactString)>,
+    last_seen: i64,
+    last_auth: Option<(i64, CompactString)>,
     /// POSTs to each page since the client last loaded it (a GET) or
     /// downloaded an export made on it: page ([`path_key`]), count, longest
     /// time taken.
@@ -199,8 +220,10 @@ struct ClientState {
 /// Follows clients through the time-ordered stream and attributes downloads.
 pub struct Tracker {
     settings: Settings,
+    /// `settings.window` in nanoseconds.
+    window: i64,
     clients: foldhash::HashMap<u64, ClientState>,
-    last_sweep: Option<Timestamp>,
+    last_sweep: Option<i64>,
 }
 
 /// Exports are kept on the server for 2 to 7 days.
@@ -209,6 +232,7 @@ const RETENTION: SignedDuration = SignedDuration::from_hours(7 * 24);
 impl Tracker {
     pub fn new(settings: Settings) -> Tracker {
         Tracker {
+            window: i64::try_from(settings.window.as_nanos()).unwrap_or(i64::MAX),
             settings,
             clients: foldhash::HashMap::default(),
             last_sweep: None,
@@ -223,8 +247,11 @@ impl Tracker {
     /// Takes the next event in time order; returns a download when the event
     /// is one (selected or not: the caller applies `--user`).
     pub fn observe(&mut self, t: Timestamp, ev: Located<Event>) -> Option<(Download, bool)> {
-        self.sweep(t);
-        let window = self.settings.window;
+        let now = ordered::key(t);
+        self.sweep(now);
+        let window = self.window;
+        // How long before `now` a time is (saturating: keys may be extreme).
+        let since = |at: i64| now.saturating_sub(at);
         match ev.event {
             Event::Request {
                 client,
@@ -233,16 +260,16 @@ impl Tracker {
                 post,
             } => {
                 let st = self.clients.entry(client).or_insert_with(|| ClientState {
-                    last_seen: t,
+                    last_seen: now,
                     last_auth: None,
                     posts: Vec::new(),
                 });
-                if t.duration_since(st.last_seen) > window {
+                if since(st.last_seen) > window {
                     st.posts.clear();
                 }
-                st.last_seen = st.last_seen.max(t);
+                st.last_seen = st.last_seen.max(now);
                 if let Some(user) = user {
-                    st.last_auth = Some((t, user));
+                    st.last_auth = Some((now, user));
                 }
                 let entry = st.posts.iter().position(|(p, _, _)| *p == page);
                 match (post, entry) {
@@ -270,16 +297,16 @@ impl Tracker {
                 let state = self
                     .clients
                     .get_mut(&client)
-                    .filter(|st| t.duration_since(st.last_seen) <= window);
+                    .filter(|st| since(st.last_seen) <= window);
                 let export_page = record.referer.as_deref().and_then(url_path);
                 let session_user = state
                     .as_ref()
                     .and_then(|st| st.last_auth.as_ref())
-                    .filter(|(at, _)| t.duration_since(*at) <= window)
+                    .filter(|(at, _)| since(*at) <= window)
                     .map(|(_, u)| u.to_string());
                 let (export_posts, build_ms) = match (&export_page, state) {
                     (Some(page), Some(st)) => {
-                        st.last_seen = st.last_seen.max(t);
+                        st.last_seen = st.last_seen.max(now);
                         let key = path_key(page.as_bytes());
                         // The visit's POSTs built this export: they are used up.
                         match st.posts.iter().position(|(p, _, _)| *p == key) {
@@ -293,7 +320,7 @@ impl Tracker {
                     (Some(_), None) => (Some(0), None),
                     (None, state) => {
                         if let Some(st) = state {
-                            st.last_seen = st.last_seen.max(t);
+                            st.last_seen = st.last_seen.max(now);
                         }
                         (None, None)
                     }
@@ -355,18 +382,18 @@ impl Tracker {
     /// Forgets clients idle for longer than the window (checked once per
     /// window of stream time), so memory follows the clients active in the
     /// last two windows.
-    fn sweep(&mut self, t: Timestamp) {
+    fn sweep(&mut self, now: i64) {
         let Some(last) = self.last_sweep else {
-            self.last_sweep = Some(t);
+            self.last_sweep = Some(now);
             return;
         };
-        if t.duration_since(last) < self.settings.window {
+        let window = self.window;
+        if now.saturating_sub(last) < window {
             return;
         }
-        self.last_sweep = Some(t);
-        let window = self.settings.window;
+        self.last_sweep = Some(now);
         self.clients
-            .retain(|_, st| t.duration_since(st.last_seen) <= window);
+            .retain(|_, st| now.saturating_sub(st.last_seen) <= window);
     }
 }
 

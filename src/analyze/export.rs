@@ -12,8 +12,11 @@ use jiff::civil::DateTime;
 /// starts with the segment `/temp/` (any case). `/templates/…`,
 /// `/images/temp/…` and POSTs are not downloads.
 pub fn is_download(method: &[u8], stem: &[u8]) -> bool {
-    let fetch = method.eq_ignore_ascii_case(b"GET") || method.eq_ignore_ascii_case(b"HEAD");
-    fetch && stem.len() > 6 && stem[..6].eq_ignore_ascii_case(b"/temp/")
+    // The path first: it rules out nearly every row, at its second byte.
+    stem.len() > 6
+        && matches!(stem[1], b't' | b'T')
+        && stem[..6].eq_ignore_ascii_case(b"/temp/")
+        && (method.eq_ignore_ascii_case(b"GET") || method.eq_ignore_ascii_case(b"HEAD"))
 }
 
 /// What a download's path says.

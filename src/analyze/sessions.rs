@@ -980,6 +980,7 @@ mod tests {
             let ctx = RowContext {
                 map: &map,
                 block_date: None,
+                unquoted: false,
             };
             SessionEvent::from_row(&check(line, &spans, &ctx, &mut DateCache::default()).unwrap())
         };

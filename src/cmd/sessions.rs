@@ -102,7 +102,6 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         stdout_is_terminal(),
     );
 
-    // Rows without a time pass, so that the scan counts them as untimed.
     let select = |row: &Row<'_>| {
         if let Some(t) = row.time
             && (since.is_some_and(|s| t < s) || until.is_some_and(|u| t >= u))

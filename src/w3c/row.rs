@@ -566,6 +566,8 @@ pub struct RowContext<'m> {
     pub map: &'m FieldMap,
     /// UTC midnight of the block's `#Date`, for rows without a `date` field.
     pub block_date: Option<i64>,
+    /// The row was split on single spaces: no value is quoted.
+    pub unquoted: bool,
 }
 
 /// A row that fits its field map, with its time and numbers checked. Text
@@ -577,6 +579,8 @@ pub struct Row<'a> {
     /// UTC instant, when the row has a time and a date (its own or the block's).
     pub time: Option<Timestamp>,
     numbers: [Option<u64>; NUMERIC_COLUMNS.len()],
+    /// Known to hold no quoted value (split on single spaces).
+    unquoted: bool,
 }
 
 /// Checks a tokenized row and reads its time and numbers.
@@ -644,6 +648,7 @@ pub fn check<'a>(
         map,
         time,
         numbers,
+        unquoted: ctx.unquoted,
     })
 }
 
@@ -656,7 +661,41 @@ impl<'a> Row<'a> {
         self.map
     }
 
+    /// Whether some value of the row is quoted with `""` escapes inside:
+    /// then [`Row::raw`] must copy it, and [`Row::plain`] cannot be used.
+    #[inline]
+    pub fn has_escapes(&self) -> bool {
+        !self.unquoted && self.spans.iter().any(|s| s.escaped)
+    }
+
+    /// A column's value as it lies in the line, for rows without escapes
+    /// ([`Row::has_escapes`]): what [`Row::raw`] gives, without building a
+    /// `Cow`, for the hot paths that read several columns of every row.
+    #[inline]
+    pub fn plain(&self, col: Column) -> Option<&'a [u8]> {
+        debug_assert!(!self.has_escapes());
+        let value = |pos: usize| {
+            let span = *self.spans.get(pos)?;
+            let bytes = &self.line[span.start as usize..span.end as usize];
+            (!bytes.is_empty() && bytes != b"-").then_some(bytes)
+        };
+        if let Some(pos) = self.map.slot(col) {
+            return value(pos);
+        }
+        if matches!(col, Column::UriStem | Column::UriQuery) {
+            let uri = value(self.map.slot(Column::Uri)?)?;
+            return match (col, memchr(b'?', uri)) {
+                (Column::UriStem, Some(q)) => Some(&uri[..q]),
+                (Column::UriStem, None) => Some(uri),
+                (_, Some(q)) if q + 1 < uri.len() => Some(&uri[q + 1..]),
+                _ => None,
+            };
+        }
+        None
+    }
+
     /// The raw bytes of the value at a position; `None` for `-` or empty.
+    #[inline]
     pub fn raw_at(&self, pos: usize) -> Option<Cow<'a, [u8]>> {
         let span = *self.spans.get(pos)?;
         let bytes = &self.line[span.start as usize..span.end as usize];
@@ -681,6 +720,7 @@ impl<'a> Row<'a> {
 
     /// The raw bytes of a column's value. `cs-uri` stands in for the stem
     /// (before `?`) and the query (after it) when the row has no stem/query.
+    #[inline]
     pub fn raw(&self, col: Column) -> Option<Cow<'a, [u8]>> {
         if let Some(pos) = self.map.slot(col) {
             return self.raw_at(pos);
@@ -713,6 +753,7 @@ impl<'a> Row<'a> {
     }
 
     /// A numeric column's value.
+    #[inline]
     pub fn number(&self, col: Column) -> Option<u64> {
         let i = NUMERIC_COLUMNS.iter().position(|c| *c == col)?;
         self.numbers[i]
@@ -965,11 +1006,52 @@ mod tests {
         let ctx = RowContext {
             map: &map,
             block_date: None,
+            unquoted: false,
         };
         let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
+        assert!(row.has_escapes());
         assert_eq!(row.time.unwrap().to_string(), "2017-01-19T17:16:30Z");
         assert_eq!(row.text(Column::UserAgent).unwrap(), r#"say "hi""#);
         assert_eq!(row.number(Column::Status), Some(200));
+    }
+
+    #[test]
+    fn plain_reads_what_raw_reads() {
+        let map = FieldMap::new(
+            &[
+                "date",
+                "time",
+                "cs-method",
+                "cs-uri",
+                "cs-username",
+                "sc-status",
+            ],
+            FieldOrigin::Header,
+        );
+        for line in [
+            &b"2017-01-19 17:16:30 GET /Temp/a.zip?x=1 - 200"[..],
+            b"2017-01-19 17:16:30 POST /Page.aspx jsmith 200",
+            b"2017-01-19 17:16:30 GET /q? ACME\\jsmith 200",
+        ] {
+            let mut spans = Vec::new();
+            tokenize(line, Some(6), &mut spans).unwrap();
+            let ctx = RowContext {
+                map: &map,
+                block_date: None,
+                unquoted: true,
+            };
+            let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
+            assert!(!row.has_escapes());
+            for col in [
+                Column::Method,
+                Column::UriStem,
+                Column::UriQuery,
+                Column::Username,
+                Column::ClientIp,
+            ] {
+                assert_eq!(row.plain(col), row.raw(col).as_deref(), "{col:?}");
+            }
+        }
     }
 
     #[test]
@@ -982,6 +1064,7 @@ mod tests {
         let ctx = RowContext {
             map: &map,
             block_date: Some(day),
+            unquoted: false,
         };
         let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
         assert_eq!(row.time.unwrap().to_string(), "2017-01-19T16:58:07.25Z");
@@ -997,6 +1080,7 @@ mod tests {
         let ctx = RowContext {
             map: &map,
             block_date: None,
+            unquoted: false,
         };
         let err = check(b"abc", &spans, &ctx, &mut DateCache::default())
             .err()

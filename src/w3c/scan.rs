@@ -397,6 +397,17 @@ impl Reader<'_> {
         let chunks = split_chunks(data);
         let last = chunks.len().saturating_sub(1);
         let cfg = self.cfg;
+        if self.state.map.is_none() {
+            // The header block at the top of a log: read before the chunks
+            // start, or every chunk of the first batch would be read twice.
+            for line in data
+                .split(|&b| b == b'\n')
+                .take_while(|l| l.first() == Some(&b'#'))
+            {
+                self.state
+                    .apply(line.strip_suffix(b"\r").unwrap_or(line), cfg);
+            }
+        }
         // Optimistic: every chunk starts with the state in force at the start
         // of the batch. Replaying the directives each chunk met gives the true
         // start of the next; the rare chunk whose rows read differently under
@@ -623,6 +634,7 @@ fn read_row<'a>(
     let ctx = RowContext {
         map,
         block_date: state.date,
+        unquoted: presplit,
     };
     row::check(line, spans, &ctx, dates)
 }
