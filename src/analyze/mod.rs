@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::w3c::{Hit, Input, Row, RunReport, ScanConfig, peek_start, scan_all};
+use crate::w3c::{CHUNKS_PER_BATCH, Hit, Input, Row, RunReport, ScanConfig, peek_start, scan_all};
 use ordered::Reorder;
 
 /// How far out of order rows may be and still be put in order: IIS writes a
@@ -132,16 +132,29 @@ pub fn same_user(a: &str, b: &str) -> bool {
     }
 }
 
+/// How far parsing may run ahead of delivery in [`scan_ordered`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookahead {
+    /// A whole batch: the cores parse the next batch while this thread
+    /// delivers the last. For small events and quick delivery (downloads).
+    Batch,
+    /// One chunk: when delivery is the slower side, more only holds events
+    /// in memory (sessions).
+    Chunk,
+}
+
 /// Scans the inputs as one time-ordered stream. `select` runs on the cores
 /// and turns a row into an event (or not); `deliver` gets the events one by
 /// one in time order, with their file and line. Delivery runs on this thread
-/// while the next batches are parsed on the others.
+/// while the next chunks are parsed on the others, up to `lookahead` ahead;
+/// memory is bounded by that, not by the input.
 pub fn scan_ordered<E, F, D>(
     inputs: &[Input],
     cfg: &ScanConfig,
     select: &F,
     deliver: &mut D,
     progress: &(dyn Fn(u64) + Sync),
+    lookahead: Lookahead,
 ) -> io::Result<OrderedRun>
 where
     E: Send,
@@ -157,7 +170,14 @@ where
     let mut reorder: Reorder<(usize, u64, E)> = Reorder::new(SLACK);
     let mut files: Vec<Arc<str>> = Vec::new();
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(1);
+        // The scanner sends each chunk's events as soon as its batch is
+        // parsed; with room for a whole batch, it goes on to the next batch
+        // at once instead of waiting for this thread to take them one by one.
+        let room = match lookahead {
+            Lookahead::Batch => CHUNKS_PER_BATCH + 1,
+            Lookahead::Chunk => 1,
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(room);
         let scanner = scope.spawn(move || {
             let mut sink = |file: &Arc<str>, hits: Vec<Hit<(i64, E)>>| {
                 tx.send((file.clone(), hits))

@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, Write};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::analyze::downloads::{self, Download, Settings, Tracker, format_offset};
-use crate::analyze::{Located, scan_ordered};
+use crate::analyze::{Located, Lookahead, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
@@ -60,7 +60,14 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
         Ok(())
     };
-    let ordered = scan_ordered(&inputs, &cfg, &select, &mut deliver, &progress)?;
+    let ordered = scan_ordered(
+        &inputs,
+        &cfg,
+        &select,
+        &mut deliver,
+        &progress,
+        Lookahead::Batch,
+    )?;
     bar.finish_and_clear();
     writer.finish::<Download>()?;
     let exit = super::finish(&ordered.run, &list_errors, global, Some(tally.total));

@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use jiff::Timestamp;
 
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
-use crate::analyze::{Located, scan_ordered};
+use crate::analyze::{Located, Lookahead, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
@@ -124,7 +124,14 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let mut deliver =
         |t: Timestamp, ev: Located<'_, SessionEvent>| report(tracker.observe(t, ev), &mut writer);
-    let ordered = scan_ordered(&inputs, &cfg, &select, &mut deliver, &progress)?;
+    let ordered = scan_ordered(
+        &inputs,
+        &cfg,
+        &select,
+        &mut deliver,
+        &progress,
+        Lookahead::Chunk,
+    )?;
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();
     writer.finish::<Session>()?;

@@ -13,4 +13,6 @@ pub use fields::{Column, FieldMap};
 pub use input::{Input, expand};
 pub use record::Record;
 pub use row::{Problem, Row};
-pub use scan::{Anomaly, FileReport, Hit, RunReport, ScanConfig, peek_start, scan, scan_all};
+pub use scan::{
+    Anomaly, CHUNKS_PER_BATCH, FileReport, Hit, RunReport, ScanConfig, peek_start, scan, scan_all,
+};

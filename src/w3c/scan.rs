@@ -30,6 +30,8 @@ const BATCH: usize = 32 << 20;
 const STREAM_BATCH: usize = 16 << 20;
 /// Bytes per chunk within a batch.
 const CHUNK: usize = 1 << 20;
+/// About how many chunks (so, calls of a scan's sink) one batch makes.
+pub const CHUNKS_PER_BATCH: usize = BATCH / CHUNK;
 /// Anomalies kept with their details per file (all are counted).
 pub const MAX_SAMPLES: usize = 20;
 
