@@ -8,8 +8,9 @@
 # the page cache, then best-of-N wall time (hyperfine --warmup 1 if installed, else a perf_counter loop),
 # GB/s (1e9 B) and GiB/s of: a. leaktrace logs big.log --user jsmith --count (target >= 1.5 GB/s, count
 # checked against awk on field 8); b. rg -c -F jsmith (if installed); c. DuckDB read_csv + GROUP BY user
-# (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB).
-# Peak RSS via GNU /usr/bin/time -v for a and d. Summary table on stdout; one JSON line (with timestamp)
+# (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB);
+# e. leaktrace downloads big.log (target: the median ratio to a. over interleaved pairs <= 1.5; output
+# checked against the generator's ground truth). Peak RSS via GNU /usr/bin/time -v for a, d and e. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -212,8 +213,29 @@ if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" dow
   report lt_downloads lt_downloads; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_downloads)
   base=$A_BEST
   if [[ -n $base ]]; then
-    ratio=$(awk -v a="$BEST" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
-    echo "downloads / count time: $ratio (target <= 1.5)"
+    best_ratio=$(awk -v a="$BEST" -v b="$base" 'BEGIN { printf "%.2f", a / b }')
+    echo "downloads / count, best times (measured minutes apart): $best_ratio"
+    # The machine's speed drifts between sections: time the two commands in
+    # alternation and judge the median of the per-pair ratios.
+    ratio=$(python3 - "$RUNS" "$LT" "$LOG" "$USER_NAME" <<'PY'
+import statistics, subprocess, sys, time
+runs, lt, log, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+count = [lt, "logs", log, "--user", user, "--count"]
+downloads = [lt, "downloads", log, "--format", "ndjson", "-q"]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+ratios = []
+for _ in range(max(runs, 5)):
+    c = timed(count)
+    ratios.append(timed(downloads) / c)
+print(f"{statistics.median(ratios):.2f}")
+print(" ".join(f"{r:.2f}" for r in sorted(ratios)), file=sys.stderr)
+PY
+    ) || ratio=-
+    echo "downloads / count, median of interleaved pairs: $ratio (target <= 1.5)"
+    rec lt_downloads_best_ratio "$best_ratio"
     awk -v x="$ratio" 'BEGIN { exit !(x <= 1.5) }' && res=PASS
   fi
   echo "peak RSS: $r MiB"

@@ -124,6 +124,23 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_in_order_after_a_newer_one_is_still_merged() {
+        // Each batch is sorted, but the second starts before the first ends.
+        let mut r = Reorder::new(SignedDuration::from_secs(10));
+        let mut out = Vec::new();
+        let mut take = |_, e| -> Result<(), ()> {
+            out.push(e);
+            Ok(())
+        };
+        r.push([(ts(100), 'a'), (ts(105), 'b')], &mut take).unwrap();
+        r.push([(ts(103), 'c'), (ts(104), 'd'), (ts(120), 'e')], &mut take)
+            .unwrap();
+        r.finish(&mut take).unwrap();
+        assert_eq!(out, ['a', 'c', 'd', 'b', 'e']);
+        assert_eq!(r.late(), 0);
+    }
+
+    #[test]
     fn late_events_are_delivered_and_counted() {
         let mut r = Reorder::new(SignedDuration::from_secs(10));
         let mut out = Vec::new();
