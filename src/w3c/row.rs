@@ -682,16 +682,8 @@ impl<'a> Row<'a> {
         if let Some(pos) = self.map.slot(col) {
             return value(pos);
         }
-        if matches!(col, Column::UriStem | Column::UriQuery) {
-            let uri = value(self.map.slot(Column::Uri)?)?;
-            return match (col, memchr(b'?', uri)) {
-                (Column::UriStem, Some(q)) => Some(&uri[..q]),
-                (Column::UriStem, None) => Some(uri),
-                (_, Some(q)) if q + 1 < uri.len() => Some(&uri[q + 1..]),
-                _ => None,
-            };
-        }
-        None
+        let uri = value(self.map.slot(Column::Uri)?)?;
+        uri_part(col, uri).map(|part| &uri[part])
     }
 
     /// The raw bytes of the value at a position; `None` for `-` or empty.
@@ -725,20 +717,12 @@ impl<'a> Row<'a> {
         if let Some(pos) = self.map.slot(col) {
             return self.raw_at(pos);
         }
-        if matches!(col, Column::UriStem | Column::UriQuery) {
-            let uri = self.raw_at(self.map.slot(Column::Uri)?)?;
-            let split = memchr(b'?', &uri);
-            return match (col, split) {
-                (Column::UriStem, Some(q)) => Some(slice_cow(uri, 0, q)),
-                (Column::UriStem, None) => Some(uri),
-                (_, Some(q)) if q + 1 < uri.len() => {
-                    let len = uri.len();
-                    Some(slice_cow(uri, q + 1, len))
-                }
-                _ => None,
-            };
-        }
-        None
+        let uri = self.raw_at(self.map.slot(Column::Uri)?)?;
+        let part = uri_part(col, &uri)?;
+        Some(match uri {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[part]),
+            Cow::Owned(v) => Cow::Owned(v[part].to_vec()),
+        })
     }
 
     /// A column's value as text; bytes that are not UTF-8 become U+FFFD.
@@ -765,10 +749,14 @@ impl<'a> Row<'a> {
     }
 }
 
-fn slice_cow(c: Cow<'_, [u8]>, from: usize, to: usize) -> Cow<'_, [u8]> {
-    match c {
-        Cow::Borrowed(b) => Cow::Borrowed(&b[from..to]),
-        Cow::Owned(v) => Cow::Owned(v[from..to].to_vec()),
+/// Where `cs-uri` holds the stem (before `?`) or the query (after it), for
+/// rows without those columns; `None` for other columns and empty parts.
+fn uri_part(col: Column, uri: &[u8]) -> Option<std::ops::Range<usize>> {
+    match (col, memchr(b'?', uri)) {
+        (Column::UriStem, Some(q)) => Some(0..q),
+        (Column::UriStem, None) => Some(0..uri.len()),
+        (Column::UriQuery, Some(q)) if q + 1 < uri.len() => Some(q + 1..uri.len()),
+        _ => None,
     }
 }
 
