@@ -8,7 +8,9 @@
 //! every sheet is read, and the report says where the text beyond the header
 //! is, whether that is where the application put it, and what else is there.
 //! Nothing is held per row: a grid is read once, cell by cell, keeping only the
-//! best candidate and counts, so long files and long cells cost linear time.
+//! best candidate, counts and the header's names, so long files and long cells
+//! cost linear time. The report also says how much the file holds (its records
+//! and column names), for an assessment of what leaked.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -61,8 +63,24 @@ pub struct GridReport {
     pub verdict: GridVerdict,
     pub attribution: Option<Attribution>,
     pub signature: Option<Signature>,
+    /// The records: rows below the header row with at least one non-blank
+    /// cell, within or beyond the header's width (so the record carrying the
+    /// signature counts; empty and padding rows do not). XLSX: the sum over
+    /// the worksheets read. A damaged file: what was read before the damage.
+    pub data_rows: u64,
+    /// The header row's cells in column order, trimmed, up to the header's
+    /// width (blank cells are `""`); at most [`MAX_COLUMNS`] names of at most
+    /// [`MAX_COLUMN_NAME`] characters (cut with `…`; a warning says when
+    /// columns were left out). XLSX: the header of the sheet the signature
+    /// was found on, or else of the first worksheet with text.
+    pub columns: Vec<String>,
     pub warnings: Vec<String>,
 }
+
+/// How many header names a report lists.
+pub const MAX_COLUMNS: usize = 512;
+/// How many characters of a header name a report keeps.
+pub const MAX_COLUMN_NAME: usize = 256;
 
 /// Whether a ZIP's first bytes belong to an XLSX workbook (`xl/workbook.xml`).
 ///
@@ -178,12 +196,13 @@ pub fn examine_csv(bytes: &[u8]) -> GridReport {
     }
     let outcome = tally.finish("");
     warnings.extend(outcome.warnings);
+    warnings.extend(outcome.contents.cut_note(""));
     let found = outcome.found.map(|found| Located {
         found,
         in_final_row: outcome.in_final_row,
         sheet: None,
     });
-    conclude(found, damaged, warnings)
+    conclude(found, damaged, warnings, outcome.contents)
 }
 
 /// Reads every worksheet of an XLSX workbook; refuses one that declares more
@@ -213,6 +232,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
                 size(declared),
                 size(limit)
             )],
+            Contents::default(),
         );
     }
     let read = Rc::new(Cell::new(0));
@@ -231,6 +251,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
                 None,
                 true,
                 vec![format!("not a readable XLSX workbook: {e}")],
+                Contents::default(),
             );
         }
         Err(_) => {
@@ -238,6 +259,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
                 None,
                 true,
                 vec!["not a readable XLSX workbook: the reader failed on it".into()],
+                Contents::default(),
             );
         }
     };
@@ -247,6 +269,12 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
     let mut worksheets = 0;
     let mut with_text = 0;
     let mut signed: Vec<(usize, Located)> = Vec::new();
+    let mut data_rows = 0u64;
+    // The header names of the first sheet with text, and of the best signed
+    // sheet so far (by the key the signature is chosen by, below).
+    let mut first_header: Option<(Contents, String)> = None;
+    type Rank = (bool, bool, Reverse<usize>);
+    let mut signed_header: Option<(Rank, Contents, String)> = None;
     for (index, sheet) in sheets.iter().enumerate() {
         if sheet.typ != SheetType::WorkSheet {
             continue;
@@ -261,6 +289,12 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
                         Some("(the XLSX reader failed on it)".into()),
                     )
                 });
+        let has_text = tally.header.is_some();
+        let outcome = tally.finish(&place);
+        data_rows = data_rows.saturating_add(outcome.contents.data_rows);
+        if has_text && first_header.is_none() {
+            first_header = Some((outcome.contents.clone(), place.clone()));
+        }
         if error.is_some() && read.get() > budget {
             damaged = true;
             warnings.push(format!(
@@ -275,10 +309,13 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
             damaged = true;
             warnings.push(format!("{place}unreadable {error}"));
         }
-        with_text += usize::from(tally.header.is_some());
-        let outcome = tally.finish(&place);
+        with_text += usize::from(has_text);
         warnings.extend(outcome.warnings);
         if let Some(found) = outcome.found {
+            let rank = (found.statement, outcome.in_final_row, Reverse(index));
+            if signed_header.as_ref().is_none_or(|(best, ..)| rank > *best) {
+                signed_header = Some((rank, outcome.contents, place));
+            }
             signed.push((
                 index,
                 Located {
@@ -331,7 +368,13 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
             )),
         }
     }
-    conclude(found.map(|(_, l)| l), damaged, warnings)
+    let (mut contents, place) = signed_header
+        .map(|(_, contents, place)| (contents, place))
+        .or(first_header)
+        .unwrap_or_default();
+    contents.data_rows = data_rows;
+    warnings.extend(contents.cut_note(&place));
+    conclude(found.map(|(_, l)| l), damaged, warnings, contents)
 }
 
 /// The signature candidate chosen for a grid, and where.
@@ -341,7 +384,12 @@ struct Located {
     sheet: Option<String>,
 }
 
-fn conclude(found: Option<Located>, damaged: bool, mut warnings: Vec<String>) -> GridReport {
+fn conclude(
+    found: Option<Located>,
+    damaged: bool,
+    mut warnings: Vec<String>,
+    contents: Contents,
+) -> GridReport {
     let verdict = match &found {
         _ if damaged => GridVerdict::Damaged,
         None => GridVerdict::None,
@@ -353,6 +401,8 @@ fn conclude(found: Option<Located>, damaged: bool, mut warnings: Vec<String>) ->
             verdict,
             attribution: None,
             signature: None,
+            data_rows: contents.data_rows,
+            columns: contents.columns,
             warnings,
         };
     };
@@ -377,6 +427,8 @@ fn conclude(found: Option<Located>, damaged: bool, mut warnings: Vec<String>) ->
             column: found.column,
             sheet,
         }),
+        data_rows: contents.data_rows,
+        columns: contents.columns,
         warnings,
     }
 }
@@ -401,7 +453,8 @@ const SAMPLE_ROWS: usize = 5;
 const DISTINCT_STATEMENTS: usize = 4;
 
 /// What one grid (a CSV file, one sheet) holds beyond its header, fed cell by
-/// cell in row order. Only the best candidate and counts are kept.
+/// cell in row order. Only the best candidate, counts and the header row's
+/// names are kept.
 #[derive(Default)]
 struct Tally {
     /// The header's row and width (its rightmost non-blank column).
@@ -421,14 +474,42 @@ struct Tally {
     best_row_cells: u64,
     statements: Vec<Statement>,
     more_statements: bool,
+    /// The header row's names so far, by column (at most [`MAX_COLUMNS`]).
+    names: Vec<String>,
+    /// Rows below the header with text, and the last row counted (a row's
+    /// cells come together, so a new row number is a new record).
+    data_rows: u64,
+    counted_row: u64,
 }
 
-/// The result of a tally: the candidate, and what the investigator should
-/// know about the others.
+/// The result of a tally: the candidate, what the investigator should know
+/// about the others, and what the grid holds.
 struct Outcome {
     found: Option<Found>,
     in_final_row: bool,
     warnings: Vec<String>,
+    contents: Contents,
+}
+
+/// How much a grid holds: its records and its header's names.
+#[derive(Clone, Debug, Default)]
+struct Contents {
+    data_rows: u64,
+    columns: Vec<String>,
+    /// The header's width, which may be more than the names listed.
+    width: u64,
+}
+
+impl Contents {
+    /// The warning that the header was cut to [`MAX_COLUMNS`] names.
+    fn cut_note(&self, place: &str) -> Option<String> {
+        (self.width > MAX_COLUMNS as u64).then(|| {
+            format!(
+                "{place}header has {} columns; the first {MAX_COLUMNS} are listed",
+                self.width
+            )
+        })
+    }
 }
 
 impl Tally {
@@ -450,21 +531,73 @@ impl Tally {
         self.last_row = self.last_row.max(row);
         let Some((header, width)) = self.header else {
             self.header = Some((row, column));
+            self.name(column, text);
             return;
         };
         if self.fixed_header {
-            if row <= header {
+            if row < header {
+                return;
+            }
+            if row == header {
+                self.name(column, text);
                 return;
             }
         } else if row < header {
+            // A row above the header came late (XLSX rows out of order): it
+            // is the header, and the old header row, which has text, is a
+            // record. The names start again.
             self.header = Some((row, column));
+            self.names.clear();
+            self.name(column, text);
+            self.data_rows += 1;
             return;
         } else if row == header {
             self.header = Some((header, width.max(column)));
+            self.name(column, text);
             return;
+        }
+        if row != self.counted_row {
+            self.counted_row = row;
+            self.data_rows += 1;
         }
         if column > width {
             self.beyond(row, column, text);
+        }
+    }
+
+    /// Keeps a header cell's name: trimmed, cut to [`MAX_COLUMN_NAME`]
+    /// characters (reading no further into a long cell).
+    fn name(&mut self, column: u64, text: &str) {
+        let Some(at) = column
+            .checked_sub(1)
+            .and_then(|at| usize::try_from(at).ok())
+            .filter(|&at| at < MAX_COLUMNS)
+        else {
+            return;
+        };
+        if self.names.len() <= at {
+            self.names.resize(at + 1, String::new());
+        }
+        self.names[at] = clip(trim_blank(text), MAX_COLUMN_NAME).into_owned();
+    }
+
+    /// The records and names, once every cell was seen.
+    fn contents(&mut self) -> Contents {
+        let Some((header, width)) = self.header else {
+            return Contents::default();
+        };
+        let mut columns = std::mem::take(&mut self.names);
+        columns.resize(
+            usize::try_from(width).map_or(MAX_COLUMNS, |w| w.min(MAX_COLUMNS)),
+            String::new(),
+        );
+        Contents {
+            // Rows out of order (XLSX) are counted as they come; a row
+            // number repeated apart from itself would count twice, but never
+            // beyond the rows there are.
+            data_rows: self.data_rows.min(self.last_row.saturating_sub(header)),
+            columns,
+            width,
         }
     }
 
@@ -512,13 +645,15 @@ impl Tally {
     }
 
     /// `place` prefixes the warnings (`sheet 'Export': `).
-    fn finish(self, place: &str) -> Outcome {
+    fn finish(mut self, place: &str) -> Outcome {
         let mut warnings = Vec::new();
+        let contents = self.contents();
         let Some(found) = self.best else {
             return Outcome {
                 found: None,
                 in_final_row: false,
                 warnings,
+                contents,
             };
         };
         let (header, width) = self.header.unwrap_or((1, 0));
@@ -583,6 +718,7 @@ impl Tally {
             found: Some(found),
             in_final_row,
             warnings,
+            contents,
         }
     }
 }
@@ -597,8 +733,12 @@ fn clip(text: &str, max: usize) -> Cow<'_, str> {
 
 /// Empty, whitespace or NUL padding: no signature.
 fn is_blank(text: &str) -> bool {
+    trim_blank(text).is_empty()
+}
+
+/// Text without the whitespace and NUL padding around it.
+fn trim_blank(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || c == '\0')
-        .is_empty()
 }
 
 /// Whether text might be a statement (parsing is kept for those).
@@ -1055,7 +1195,8 @@ fn zip64_uncompressed(mut extra: &[u8]) -> Option<u64> {
     None
 }
 
-fn size(bytes: u64) -> String {
+/// A byte count for messages: `512 MiB`, `300 bytes`.
+pub(crate) fn size(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
     } else {
@@ -1423,6 +1564,7 @@ mod tests {
         text.push_str(&format!("9,\"{long}\",9,{SIG}\n"));
         let r = csv(&text);
         assert_eq!((r.verdict, at(&r)), (Signed, Some((50_003, 4))));
+        assert_eq!(holds(&r), (50_002, vec!["a", "b", "c"]));
         // A long cell beyond the header is kept whole.
         let r = csv(&format!("a\n1,{long}\n"));
         assert_eq!(r.signature.map(|s| s.text.len()), Some(long.len()));
@@ -1885,6 +2027,420 @@ mod tests {
             1
         );
         assert_eq!(cut.signature.and_then(|s| s.sheet), Some("S1".into()));
+    }
+
+    // -----------------------------------------------------------------------
+    // What a grid holds: records and column names
+    // -----------------------------------------------------------------------
+
+    fn holds(report: &GridReport) -> (u64, Vec<&str>) {
+        (
+            report.data_rows,
+            report.columns.iter().map(String::as_str).collect(),
+        )
+    }
+
+    const RUNS: [&str; 6] = [
+        "Run Number",
+        "Date of Service",
+        "Patient",
+        "Pickup",
+        "Destination",
+        "Miles",
+    ];
+
+    #[test]
+    fn csv_fixtures_count_records_and_name_columns() {
+        let cases: &[(&str, u64, &[&str])] = &[
+            ("plain.csv", 4, &RUNS),
+            (
+                "quoted.csv",
+                4,
+                &["Run Number", "Patient", "Address", "Notes", "Miles"],
+            ),
+            (
+                "crlf_bom.csv",
+                3,
+                &["Run Number", "Patient", "City", "Miles"],
+            ),
+            (
+                "excel_eu.csv",
+                4,
+                &["Run Number", "Patient", "Ville", "Kilomètres", "Coût"],
+            ),
+            (
+                "unicode_text.txt",
+                3,
+                &["Run Number", "Patient", "Notes", "Pickup", "Miles"],
+            ),
+            ("trailing_rows.csv", 4, &RUNS),
+            (
+                "padding.csv",
+                3,
+                &["Run Number", "Patient", "Pickup", "Miles"],
+            ),
+            ("resorted.csv", 6, &RUNS),
+            ("unsigned.csv", 4, &RUNS),
+            ("notes_beyond.csv", 4, &RUNS),
+            // Read line by line after the open quote: what was read counts.
+            ("damaged_quote.csv", 4, &RUNS),
+            (
+                "damaged_utf16.txt",
+                3,
+                &["Run Number", "Patient", "Notes", "Pickup", "Miles"],
+            ),
+        ];
+        for &(file, rows, columns) in cases {
+            let r = examine_csv(&fixture(file));
+            assert_eq!(holds(&r), (rows, columns.to_vec()), "{file}");
+            assert!(!warned(&r, "columns; the first"), "{file}");
+        }
+    }
+
+    #[test]
+    fn signed_csv_counts_the_signature_row_and_names_columns_exactly() {
+        let r = csv(&format!(
+            " Run Number ,,\tPatient\u{0}\n1,2,3\n4,5,6,{SIG}\n"
+        ));
+        assert_eq!((r.verdict, at(&r)), (Signed, Some((3, 4))));
+        assert_eq!(holds(&r), (2, vec!["Run Number", "", "Patient"]));
+        // The header starts right of column 1: the blank cells before it are
+        // named "" too.
+        let r = csv(",,a,b\n1,2,3,4\n");
+        assert_eq!(holds(&r), (1, vec!["", "", "a", "b"]));
+        // A header alone (even with text beyond where a signature would be).
+        let r = csv(&format!("a,b,{SIG}\n"));
+        assert_eq!(holds(&r), (0, vec!["a", "b", SIG]));
+    }
+
+    #[test]
+    fn empty_rows_and_padding_cells_are_not_records() {
+        let r = csv(&format!(
+            "\n,,\na,b,,\n1,,, \n,,,\n\n , ,\t\n\u{0},\n2,x,{SIG},\n,,,\n \n\n"
+        ));
+        // Empty lines are no records (as in the csv crate): row 7.
+        assert_eq!((r.verdict, at(&r)), (Signed, Some((7, 3))));
+        assert_eq!(holds(&r), (2, vec!["a", "b"]));
+        // A record with text only beyond the header is a record.
+        let r = csv(&format!("a,b\n1,2\n,,{SIG}\n,,\n"));
+        assert_eq!((r.verdict, holds(&r)), (Signed, (2, vec!["a", "b"])));
+        let mut bytes = b"a,b\n1,2\n".to_vec();
+        bytes.extend([0u8; 64]);
+        assert_eq!(holds(&examine_csv(&bytes)), (1, vec!["a", "b"]));
+    }
+
+    #[test]
+    fn sep_line_and_bom_are_not_the_header() {
+        let r = csv(&format!(
+            "\u{feff}sep=;\r\nName;Date\r\n1;2\r\n3;4;{SIG}\r\n"
+        ));
+        assert_eq!((r.verdict, at(&r)), (Signed, Some((3, 3))));
+        assert_eq!(holds(&r), (2, vec!["Name", "Date"]));
+        assert!(warned(&r, "sep=;"));
+        let r = csv("\u{feff}Name,Date\n1,2\n");
+        assert_eq!(holds(&r), (1, vec!["Name", "Date"]));
+    }
+
+    #[test]
+    fn utf16_tab_export_counts_and_names() {
+        let text = format!("Name\tDate\t\r\nZoë\t2\t\r\n\t\t\r\n1\t2\t{SIG}\r\n\t\t\r\n");
+        for (big_endian, bom) in [(false, true), (true, true), (false, false)] {
+            let r = examine_csv(&utf16(&text, big_endian, bom));
+            assert_eq!(
+                (r.verdict, at(&r), holds(&r)),
+                (Signed, Some((4, 3)), (2, vec!["Name", "Date"])),
+                "{big_endian} {bom}"
+            );
+        }
+    }
+
+    #[test]
+    fn wide_header_is_cut_and_warned() {
+        let long = "n".repeat(1 << 20);
+        let mut header: Vec<String> = (1..=600).map(|i| format!("c{i}")).collect();
+        header[1] = format!(" {long} ");
+        header[599] = String::new();
+        header[598] = "last".into();
+        let text = format!("{}\n1,2\n3,4,{SIG}\n", header.join(","));
+        let r = csv(&text);
+        assert_eq!((r.data_rows, r.columns.len()), (2, MAX_COLUMNS));
+        assert_eq!(
+            (r.columns[0].as_str(), r.columns[511].as_str()),
+            ("c1", "c512")
+        );
+        assert_eq!(r.columns[1], format!("{}…", "n".repeat(MAX_COLUMN_NAME)));
+        assert!(
+            warned(&r, "header has 599 columns; the first 512 are listed"),
+            "{:?}",
+            r.warnings
+        );
+        // Text beyond column 599 is what the header does not cover.
+        assert_eq!(r.verdict, Unsigned);
+        // Exactly 512 columns: nothing cut, no warning.
+        let names: Vec<String> = (1..=512).map(|i| format!("c{i}")).collect();
+        let r = csv(&format!("{}\n1\n", names.join(",")));
+        assert_eq!((r.data_rows, r.columns, r.warnings), (1, names, vec![]));
+        // XLSX: the sheet's header is cut the same way, the warning names it.
+        let mut cells: Vec<(String, String)> = (1..=520u64)
+            .map(|c| (cell_name(1, c), format!("f{c}")))
+            .collect();
+        cells.push(("A2".into(), "1".into()));
+        cells.push((cell_name(2, 521), SIG.into()));
+        let cells: Vec<(&str, &str)> = cells
+            .iter()
+            .map(|(a, t)| (a.as_str(), t.as_str()))
+            .collect();
+        let r = examine_xlsx(&workbook(&[("name=\"Wide\"", one_row_per_row(&cells))]));
+        assert_eq!(r.verdict, Signed, "{:?}", r.warnings);
+        assert_eq!((r.data_rows, r.columns.len()), (1, MAX_COLUMNS));
+        assert_eq!(r.columns[511], "f512");
+        assert!(
+            warned(
+                &r,
+                "sheet 'Wide': header has 520 columns; the first 512 are listed"
+            ),
+            "{:?}",
+            r.warnings
+        );
+    }
+
+    /// Cells grouped into one `<row>` per row number, in the order given.
+    fn one_row_per_row(cells: &[(&str, &str)]) -> String {
+        let mut out = String::from("<sheetData>");
+        let mut open: Option<String> = None;
+        for (at, text) in cells {
+            let row: String = at.chars().filter(char::is_ascii_digit).collect();
+            if open.as_deref() != Some(row.as_str()) {
+                if open.is_some() {
+                    out.push_str("</row>");
+                }
+                out.push_str(&format!("<row r=\"{row}\">"));
+                open = Some(row);
+            }
+            out.push_str(&format!(
+                "<c r=\"{at}\" t=\"inlineStr\"><is><t>{text}</t></is></c>"
+            ));
+        }
+        if open.is_some() {
+            out.push_str("</row>");
+        }
+        out.push_str("</sheetData>");
+        out
+    }
+
+    #[test]
+    fn xlsx_fixtures_count_records_and_name_columns() {
+        let patients = [
+            "Run Number",
+            "Date of Service",
+            "Patient",
+            "Pickup",
+            "Destination",
+            "Miles",
+            "Crew",
+            "Unit",
+            "Disposition",
+        ];
+        let fields: Vec<String> = (1..=28).map(|i| format!("Field {i:02}")).collect();
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let cases: &[(&str, u64, &[&str])] = &[
+            ("signed.xlsx", 4, &patients),
+            // Summary (2 records) and Export (3): the names are Export's,
+            // where the signature is.
+            ("two_sheets.xlsx", 5, &fields),
+            ("resorted.xlsx", 6, &patients),
+            ("unsigned.xlsx", 6, &patients),
+            ("empty.xlsx", 0, &[]),
+            ("bomb.xlsx", 0, &[]),
+            ("truncated.xlsx", 0, &[]),
+        ];
+        for &(file, rows, columns) in cases {
+            let r = examine_xlsx(&fixture(file));
+            assert_eq!(holds(&r), (rows, columns.to_vec()), "{file}");
+        }
+    }
+
+    #[test]
+    fn xlsx_two_sheets_sum_records_and_name_the_signed_sheet() {
+        let book = workbook(&[
+            (
+                "name=\"Summary\"",
+                one_row_per_row(&[("A1", "Unit"), ("B1", "Runs"), ("A2", "M07"), ("A3", "M12")]),
+            ),
+            (
+                "name=\"Export\"",
+                one_row_per_row(&[
+                    ("B2", "Patient"),
+                    ("D2", "Miles"),
+                    ("B3", "Ann"),
+                    ("B4", "Bob"),
+                    ("A5", "Cy"),
+                    ("E5", SIG),
+                    ("A7", " "),
+                ]),
+            ),
+        ]);
+        let r = examine_xlsx(&book);
+        assert_eq!(
+            r.signature.as_ref().and_then(|s| s.cell.as_deref()),
+            Some("E5")
+        );
+        assert_eq!(holds(&r), (5, vec!["", "Patient", "", "Miles"]));
+        assert!(warned(&r, "the header is row 2"), "{:?}", r.warnings);
+        // Unsigned: the first sheet with text names the columns.
+        let book = workbook(&[
+            ("name=\"Blank\"", "<sheetData/>".into()),
+            (
+                "name=\"Data\"",
+                one_row_per_row(&[("A1", "x"), ("B1", "y"), ("A2", "1")]),
+            ),
+            (
+                "name=\"More\"",
+                one_row_per_row(&[("A1", "z"), ("A2", "2"), ("A3", "3")]),
+            ),
+        ]);
+        let r = examine_xlsx(&book);
+        assert_eq!((r.verdict, holds(&r)), (Unsigned, (3, vec!["x", "y"])));
+        // Two signed sheets: the names follow the reported sheet.
+        let book = workbook(&[
+            (
+                "name=\"Notes\"",
+                one_row_per_row(&[("A1", "n"), ("A2", "1"), ("B2", "see me")]),
+            ),
+            (
+                "name=\"Export\"",
+                one_row_per_row(&[("A1", "e1"), ("B1", "e2"), ("A2", "1"), ("C2", SIG)]),
+            ),
+        ]);
+        let r = examine_xlsx(&book);
+        assert_eq!(
+            r.signature.as_ref().and_then(|s| s.sheet.as_deref()),
+            Some("Export")
+        );
+        assert_eq!(holds(&r), (2, vec!["e1", "e2"]));
+    }
+
+    #[test]
+    fn xlsx_rows_out_of_order_count_against_the_final_header() {
+        // The header row comes last in the XML: the rows read before it as
+        // the header are records after all.
+        let book = workbook(&[(
+            "name=\"S\"",
+            rows(&[
+                ("C3", SIG),
+                ("A3", "x"),
+                ("A2", "y"),
+                ("A1", "h1"),
+                ("B1", "h2"),
+                ("C1", "h3"),
+                ("D2", "z"),
+            ]),
+        )]);
+        let r = examine_xlsx(&book);
+        assert_eq!(holds(&r), (2, vec!["h1", "h2", "h3"]), "{r:#?}");
+    }
+
+    #[test]
+    fn tally_header_found_late_resets_names_and_counts_the_old_header() {
+        // The first pass alone (what a sheet damaged mid-way reports).
+        let feed = |tally: &mut Tally| {
+            for (row, column, text) in [
+                (5, 2, "old header"),
+                (5, 3, "old"),
+                (6, 1, "y"),
+                (3, 1, "mid header"),
+                (3, 4, "m"),
+                (7, 1, "z"),
+                (1, 2, "h2"),
+                (1, 1, "h1"),
+                (4, 9, "w"),
+            ] {
+                tally.cell(row, column, text);
+            }
+        };
+        let mut first = Tally::default();
+        feed(&mut first);
+        assert!(first.out_of_order);
+        assert_eq!(first.header, Some((1, 2)));
+        let c = first.contents();
+        assert_eq!(
+            (c.data_rows, c.columns, c.width),
+            (5, vec!["h1".into(), "h2".into()], 2)
+        );
+        // The second pass, with the header known.
+        let mut fixed = Tally::with_header(1, 2);
+        feed(&mut fixed);
+        let c = fixed.contents();
+        assert_eq!(
+            (c.data_rows, c.columns),
+            (5, vec!["h1".into(), "h2".into()])
+        );
+        // A row number repeated apart from itself is counted again, but
+        // never beyond the rows below the header.
+        let mut split = Tally::with_header(1, 1);
+        for row in [2, 3, 2, 3, 2] {
+            split.cell(row, 1, "x");
+        }
+        assert_eq!(split.contents().data_rows, 2);
+    }
+
+    #[test]
+    fn empty_and_unreadable_files_hold_nothing() {
+        for text in ["", "\n\n", "\u{feff}", ",,,\r\n", "sep=,\n"] {
+            assert_eq!(holds(&csv(text)), (0, vec![]), "{text:?}");
+        }
+        let r = examine_xlsx(b"not a zip at all");
+        assert_eq!((r.verdict, holds(&r)), (Damaged, (0, vec![])));
+        let r = examine_xlsx(&workbook(&[("name=\"S\"", "<sheetData/>".into())]));
+        assert_eq!((r.verdict, holds(&r)), (Unsigned, (0, vec![])));
+    }
+
+    #[test]
+    fn unsigned_files_are_still_counted() {
+        let r = csv("a;b\n1;2\n3;4\n");
+        assert_eq!((r.verdict, holds(&r)), (Unsigned, (2, vec!["a", "b"])));
+        let r = examine_xlsx(&fixture("unsigned.xlsx"));
+        assert_eq!((r.verdict, r.data_rows, r.columns.len()), (Unsigned, 6, 9));
+    }
+
+    #[test]
+    fn damaged_xlsx_sheet_counts_what_was_read() {
+        let cells = [
+            ("A1", "h1"),
+            ("B1", "h2"),
+            ("A2", "1"),
+            ("C2", SIG),
+            ("A3", "2"),
+        ];
+        let body = rows(&cells).replace("</sheetData>", "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>3</t></is></c></row><row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>4</is></c></row></sheetData>");
+        let book = workbook(&[
+            ("name=\"Broken\"", body),
+            ("name=\"Fine\"", rows(&[("A1", "x"), ("A2", "1")])),
+        ]);
+        let r = examine_xlsx(&book);
+        assert_eq!(r.verdict, Damaged, "{r:#?}");
+        assert!(warned(&r, "unreadable after row 4"), "{:?}", r.warnings);
+        // Rows 2-4 of the broken sheet (row 5 is where it broke), row 2 of
+        // the other.
+        assert_eq!(holds(&r), (4, vec!["h1", "h2"]));
+    }
+
+    #[test]
+    fn damaged_csv_counts_what_was_read() {
+        let r = csv(&format!("a,b\r\n1,2\r\n\r\n3,\"4\r\n5,6,{SIG}\r\n"));
+        assert_eq!((r.verdict, holds(&r)), (Damaged, (3, vec!["a", "b"])));
+        let mut bytes = utf16(&format!("a\tb\r\n1\t2\t{SIG}\r\n"), false, true);
+        bytes.push(b'x');
+        let r = examine_csv(&bytes);
+        // The cut-off byte reads as U+FFFD, text in a row of its own: what
+        // was read is counted, as it is for the final data row.
+        assert_eq!((r.verdict, holds(&r)), (Damaged, (2, vec!["a", "b"])));
+        // Cut on a character boundary, the file reads whole: no damage to
+        // see, and the rows before the cut are what it holds.
+        bytes.pop();
+        bytes.truncate(bytes.len() - 2 * (SIG.len() + 2));
+        let r = examine_csv(&bytes);
+        assert_eq!((r.verdict, holds(&r)), (Unsigned, (1, vec!["a", "b"])));
     }
 
     /// The same stored ZIP with text replaced inside its entries.

@@ -5,8 +5,10 @@
 //! report ([`nemsis`]), CSV and spreadsheet grid exports in a cell beyond the
 //! rightmost column ([`grid`]), PDFs in a "Printed by" stamp on the pages
 //! and in their metadata ([`pdf`]). A file's kind is decided from its content,
-//! never its name ([`sniff`]).
+//! never its name ([`sniff`]). Bulk exports are ZIP archives of such files,
+//! read member by member within limits ([`archive`]).
 
+pub mod archive;
 pub mod grid;
 pub mod nemsis;
 pub mod pdf;
@@ -26,6 +28,8 @@ pub enum Kind {
     Xlsx,
     /// A PDF document (a run report or CMS-1500 form).
     Pdf,
+    /// A ZIP archive (a bulk export): each member is examined.
+    Zip,
 }
 
 impl Kind {
@@ -35,6 +39,7 @@ impl Kind {
             Kind::Csv => "csv",
             Kind::Xlsx => "xlsx",
             Kind::Pdf => "pdf",
+            Kind::Zip => "zip",
         }
     }
 }
@@ -48,8 +53,26 @@ pub struct Attribution {
     pub verified: bool,
 }
 
-/// Decides a file's kind from its first bytes (up to 64 KiB are enough).
+/// Bytes of a file's head that [`sniff`] needs.
+pub const SNIFF_HEAD: usize = 64 << 10;
+
+/// Decides a file's kind from its first bytes (up to [`SNIFF_HEAD`] are
+/// enough). A ZIP whose head names workbook parts is taken for XLSX; with
+/// the whole file at hand, [`sniff_whole`] checks its directory.
 pub fn sniff(head: &[u8]) -> Option<Kind> {
+    // ZIP first: a bulk export whose first member is a PDF stored
+    // uncompressed has `%PDF-` within its first kilobyte too.
+    if head.starts_with(b"PK\x03\x04") {
+        return Some(if grid::is_xlsx_zip(head) {
+            Kind::Xlsx
+        } else {
+            Kind::Zip
+        });
+    }
+    // The end record alone: an archive with no members.
+    if head.starts_with(b"PK\x05\x06") {
+        return Some(Kind::Zip);
+    }
     // Readers accept up to 1 KiB of junk before the PDF header (a mail
     // gateway's or a download script's leftovers).
     let start = &head[..head.len().min(1024 + 6)];
@@ -58,11 +81,50 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
     {
         return Some(Kind::Pdf);
     }
-    if head.starts_with(b"PK\x03\x04") {
-        return grid::is_xlsx_zip(head).then_some(Kind::Xlsx);
-    }
     if nemsis::is_nemsis(head) {
         return Some(Kind::Nemsis);
     }
     grid::looks_delimited(head).then_some(Kind::Csv)
+}
+
+/// Decides the kind of a whole file: [`sniff`] on its head, then, for what
+/// looks like a workbook, the ZIP's directory. A bulk export that stores an
+/// XLSX member uncompressed shows the member's part names in its head too;
+/// its directory has no `xl/` part of its own.
+pub fn sniff_whole(bytes: &[u8]) -> Option<Kind> {
+    let kind = sniff(&bytes[..bytes.len().min(SNIFF_HEAD)])?;
+    if kind == Kind::Xlsx && archive::lists_workbook(bytes) == Some(false) {
+        return Some(Kind::Zip);
+    }
+    Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_heads_are_archives_unless_they_name_workbook_parts() {
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\0\0report.xml"), Some(Kind::Zip));
+        assert_eq!(sniff(b"PK\x05\x06\0\0"), Some(Kind::Zip));
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\0\0xl/workbook.xml"),
+            Some(Kind::Xlsx)
+        );
+        // A stored PDF member: the archive, not the PDF.
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\0\0run.pdf%PDF-1.4\n"),
+            Some(Kind::Zip)
+        );
+        assert_eq!(sniff(b"junk\n%PDF-1.7\n"), Some(Kind::Pdf));
+    }
+
+    #[test]
+    fn a_head_that_looks_like_a_workbook_is_checked_against_the_directory() {
+        // Cut short: no directory to ask, so the head decides.
+        assert_eq!(
+            sniff_whole(b"PK\x03\x04\x14\0\0\0xl/workbook.xml"),
+            Some(Kind::Xlsx)
+        );
+    }
 }

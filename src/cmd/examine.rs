@@ -1,11 +1,19 @@
 //! `leaktrace examine`: what leaked files say about who took them.
+//!
+//! A file is examined by its kind, decided from its content; a ZIP archive
+//! (a bulk export) is opened and each member examined in archive order, a
+//! ZIP inside it too (one level), within the limits of
+//! [`crate::artifact::archive`]. [`examine_input`] and [`examine_bytes`] are
+//! the part other commands reuse: they return what was found, and what could
+//! not be read, as data; [`run`] prints it.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use sha2::{Digest, Sha256};
 
-use crate::artifact::{self, Kind, grid, nemsis, pdf};
+use crate::artifact::archive::{Archive, Budget, Entry, MAX_NESTING, Member};
+use crate::artifact::{self, Kind, SNIFF_HEAD, grid, nemsis, pdf};
 use crate::cli::{ExamineArgs, GlobalArgs};
 use crate::exit::Exit;
 use crate::output::examination::{Examination, grid_verdict, nemsis_verdict, pdf_verdict};
@@ -13,13 +21,92 @@ use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Writer, stdout_is_terminal};
 use crate::w3c::{Input, expand};
 
-/// Bytes read to decide a file's kind.
-const HEAD: usize = 64 << 10;
+/// The kinds named when a file is of none of them.
+const KINDS: &str = "NEMSIS XML, CSV, XLSX, PDF";
+
+/// What examining one input found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Examined {
+    /// Of no kind leaktrace examines (and not forced with `--as`).
+    Unknown,
+    /// A file of a known kind (boxed: an examination is large).
+    File(Box<Examination>),
+    /// A ZIP archive: its examinable members, and what was not examined.
+    Archive(ArchiveReport),
+}
+
+impl Examined {
+    /// The examinations, in order: one for a file, one per examinable
+    /// member of an archive, none for an unknown file.
+    pub fn files(&self) -> &[Examination] {
+        match self {
+            Examined::Unknown => &[],
+            Examined::File(found) => std::slice::from_ref(found),
+            Examined::Archive(report) => &report.files,
+        }
+    }
+
+    pub fn into_files(self) -> Vec<Examination> {
+        match self {
+            Examined::Unknown => Vec::new(),
+            Examined::File(found) => vec![*found],
+            Examined::Archive(report) => report.files,
+        }
+    }
+}
+
+/// What a ZIP archive held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveReport {
+    /// The archive's display name.
+    pub file: String,
+    /// The archive's own SHA-256 (each member's is in its examination).
+    pub sha256: String,
+    /// Members of the archive itself, read or not (directories are not
+    /// members); 0 for an empty archive or one that could not be opened.
+    pub members: u64,
+    /// One per examinable member, in archive order; the members of a nested
+    /// archive in its place. `file` is `<archive>!<member path>`.
+    pub files: Vec<Examination>,
+    /// What was not examined and why, in archive order.
+    pub notes: Vec<ArchiveNote>,
+}
+
+impl ArchiveReport {
+    /// Whether something could not be read (the run's exit status is 1).
+    pub fn failed(&self) -> bool {
+        self.notes.iter().any(|n| n.failed)
+    }
+
+    /// Why nothing in the archive was examined, when nothing was and no
+    /// failure explains it: such an archive is reported like a file of no
+    /// known kind.
+    pub fn nothing_examined(&self) -> Option<String> {
+        (self.files.is_empty() && !self.failed()).then(|| nothing_examined(self.members))
+    }
+}
+
+/// Something in an archive that was not examined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchiveNote {
+    /// The archive (`x.zip`), a member (`x.zip!dir/a.bin`) or a member of a
+    /// nested archive (`x.zip!inner.zip!b.xml`).
+    pub file: String,
+    pub why: String,
+    /// True for what could not be read (a damaged or encrypted member, a
+    /// limit reached, an archive that does not open): evidence that went
+    /// unexamined. False for what was passed over (a member of no known
+    /// kind, an archive nested too deep, members past the count limit).
+    pub failed: bool,
+}
 
 pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let (inputs, list_errors) = expand(&args.inputs);
-    let mut problems: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let mut said = Diagnostics::default();
+    for e in &list_errors {
+        said.problem(e.to_string());
+    }
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let ctx = Context {
         zone,
@@ -29,127 +116,320 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let mut examined = 0u64;
     for input in &inputs {
         let name = input.display_name().to_string();
-        match examine(input, args.kind, args.password.as_deref()) {
-            Ok(Some(found)) => {
-                writer.write(&found)?;
+        match examine_input(input, args.kind, args.password.as_deref()) {
+            Ok(Examined::File(found)) => {
+                writer.write(found.as_ref())?;
                 examined += 1;
             }
-            Ok(None) => problems.push(format!(
-                "{name}: not a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF); give --as to force one"
+            Ok(Examined::Unknown) => said.problem(format!(
+                "{name}: not a kind leaktrace examines ({KINDS}); give --as to force one"
             )),
-            Err(e) => problems.push(format!("{name}: {e}")),
+            Ok(Examined::Archive(report)) => {
+                for found in &report.files {
+                    writer.write(found)?;
+                    examined += 1;
+                }
+                for note in &report.notes {
+                    let line = format!("{}: {}", note.file, note.why);
+                    if note.failed {
+                        said.problem(line);
+                    } else {
+                        said.warning(line);
+                    }
+                }
+                if let Some(why) = report.nothing_examined() {
+                    said.problem(format!("{name}: {why}"));
+                }
+            }
+            Err(e) => said.problem(format!("{name}: {e}")),
         }
     }
     writer.finish::<Examination>()?;
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    for p in &problems {
-        let _ = writeln!(err, "leaktrace: {}", for_terminal(p));
+    for line in &said.lines {
+        let _ = writeln!(err, "leaktrace: {}", for_terminal(line));
     }
     if !global.quiet {
+        let count = |n: usize, what: &str| match n {
+            0 => String::new(),
+            1 => format!(", 1 {what}"),
+            n => format!(", {n} {what}s"),
+        };
         let _ = writeln!(
             err,
-            "leaktrace: {examined} file{} examined{}",
+            "leaktrace: {examined} file{} examined{}{}",
             if examined == 1 { "" } else { "s" },
-            match problems.len() {
-                0 => String::new(),
-                1 => ", 1 problem".to_string(),
-                n => format!(", {n} problems"),
-            }
+            count(said.problems, "problem"),
+            count(said.warnings, "warning"),
         );
     }
-    Ok(if problems.is_empty() {
+    Ok(if said.problems == 0 {
         Exit::Success
     } else {
         Exit::InputError
     })
 }
 
-/// Examines one file; `None` when it is of no known kind.
-fn examine(
+/// What a run says on stderr, in input and archive order: problems (the run
+/// exits 1) and warnings (members passed over inside archives).
+#[derive(Default)]
+struct Diagnostics {
+    lines: Vec<String>,
+    problems: usize,
+    warnings: usize,
+}
+
+impl Diagnostics {
+    fn problem(&mut self, line: String) {
+        self.lines.push(line);
+        self.problems += 1;
+    }
+
+    fn warning(&mut self, line: String) {
+        self.lines.push(line);
+        self.warnings += 1;
+    }
+}
+
+/// Examines one input: a file of a known kind, or a ZIP archive member by
+/// member. `forced` (`--as`) applies to the input itself, not to the members
+/// of an archive. An error is one reading the input; what goes wrong inside
+/// an archive is in its [`ArchiveReport`].
+pub fn examine_input(
     input: &Input,
     forced: Option<Kind>,
     password: Option<&str>,
-) -> io::Result<Option<Examination>> {
+) -> io::Result<Examined> {
     let mut source: Box<dyn Read> = match input {
         Input::Stdin => Box::new(io::stdin().lock()),
         Input::File { path, .. } => Box::new(File::open(path)?),
     };
-    let mut head = Vec::with_capacity(HEAD);
-    (&mut source).take(HEAD as u64).read_to_end(&mut head)?;
-    let Some(kind) = forced.or_else(|| artifact::sniff(&head)) else {
-        return Ok(None);
-    };
-    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(SNIFF_HEAD);
+    (&mut source)
+        .take(SNIFF_HEAD as u64)
+        .read_to_end(&mut head)?;
     let file = input.display_name().to_string();
-    let found = match kind {
-        Kind::Nemsis => {
+    match forced.or_else(|| artifact::sniff(&head)) {
+        None => Ok(Examined::Unknown),
+        Some(Kind::Nemsis) => {
             // Streamed: the hash is taken as the parser reads, and whatever
             // it leaves (after damage) is read to the end for the hash.
+            let mut hasher = Sha256::new();
             let mut reader = Hashing {
                 inner: io::Cursor::new(head).chain(source),
                 hasher: &mut hasher,
             };
             let report = nemsis::examine(BufReader::new(&mut reader));
             io::copy(&mut reader, &mut io::sink())?;
+            Ok(Examined::File(Box::new(nemsis_examination(
+                file,
+                hex(hasher.finalize().as_slice()),
+                report,
+            ))))
+        }
+        Some(_) => {
+            let mut bytes = head;
+            source.read_to_end(&mut bytes)?;
+            Ok(examine_bytes(&file, &bytes, forced, password))
+        }
+    }
+}
+
+/// Examines a file held in memory, named `file` in the findings: its kind
+/// is `forced` or decided from the content; a ZIP archive is examined member
+/// by member.
+pub fn examine_bytes(
+    file: &str,
+    bytes: &[u8],
+    forced: Option<Kind>,
+    password: Option<&str>,
+) -> Examined {
+    match forced.or_else(|| artifact::sniff_whole(bytes)) {
+        None => Examined::Unknown,
+        Some(Kind::Zip) => Examined::Archive(examine_archive(file, bytes, password)),
+        Some(kind) => examine_file(file.to_string(), kind, bytes, password)
+            .map_or(Examined::Unknown, |found| Examined::File(Box::new(found))),
+    }
+}
+
+/// Examines a file of a known kind; `None` for an archive, which is not one
+/// file (see [`examine_archive`]).
+fn examine_file(
+    file: String,
+    kind: Kind,
+    bytes: &[u8],
+    password: Option<&str>,
+) -> Option<Examination> {
+    let sha256 = hex(Sha256::digest(bytes).as_slice());
+    let found = match kind {
+        Kind::Zip => return None,
+        Kind::Nemsis => {
+            let report = nemsis::examine(bytes);
+            nemsis_examination(file, sha256, report)
+        }
+        Kind::Pdf => {
+            let report = pdf::examine(bytes, password);
             Examination {
                 file,
-                sha256: String::new(),
+                sha256,
+                archive_sha256: None,
                 kind,
-                verdict: nemsis_verdict(report.verdict),
+                verdict: pdf_verdict(report.verdict),
                 attribution: report.attribution,
-                pcrs: Some(report.pcrs),
+                records: None,
+                columns: None,
+                pcrs: None,
                 signature: None,
+                pdf: Some(report.findings),
+                warnings: report.warnings,
+            }
+        }
+        Kind::Csv | Kind::Xlsx => {
+            let report = if kind == Kind::Csv {
+                grid::examine_csv(bytes)
+            } else {
+                grid::examine_xlsx(bytes)
+            };
+            Examination {
+                file,
+                sha256,
+                archive_sha256: None,
+                kind,
+                verdict: grid_verdict(report.verdict),
+                attribution: report.attribution,
+                records: Some(report.data_rows),
+                columns: Some(report.columns),
+                pcrs: None,
+                signature: report.signature,
                 pdf: None,
                 warnings: report.warnings,
             }
         }
-        Kind::Csv | Kind::Xlsx | Kind::Pdf => {
-            let mut bytes = head;
-            source.read_to_end(&mut bytes)?;
-            hasher.update(&bytes);
-            match kind {
-                Kind::Pdf => {
-                    let report = pdf::examine(&bytes, password);
-                    Examination {
-                        file,
-                        sha256: String::new(),
-                        kind,
-                        verdict: pdf_verdict(report.verdict),
-                        attribution: report.attribution,
-                        pcrs: None,
-                        signature: None,
-                        pdf: Some(report.findings),
-                        warnings: report.warnings,
-                    }
-                }
-                _ => {
-                    let report = if kind == Kind::Csv {
-                        grid::examine_csv(&bytes)
-                    } else {
-                        grid::examine_xlsx(&bytes)
-                    };
-                    Examination {
-                        file,
-                        sha256: String::new(),
-                        kind,
-                        verdict: grid_verdict(report.verdict),
-                        attribution: report.attribution,
-                        pcrs: None,
-                        signature: report.signature,
-                        pdf: None,
-                        warnings: report.warnings,
-                    }
-                }
+    };
+    Some(found)
+}
+
+/// Examines each member of a ZIP archive named `file`.
+fn examine_archive(file: &str, bytes: &[u8], password: Option<&str>) -> ArchiveReport {
+    let sha256 = hex(Sha256::digest(bytes).as_slice());
+    let mut walk = Walk {
+        archive_sha256: sha256.clone(),
+        password,
+        budget: Budget::default(),
+        files: Vec::new(),
+        notes: Vec::new(),
+    };
+    let members = walk.archive(file, bytes, 0).unwrap_or(0);
+    ArchiveReport {
+        file: file.to_string(),
+        sha256,
+        members,
+        files: walk.files,
+        notes: walk.notes,
+    }
+}
+
+/// Why an archive in which nothing was examined (and nothing failed) is
+/// passed over.
+fn nothing_examined(members: u64) -> String {
+    if members == 0 {
+        "an empty ZIP archive: nothing to examine".into()
+    } else {
+        format!("a ZIP archive with no member of a kind leaktrace examines ({KINDS})")
+    }
+}
+
+/// One outermost archive being read, nested archives included.
+struct Walk<'p> {
+    /// The outermost archive's hash: the one a member's custody goes back to.
+    archive_sha256: String,
+    password: Option<&'p str>,
+    /// Shared with nested archives, so nesting cannot multiply it.
+    budget: Budget,
+    files: Vec<Examination>,
+    notes: Vec<ArchiveNote>,
+}
+
+impl Walk<'_> {
+    /// Reads the archive named `name` (`depth` archives down); the members
+    /// it has, or `None` when it does not open.
+    fn archive(&mut self, name: &str, bytes: &[u8], depth: usize) -> Option<u64> {
+        let mut archive = match Archive::open(bytes, &self.budget) {
+            Ok(archive) => archive,
+            Err(e) => {
+                self.note(name.to_string(), e.to_string(), true);
+                return None;
+            }
+        };
+        while let Some(entry) = archive.next_entry(&mut self.budget) {
+            let at = |path: Option<String>| {
+                path.map_or_else(|| name.to_string(), |p| format!("{name}!{p}"))
+            };
+            match entry {
+                Entry::Member(member) => self.member(name, member, depth),
+                Entry::Unread { path, why } => self.note(at(path), why, true),
+                Entry::Skipped { path, why } => self.note(at(path), why, false),
             }
         }
-    };
-    let sha256 = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(Some(Examination { sha256, ..found }))
+        Some(archive.members())
+    }
+
+    fn member(&mut self, archive_name: &str, member: Member, depth: usize) {
+        let file = format!("{archive_name}!{}", member.path);
+        let named = |why: String| match &member.name_note {
+            Some(note) => format!("{why} ({note})"),
+            None => why,
+        };
+        match artifact::sniff_whole(&member.bytes) {
+            Some(Kind::Zip) if depth < MAX_NESTING => {
+                let before = (self.files.len(), self.notes.len());
+                let opened = self.archive(&file, &member.bytes, depth + 1);
+                if let Some(members) = opened
+                    && before == (self.files.len(), self.notes.len())
+                {
+                    self.note(
+                        file.clone(),
+                        named(format!("{}; skipped", nothing_examined(members))),
+                        false,
+                    );
+                } else if let Some(note) = &member.name_note {
+                    self.note(file, note.clone(), false);
+                }
+            }
+            Some(Kind::Zip) => self.note(
+                file,
+                named(format!(
+                    "a ZIP archive nested more than {MAX_NESTING} level{} deep: not opened",
+                    if MAX_NESTING == 1 { "" } else { "s" }
+                )),
+                false,
+            ),
+            Some(kind) => {
+                let Some(mut found) = examine_file(file, kind, &member.bytes, self.password) else {
+                    return;
+                };
+                found.archive_sha256 = Some(self.archive_sha256.clone());
+                if let Some(note) = member.name_note {
+                    found.warnings.insert(0, note);
+                }
+                self.files.push(found);
+            }
+            None => self.note(
+                file,
+                named(format!("not a kind leaktrace examines ({KINDS}); skipped")),
+                false,
+            ),
+        }
+    }
+
+    fn note(&mut self, file: String, why: String, failed: bool) {
+        self.notes.push(ArchiveNote { file, why, failed });
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A reader that hashes what passes through it.
@@ -163,5 +443,23 @@ impl<R: Read> Read for Hashing<'_, R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
+    }
+}
+
+/// The examination of a NEMSIS file.
+fn nemsis_examination(file: String, sha256: String, report: nemsis::NemsisReport) -> Examination {
+    Examination {
+        file,
+        sha256,
+        archive_sha256: None,
+        kind: Kind::Nemsis,
+        verdict: nemsis_verdict(report.verdict),
+        attribution: report.attribution,
+        records: Some(report.pcrs.len() as u64),
+        columns: None,
+        pcrs: Some(report.pcrs),
+        signature: None,
+        pdf: None,
+        warnings: report.warnings,
     }
 }

@@ -12,11 +12,22 @@ use crate::artifact::{Attribution, Kind};
 /// The findings on one file, whatever its kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Examination {
+    /// The file's name; for a member of a ZIP archive
+    /// `<archive>!<member path>` (`<archive>!<inner.zip>!<member>` nested).
     pub file: String,
+    /// The file's own SHA-256 (a member's, for a member of an archive).
     pub sha256: String,
+    /// For a member of a ZIP archive: the outermost archive's SHA-256, the
+    /// file as it was downloaded.
+    pub archive_sha256: Option<String>,
     pub kind: Kind,
     pub verdict: &'static str,
     pub attribution: Option<Attribution>,
+    /// Patient records the file holds: NEMSIS reports, grid data rows
+    /// (`None` for PDFs: not counted).
+    pub records: Option<u64>,
+    /// Grid exports: the header's column names.
+    pub columns: Option<Vec<String>>,
     /// NEMSIS: the reports.
     pub pcrs: Option<Vec<Pcr>>,
     /// Grid exports: where the signature is.
@@ -84,7 +95,8 @@ fn statement_map(s: &Statement) -> Map<String, Value> {
     m
 }
 
-fn statement_json(s: Option<&Statement>) -> Value {
+/// A statement as a JSON object, `null` when there is none.
+pub fn statement_json(s: Option<&Statement>) -> Value {
     s.map_or(Value::Null, |s| Value::Object(statement_map(s)))
 }
 
@@ -92,11 +104,14 @@ impl Item for Examination {
     const FIELDS: &'static [&'static str] = &[
         "file",
         "sha256",
+        "archive_sha256",
         "kind",
         "verdict",
         "attribution",
         "pcrs",
         "signature",
+        "records",
+        "columns",
         "warnings",
         "printed_by",
         "metadata_statement",
@@ -171,11 +186,18 @@ impl Item for Examination {
         vec![
             Cell::Text(self.file.clone()),
             Cell::Text(self.sha256.clone()),
+            self.archive_sha256.clone().into(),
             Cell::Text(self.kind.as_str().into()),
             Cell::Text(self.verdict.into()),
             Cell::Json(attribution),
             Cell::Json(pcrs),
             Cell::Json(signature),
+            self.records.into(),
+            Cell::Json(
+                self.columns
+                    .as_ref()
+                    .map_or(Value::Null, |c| c.clone().into()),
+            ),
             Cell::Json(Value::Array(
                 self.warnings
                     .iter()
