@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
+            [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -98,10 +99,27 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             break
         }
         'leaktrace;examine' {
-            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Read every file as this kind instead of deciding from its content')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Read every file as this kind instead of deciding from its content (the members of an archive are always decided from their content)')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for PDFs that need one to open (user or owner password)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'leaktrace;investigate' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--roster', '--roster', [CompletionResultType]::ParameterName, 'The employee list as CSV: login, name and employee ID columns (headers matched loosely: Login/User/Username, Name/Full Name or First/Last Name, ID/Employee ID). Without it, a CSV employee list among the inputs is used; without either, names are tied to logins by a heuristic, reported as such')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write report.md, report.html, findings.json, timeline.jsonl (Timesketch) and SHA256SUMS to this folder (created if needed; it must not be inside the evidence)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for PDFs that need one to open')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host for replay URLs when the log has no cs-host and no referer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('--stamp', '--stamp', [CompletionResultType]::ParameterName, 'Record the generation time in the report (otherwise the same inputs give the same bytes)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall')
@@ -115,6 +133,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
+            [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -128,6 +147,9 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             break
         }
         'leaktrace;help;examine' {
+            break
+        }
+        'leaktrace;help;investigate' {
             break
         }
         'leaktrace;help;help' {

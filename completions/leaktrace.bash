@@ -25,6 +25,9 @@ _leaktrace() {
             leaktrace,help)
                 cmd="leaktrace__subcmd__help"
                 ;;
+            leaktrace,investigate)
+                cmd="leaktrace__subcmd__investigate"
+                ;;
             leaktrace,logs)
                 cmd="leaktrace__subcmd__logs"
                 ;;
@@ -40,6 +43,9 @@ _leaktrace() {
             leaktrace__subcmd__help,help)
                 cmd="leaktrace__subcmd__help__subcmd__help"
                 ;;
+            leaktrace__subcmd__help,investigate)
+                cmd="leaktrace__subcmd__help__subcmd__investigate"
+                ;;
             leaktrace__subcmd__help,logs)
                 cmd="leaktrace__subcmd__help__subcmd__logs"
                 ;;
@@ -53,7 +59,7 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions examine help"
+            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions examine investigate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,7 +154,7 @@ _leaktrace() {
             fi
             case "${prev}" in
                 --as)
-                    COMPREPLY=($(compgen -W "nemsis csv xlsx pdf" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "nemsis csv xlsx pdf zip" -- "${cur}"))
                     return 0
                     ;;
                 --password)
@@ -171,7 +177,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help)
-            opts="logs downloads sessions examine help"
+            opts="logs downloads sessions examine investigate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,6 +232,20 @@ _leaktrace() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leaktrace__subcmd__help__subcmd__investigate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leaktrace__subcmd__help__subcmd__logs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -247,6 +267,48 @@ _leaktrace() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__investigate)
+            opts="-q -v -h --fields --roster --report --stamp --password --host --format --tz --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --roster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

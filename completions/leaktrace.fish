@@ -37,6 +37,7 @@ complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read 
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "investigate" -d 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
@@ -88,10 +89,11 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d '
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l as -d 'Read every file as this kind instead of deciding from its content' -r -f -a "nemsis\t'NEMSIS XML (root element `EMSDataSet`)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l as -d 'Read every file as this kind instead of deciding from its content (the members of an archive are always decided from their content)' -r -f -a "nemsis\t'NEMSIS XML (root element `EMSDataSet`)'
 csv\t'Delimited text: a CSV grid export, also re-saved by Excel (`;`, tab, Windows-1252, UTF-16)'
 xlsx\t'An Excel workbook (a ZIP holding `xl/workbook.xml`)'
-pdf\t'A PDF document (a run report or CMS-1500 form)'"
+pdf\t'A PDF document (a run report or CMS-1500 form)'
+zip\t'A ZIP archive (a bulk export): each member is examined'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l password -d 'Password for PDFs that need one to open (user or owner password)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
@@ -101,8 +103,23 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l tz -d 'I
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l roster -d 'The employee list as CSV: login, name and employee ID columns (headers matched loosely: Login/User/Username, Name/Full Name or First/Last Name, ID/Employee ID). Without it, a CSV employee list among the inputs is used; without either, names are tied to logins by a heuristic, reported as such' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l report -d 'Also write report.md, report.html, findings.json, timeline.jsonl (Timesketch) and SHA256SUMS to this folder (created if needed; it must not be inside the evidence)' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l password -d 'Password for PDFs that need one to open' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l host -d 'Host for replay URLs when the log has no cs-host and no referer' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l stamp -d 'Record the generation time in the report (otherwise the same inputs give the same bytes)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "downloads" -d 'Find every download from /temp/ (bulk exports) and who made it'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "investigate" -d 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand help; and not __fish_seen_subcommand_from logs downloads sessions examine investigate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

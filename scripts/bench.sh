@@ -247,6 +247,56 @@ fi
 rec lt_downloads_ratio "$ratio"; rec lt_downloads_rss_mib "$r"
 ROWS+=("$(row "leaktrace downloads FILE" "$s" "-" "$r" "<=1.5x a." "$res ($ratio)")")
 
+# ---- 3f. leaktrace investigate: the log plus a handful of leaked files ----------------------
+section "f. leaktrace investigate big.log leaked/ (target: within 2x of e.)"
+s=- r=- ratio=- res=FAIL
+CASE="$OUT/case"
+if [[ -s $TRUTH ]]; then
+  rm -rf "$CASE"
+  python3 "$ROOT/scripts/bench_case.py" "$TRUTH" "$CASE" 5 >"$OUT/case.expected"
+  IV_CMD="$(q "$LT") investigate $(q "$LOG") $(q "$CASE") --tz America/Chicago --format json -q"
+  echo "command: $IV_CMD"
+  if best_of lt_investigate "$IV_CMD > /dev/null" \
+       && peak_rss lt_investigate "$LT" investigate "$LOG" "$CASE" --tz America/Chicago --format json -q; then
+    report lt_investigate lt_investigate; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_investigate)
+    ratio=$(python3 - "$RUNS" "$LT" "$LOG" "$CASE" <<'PY'
+import statistics, subprocess, sys, time
+runs, lt, log, case = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+downloads = [lt, "downloads", log, "--format", "ndjson", "-q"]
+investigate = [lt, "investigate", log, case, "--tz", "America/Chicago", "--format", "json", "-q"]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+ratios = []
+for _ in range(max(runs, 5)):
+    d = timed(downloads)
+    ratios.append(timed(investigate) / d)
+print(f"{statistics.median(ratios):.2f}")
+PY
+    ) || ratio=-
+    echo "investigate / downloads, median of interleaved pairs: $ratio (target <= 2)"
+    echo "peak RSS: $r MiB (downloads: $(rss_of lt_downloads) MiB)"
+    # Every leaked file must be corroborated, by the login and fetch time the generator recorded.
+    if python3 - "$OUT/lt_investigate.out" "$OUT/case.expected" <<'PY'
+import json, sys
+case = json.load(open(sys.argv[1]))
+want = {l.split()[0]: (l.split()[1], l.split()[2] + "T" + l.split()[3] + "Z") for l in open(sys.argv[2]) if l.strip()}
+got = {f["file"].rsplit("/", 1)[1]: f for f in case["findings"]}
+bad = [n for n, (login, t) in want.items()
+       if n not in got or got[n]["verdict"] != "corroborated" or got[n]["login"] != login
+       or (got[n]["download"] or {}).get("time_utc") != t]
+print(("PASS" if not bad and want else "FAIL") + f": {len(want) - len(bad)} of {len(want)} leaked files corroborated with the generator's login and fetch time {bad}")
+sys.exit(1 if bad or not want else 0)
+PY
+    then CHECKS+="investigate chains: PASS"$'\n'; awk -v x="$ratio" 'BEGIN { exit !(x <= 2) }' && res=PASS
+    else CHECKS+="investigate chains: FAIL"$'\n'; STATUS=1; fi
+  fi
+else echo "no ground truth ($TRUTH): skipped"; fi
+[[ $res == PASS ]] || STATUS=1
+rec lt_investigate_ratio "$ratio"; rec lt_investigate_rss_mib "$r"
+ROWS+=("$(row "leaktrace investigate FILE leaked/" "$s" "-" "$r" "<=2x e." "$res ($ratio)")")
+
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"
 row command "best s" "GB/s" "peak RSS MiB" target result

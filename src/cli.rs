@@ -88,11 +88,28 @@ pub enum Command {
     ///
     /// NEMSIS XML (the eRecord.900 plain and eRecord.901 base64 engravitures
     /// of every report, compared), CSV grid exports (the signature beyond the
-    /// rightmost column, also after Excel re-saved or re-sorted the file) and
-    /// XLSX workbooks. The kind is decided from the content, not the name.
-    /// Every report carries the file's SHA-256. Files are opened read-only.
+    /// rightmost column, also after Excel re-saved or re-sorted the file),
+    /// XLSX workbooks and PDFs. The kind is decided from the content, not the
+    /// name. ZIP archives (bulk exports) are opened and each member examined
+    /// as <archive>!<member>; a ZIP inside one is opened too (one level), and
+    /// what an archive may decompress to is capped. Every report carries the
+    /// file's SHA-256 (a member's own, and its archive's). Files are opened
+    /// read-only.
     #[command(after_help = EXIT_CODES)]
     Examine(ExamineArgs),
+    /// Who leaked these files, and what else did they take: a case folder
+    /// (logs and leaked files, mixed) in, the person and a report out.
+    ///
+    /// Inputs are sorted by content into W3C logs (.gz too), leaked files
+    /// (what examine reads, and ZIP archives member by member) and the
+    /// roster; anything else is listed as ignored. Each leaked file's
+    /// statement is joined with the logs (read once, as one time-ordered
+    /// stream): the download or build request it describes, the login of
+    /// the session that made it, whether that login is the person named, and
+    /// every other export that person made. Verdicts: corroborated,
+    /// contradicted, not_in_logs, outside_logs, registry_upload, unsigned.
+    #[command(after_help = EXIT_CODES)]
+    Investigate(InvestigateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,15 +178,48 @@ pub struct SessionsArgs {
 
 #[derive(Debug, Args)]
 pub struct ExamineArgs {
-    /// Files or directories (read recursively, in name order).
+    /// Files or directories (read recursively, in name order); ZIP archives
+    /// are examined member by member.
     #[arg(required = true, value_name = "FILE")]
     pub inputs: Vec<PathBuf>,
-    /// Read every file as this kind instead of deciding from its content.
+    /// Read every file as this kind instead of deciding from its content
+    /// (the members of an archive are always decided from their content).
     #[arg(long = "as", value_enum, value_name = "KIND")]
     pub kind: Option<crate::artifact::Kind>,
     /// Password for PDFs that need one to open (user or owner password).
     #[arg(long, value_name = "PASSWORD")]
     pub password: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InvestigateArgs {
+    /// Case files and folders (read recursively): logs and leaked files, mixed.
+    #[arg(required = true, value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// The employee list as CSV: login, name and employee ID columns
+    /// (headers matched loosely: Login/User/Username, Name/Full Name or
+    /// First/Last Name, ID/Employee ID). Without it, a CSV employee list
+    /// among the inputs is used; without either, names are tied to logins by
+    /// a heuristic, reported as such.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<PathBuf>,
+    /// Also write report.md, report.html, findings.json, timeline.jsonl
+    /// (Timesketch) and SHA256SUMS to this folder (created if needed; it
+    /// must not be inside the evidence).
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// Record the generation time in the report (otherwise the same inputs
+    /// give the same bytes).
+    #[arg(long)]
+    pub stamp: bool,
+    /// Password for PDFs that need one to open.
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Host for replay URLs when the log has no cs-host and no referer.
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
 }
 
 /// How logs are read.

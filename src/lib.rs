@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod artifact;
+pub mod case;
 pub mod cli;
 pub mod cmd;
 pub mod exit;

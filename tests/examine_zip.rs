@@ -247,9 +247,9 @@ fn a_member_of_no_known_kind_is_a_warning_and_the_others_are_examined() {
     assert_eq!(
         stderr,
         "leaktrace: testdata/zip/unknown_member.zip!README.txt: not a kind leaktrace examines \
-         (NEMSIS XML, CSV, XLSX, PDF); skipped\n\
+         (NEMSIS XML, CSV, XLSX, PDF, ZIP); skipped\n\
          leaktrace: testdata/zip/unknown_member.zip!logo.png: not a kind leaktrace examines \
-         (NEMSIS XML, CSV, XLSX, PDF); skipped\n\
+         (NEMSIS XML, CSV, XLSX, PDF, ZIP); skipped\n\
          leaktrace: 1 file examined, 2 warnings\n"
     );
 }
@@ -281,7 +281,7 @@ fn an_archive_of_unknown_members_only_is_reported_like_an_unknown_file() {
     assert!(files.is_empty());
     assert!(
         stderr.contains(&format!(
-            "{zip_path}: a ZIP archive with no member of a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF)"
+            "{zip_path}: a ZIP archive with no member of a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF, ZIP)"
         )),
         "{stderr}"
     );

@@ -22,7 +22,7 @@ use crate::output::{Context, Writer, stdout_is_terminal};
 use crate::w3c::{Input, expand};
 
 /// The kinds named when a file is of none of them.
-const KINDS: &str = "NEMSIS XML, CSV, XLSX, PDF";
+const KINDS: &str = "NEMSIS XML, CSV, XLSX, PDF, ZIP";
 
 /// What examining one input found.
 #[derive(Clone, Debug, PartialEq, Eq)]

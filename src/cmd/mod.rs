@@ -4,6 +4,7 @@
 
 pub mod downloads;
 pub mod examine;
+pub mod investigate;
 pub mod logs;
 pub mod sessions;
 
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Downloads(args) => downloads::run(args, &cli.global),
         Command::Sessions(args) => sessions::run(args, &cli.global),
         Command::Examine(args) => examine::run(args, &cli.global),
+        Command::Investigate(args) => investigate::run(args, &cli.global),
     }
 }
 

@@ -7,9 +7,11 @@
 //! is escaped before it reaches a terminal, and guarded against formula
 //! injection in CSV.
 
+pub mod case;
 pub mod download;
 pub mod examination;
 pub mod record;
+pub mod report;
 pub mod sanitize;
 pub mod session;
 pub mod summary;
@@ -79,7 +81,7 @@ pub trait Item {
 }
 
 /// Plain columns with a rule under the header: quiet enough for long listings.
-const TABLE_STYLE: TableStyle =
+pub(crate) const TABLE_STYLE: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Rows per printed table: a table is laid out as a whole, so long outputs
@@ -271,4 +273,22 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// An item as a JSON object, keys in the order of its fields.
+pub fn item_json<I: Item>(item: &I, ctx: &Context) -> serde_json::Value {
+    let map = I::FIELDS
+        .iter()
+        .zip(item.cells(ctx))
+        .map(|(k, c)| {
+            let v = match c {
+                Cell::Null => serde_json::Value::Null,
+                Cell::Text(s) => serde_json::Value::String(s),
+                Cell::Int(n) => serde_json::Value::from(n),
+                Cell::Json(v) => v,
+            };
+            ((*k).to_string(), v)
+        })
+        .collect();
+    serde_json::Value::Object(map)
 }

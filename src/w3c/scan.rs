@@ -16,6 +16,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
+use jiff::Timestamp;
 use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 
@@ -79,6 +80,9 @@ pub struct FileReport {
     pub inferred: BTreeMap<&'static str, u64>,
     /// Records with no UTC time (no time field, or no date for it).
     pub untimed: u64,
+    /// The earliest and latest UTC time of a record: the span the file covers.
+    pub first_time: Option<Timestamp>,
+    pub last_time: Option<Timestamp>,
     /// The input is not a log (why), and was skipped.
     pub skipped: Option<&'static str>,
     /// The input could not be opened or read to its end.
@@ -128,6 +132,8 @@ struct Counters {
     malformed: u64,
     nul_bytes: u64,
     untimed: u64,
+    first_time: Option<Timestamp>,
+    last_time: Option<Timestamp>,
     inferred: BTreeMap<&'static str, u64>,
 }
 
@@ -463,6 +469,8 @@ impl Reader<'_> {
             report.malformed += c.malformed;
             report.nul_bytes += c.nul_bytes;
             report.untimed += c.untimed;
+            report.first_time = earliest(report.first_time, c.first_time);
+            report.last_time = latest(report.last_time, c.last_time);
             for (k, v) in c.inferred {
                 *report.inferred.entry(k).or_default() += v;
             }
@@ -569,8 +577,13 @@ where
                 if let FieldOrigin::Inferred(label) = row.map().origin() {
                     *out.counters.inferred.entry(label).or_default() += 1;
                 }
-                if row.time.is_none() {
-                    out.counters.untimed += 1;
+                match row.time {
+                    Some(t) => {
+                        let c = &mut out.counters;
+                        c.first_time = earliest(c.first_time, Some(t));
+                        c.last_time = latest(c.last_time, Some(t));
+                    }
+                    None => out.counters.untimed += 1,
                 }
                 if let Some(item) = select(&row) {
                     out.hits.push(Hit {
@@ -592,6 +605,17 @@ where
         }
     }
     out
+}
+
+fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn latest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    a.max(b)
 }
 
 /// Reads a data row. With `presplit`, `spans` already holds the row's

@@ -1,0 +1,605 @@
+//! `leaktrace investigate`: a case folder in, the person and a report out.
+//!
+//! Inputs are sorted by content into logs, leaked files (everything
+//! `examine` reads, ZIP archives member by member) and the roster; the rest
+//! is listed as ignored, with why. The leaked files are examined first: their
+//! statements' times say which stretches of log to keep. Then the logs are
+//! read once, as `downloads` reads them, and every lead is correlated.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::examine::{Examined, examine_input};
+use crate::analyze::downloads::Settings;
+use crate::analyze::{Located, Lookahead, scan_ordered};
+use crate::case::collect::{self, Collector, Windows};
+use crate::case::correlate::{self, Evidence, is_internal};
+use crate::case::roster::Roster;
+use crate::case::sort::{self, LogShape};
+use crate::case::{
+    Case, Coverage, EvidenceRole, Exhibit, Lead, MAX_CONTEXT_ROWS, MAX_DOWNLOADS, gaps, is_tampered,
+};
+use crate::cli::{GlobalArgs, InvestigateArgs};
+use crate::exit::{Exit, usage};
+use crate::filter::{Filter, FilterSpec, parse_ip};
+use crate::output::case::write_tables;
+use crate::output::report::{findings_bytes, verdict_counts, write_report};
+use crate::output::sanitize::for_terminal;
+use crate::output::{Context, Format, stdout_is_terminal};
+use crate::w3c::{Input, Row, expand};
+
+pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
+    let zone = super::zone(global)?;
+    if !matches!(global.format, Format::Table | Format::Json) {
+        return Err(usage(
+            "investigate writes one report: --format table or json (the report folder, --report, has the rest)",
+        ));
+    }
+    let cfg = super::scan_config(&args.read)?;
+    if args.inputs.iter().any(|p| p.as_os_str() == "-") {
+        return Err(usage(
+            "investigate reads files and folders, not standard input: give the case folder",
+        ));
+    }
+    let given_roster = match &args.roster {
+        Some(path) => Some(Roster::read(path).map_err(|e| usage(format!("--roster {e}")))?),
+        None => None,
+    };
+    if let Some(dir) = &args.report {
+        refuse_report_inside_evidence(dir, &args.inputs)?;
+    }
+    let roster_path = args.roster.as_deref().map(canonical);
+
+    let (inputs, list_errors) = expand(&args.inputs);
+    let mut problems: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let mut evidence: Vec<Exhibit> = Vec::new();
+    let mut logs: Vec<Input> = Vec::new();
+    let mut leads: Vec<Lead> = Vec::new();
+    let mut roster_candidates: Vec<(usize, Roster)> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut unhashed: Vec<(usize, PathBuf)> = Vec::new();
+
+    for input in inputs {
+        let Input::File { path, .. } = &input else {
+            continue;
+        };
+        let name = input.display_name().to_string();
+        // Logs are hashed while they are scanned (below); the rest now.
+        let head = read_head(path);
+        let is_log = head
+            .as_ref()
+            .is_ok_and(|h| matches!(sort::log_shape(h), LogShape::Plain | LogShape::Gzip));
+        let read = if is_log {
+            head.and_then(|h| Ok((String::new(), std::fs::metadata(path)?.len(), h)))
+        } else {
+            hash_file(path)
+        };
+        let (sha256, bytes, head) = match read {
+            Ok(x) => x,
+            Err(e) => {
+                problems.push(format!("{name}: {e}"));
+                evidence.push(Exhibit {
+                    path: name,
+                    sha256: None,
+                    bytes: 0,
+                    role: EvidenceRole::Ignored,
+                    kind: "unreadable".into(),
+                    note: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
+        let mut exhibit = Exhibit {
+            path: name.clone(),
+            sha256: Some(sha256.clone()),
+            bytes,
+            role: EvidenceRole::Ignored,
+            kind: "unknown".into(),
+            note: None,
+        };
+        if roster_path.as_deref() == Some(canonical(path).as_path()) {
+            exhibit.role = EvidenceRole::Roster;
+            exhibit.kind = "roster".into();
+            evidence.push(exhibit);
+            continue;
+        }
+        match sort::log_shape(&head) {
+            LogShape::Plain | LogShape::Gzip => {
+                exhibit.sha256 = None;
+                unhashed.push((evidence.len(), path.clone()));
+                exhibit.role = EvidenceRole::Log;
+                exhibit.kind = if sort::log_shape(&head) == LogShape::Gzip {
+                    "w3c+gzip".into()
+                } else {
+                    "w3c".into()
+                };
+                evidence.push(exhibit);
+                logs.push(input.clone());
+                continue;
+            }
+            LogShape::GzipOther => {
+                exhibit.kind = "gzip".into();
+                exhibit.note = Some("gzip of something that is not a W3C log".into());
+                evidence.push(exhibit);
+                continue;
+            }
+            LogShape::No => {}
+        }
+        match examine_input(&input, None, args.password.as_deref()) {
+            Err(e) => {
+                problems.push(format!("{name}: {e}"));
+                exhibit.note = Some(format!("could not be read: {e}"));
+                evidence.push(exhibit);
+            }
+            Ok(Examined::Unknown) => {
+                exhibit.note = Some(
+                    "not a W3C log, nor a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF, ZIP)"
+                        .into(),
+                );
+                evidence.push(exhibit);
+            }
+            Ok(Examined::File(ex)) => {
+                // An employee list among the evidence (a CSV with a login
+                // column and no statement) is the roster, unless one was given.
+                if given_roster.is_none()
+                    && ex.kind == crate::artifact::Kind::Csv
+                    && ex.attribution.is_none()
+                    && let Ok(bytes) = std::fs::read(path)
+                    && let Ok(r) = Roster::parse(&name, &bytes)
+                    && r.employees
+                        .iter()
+                        .any(|e| e.name.is_some() || e.id.is_some())
+                {
+                    exhibit.role = EvidenceRole::Roster;
+                    exhibit.kind = "roster".into();
+                    roster_candidates.push((evidence.len(), r));
+                    evidence.push(exhibit);
+                    continue;
+                }
+                exhibit.role = EvidenceRole::Leaked;
+                exhibit.kind = ex.kind.as_str().into();
+                leads.extend(Lead::from_examination(&ex, &[&name]));
+                evidence.push(exhibit);
+            }
+            Ok(Examined::Archive(report)) => {
+                exhibit.role = EvidenceRole::Leaked;
+                exhibit.kind = "zip".into();
+                for note in &report.notes {
+                    let line = format!("{}: {}", note.file, note.why);
+                    if note.failed {
+                        problems.push(line);
+                    } else {
+                        notes.push(line);
+                    }
+                }
+                if let Some(why) = report.nothing_examined() {
+                    exhibit.role = EvidenceRole::Ignored;
+                    exhibit.note = Some(why);
+                }
+                for ex in &report.files {
+                    // The member's own name, then each enclosing archive's.
+                    let mut names: Vec<&str> = ex.file.rsplit('!').collect();
+                    names.dedup();
+                    leads.extend(Lead::from_examination(ex, &names));
+                }
+                evidence.push(exhibit);
+            }
+        }
+    }
+
+    // The roster: given, or the one employee list found among the inputs.
+    let roster = match (given_roster, roster_candidates.len()) {
+        (Some(r), _) => {
+            for (i, _) in &roster_candidates {
+                evidence[*i].role = EvidenceRole::Leaked;
+            }
+            Some(r)
+        }
+        (None, 1) => {
+            let (_, r) = roster_candidates.remove(0);
+            notes.push(format!(
+                "{}: read as the roster (an employee list with a login column); give --roster to name another",
+                r.path
+            ));
+            Some(r)
+        }
+        (None, 0) => None,
+        (None, n) => {
+            notes.push(format!(
+                "{n} employee lists among the inputs ({}): none is used as the roster; give --roster",
+                roster_candidates
+                    .iter()
+                    .map(|(i, _)| evidence[*i].path.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            for (i, _) in &roster_candidates {
+                evidence[*i].role = EvidenceRole::Ignored;
+                evidence[*i].note =
+                    Some("an employee list; not used as the roster (several found)".into());
+            }
+            None
+        }
+    };
+    if let Some(path) = &args.roster
+        && !evidence.iter().any(|e| e.role == EvidenceRole::Roster)
+    {
+        let (sha256, bytes, _) =
+            hash_file(path).map_err(|e| usage(format!("--roster {}: {e}", path.display())))?;
+        evidence.push(Exhibit {
+            path: path.display().to_string(),
+            sha256: Some(sha256),
+            bytes,
+            role: EvidenceRole::Roster,
+            kind: "roster".into(),
+            note: None,
+        });
+    }
+    if let Some(r) = &roster {
+        problems.extend(r.skipped.iter().cloned());
+        if r.skipped_count > r.skipped.len() as u64 {
+            problems.push(format!(
+                "{}: {} more roster rows skipped",
+                r.path,
+                r.skipped_count - r.skipped.len() as u64
+            ));
+        }
+    }
+
+    // One pass over the logs.
+    let windows = Windows::around(leads.iter().filter_map(|l| l.anchor(&zone)));
+    let everything = Filter::new(&FilterSpec::default()).map_err(usage)?;
+    let bar = super::progress_bar(&logs, global.quiet);
+    let progress = |n: u64| bar.inc(n);
+    let mut collector = Collector::new(Settings {
+        window: jiff::SignedDuration::from_mins(30),
+        host: args.host.clone(),
+        as_of: None,
+    });
+    let select = |row: &Row<'_>| collect::event(row, &everything, &windows);
+    let mut deliver = |t: jiff::Timestamp, ev: Located<'_, collect::CaseEvent>| -> io::Result<()> {
+        collector.observe(t, ev);
+        Ok(())
+    };
+    // The logs' hashes are taken beside the scan, on a thread of their own.
+    let (ordered, hashes) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            unhashed
+                .iter()
+                .map(|(i, path)| (*i, hash_file(path)))
+                .collect::<Vec<_>>()
+        });
+        let ordered = scan_ordered(
+            &logs,
+            &cfg,
+            &select,
+            &mut deliver,
+            &progress,
+            Lookahead::Batch,
+        );
+        (ordered, hashing.join())
+    });
+    let ordered = ordered?;
+    for (i, hashed) in hashes.map_err(|_| anyhow::anyhow!("hashing the logs failed"))? {
+        match hashed {
+            Ok((sha256, bytes, _)) => {
+                evidence[i].sha256 = Some(sha256);
+                evidence[i].bytes = bytes;
+            }
+            Err(e) => {
+                evidence[i].note = Some(format!("could not be hashed: {e}"));
+                problems.push(format!("{}: {e}", evidence[i].path));
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let collected = collector.finish();
+
+    let coverage: Vec<Coverage> = ordered
+        .run
+        .files
+        .iter()
+        .map(|f| Coverage {
+            path: f.name.to_string(),
+            first: f.first_time,
+            last: f.last_time,
+            records: f.records,
+            malformed: f.malformed,
+            untimed: f.untimed,
+        })
+        .collect();
+    for f in &ordered.run.files {
+        if let Some(why) = f.skipped
+            && let Some(e) = evidence.iter_mut().find(|e| *e.path == *f.name)
+        {
+            e.role = EvidenceRole::Ignored;
+            e.note = Some(format!("not a log: {why}"));
+        }
+    }
+    let addresses: Vec<std::net::IpAddr> = collected
+        .context
+        .iter()
+        .filter_map(|r| r.client_ip.as_deref())
+        .chain(
+            collected
+                .downloads
+                .iter()
+                .filter_map(|d| d.record.client_ip.as_deref()),
+        )
+        .filter_map(|ip| parse_ip(ip.as_bytes()))
+        .collect();
+    let proxied = !addresses.is_empty() && addresses.iter().all(is_internal);
+    let ev = Evidence::new(&collected, &coverage, roster.as_ref(), &zone, proxied);
+    let findings = correlate::correlate(leads, &ev);
+    let people = correlate::people(&findings, &ev);
+
+    let mut case = Case {
+        version: env!("CARGO_PKG_VERSION"),
+        arguments: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        tz: zone.name().to_string(),
+        generated_at: args.stamp.then(jiff::Timestamp::now),
+        gaps: gaps(&coverage),
+        evidence,
+        coverage,
+        findings,
+        people,
+        limitations: Vec::new(),
+        problems: problems.clone(),
+    };
+    case.limitations = limitations(&case, &collected, &ordered, roster.as_ref(), proxied);
+
+    let ctx = Context {
+        zone: zone.clone(),
+        verbose: global.verbose,
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    match global.format {
+        Format::Json => out.write_all(&findings_bytes(&case, &ctx))?,
+        _ => write_tables(&mut out, &case, &ctx, stdout_is_terminal())?,
+    }
+    out.flush()?;
+    drop(out);
+    let written = match &args.report {
+        Some(dir) => Some(
+            write_report(dir, &case, &ctx)
+                .map_err(|e| anyhow::anyhow!("writing the report to {}: {e}", dir.display()))?,
+        ),
+        None => None,
+    };
+
+    let exit = super::finish(
+        &ordered.run,
+        &[],
+        global,
+        Some(collected.downloads.len() as u64),
+    );
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for p in &problems {
+        let _ = writeln!(err, "leaktrace: {}", for_terminal(p));
+    }
+    if !global.quiet {
+        for n in &notes {
+            let _ = writeln!(err, "note: {}", for_terminal(n));
+        }
+        let count = |role: EvidenceRole| case.evidence.iter().filter(|e| e.role == role).count();
+        let _ = writeln!(
+            err,
+            "investigate: {} logs, {} leaked files, {} ignored; {} findings: {}",
+            count(EvidenceRole::Log),
+            count(EvidenceRole::Leaked),
+            count(EvidenceRole::Ignored),
+            case.findings.len(),
+            verdict_counts(&case)
+        );
+        for e in case
+            .evidence
+            .iter()
+            .filter(|e| e.role == EvidenceRole::Ignored)
+        {
+            let _ = writeln!(
+                err,
+                "  ignored {}: {}",
+                for_terminal(&e.path),
+                for_terminal(e.note.as_deref().unwrap_or(""))
+            );
+        }
+        if let Some(files) = &written {
+            let _ = writeln!(
+                err,
+                "report: {}",
+                files
+                    .iter()
+                    .map(|p| for_terminal(&p.to_string_lossy()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    Ok(if problems.is_empty() {
+        exit
+    } else {
+        Exit::InputError
+    })
+}
+
+/// The first bytes of a file.
+fn read_head(path: &Path) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(sort::HEAD);
+    File::open(path)?
+        .take(sort::HEAD as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// SHA-256, size and the first bytes of a file, in one read.
+fn hash_file(path: &Path) -> io::Result<(String, u64, Vec<u8>)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(sort::HEAD);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if head.len() < sort::HEAD {
+            let take = n.min(sort::HEAD - head.len());
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hex, total, head))
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The report must not land among the evidence: a second run would read it
+/// as evidence, and evidence is never written to.
+fn refuse_report_inside_evidence(dir: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
+    // The folder may not exist yet: compare its nearest existing ancestor.
+    let mut probe = dir.to_path_buf();
+    let mut tail = Vec::new();
+    while !probe.exists() {
+        match (probe.file_name(), probe.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name.to_os_string());
+                probe = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => break,
+        }
+    }
+    let mut full = canonical(&probe);
+    for part in tail.iter().rev() {
+        full.push(part);
+    }
+    for input in inputs {
+        let input = canonical(input);
+        if input.is_dir() && full.starts_with(&input) {
+            return Err(usage(format!(
+                "--report {}: the folder is inside the evidence ({}); write the report elsewhere",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What the data shows the findings cannot see.
+fn limitations(
+    case: &Case,
+    collected: &collect::Collected,
+    ordered: &crate::analyze::OrderedRun,
+    roster: Option<&Roster>,
+    proxied: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if case.coverage.is_empty() {
+        out.push(
+            "No server log was among the inputs: no statement could be checked against the logs."
+                .into(),
+        );
+    } else {
+        let first = case.coverage.iter().filter_map(|c| c.first).min();
+        let last = case.coverage.iter().filter_map(|c| c.last).max();
+        if let (Some(f), Some(l)) = (first, last) {
+            out.push(format!(
+                "The logs cover {f} to {l} (UTC){}. Requests outside that span are unseen; the server keeps exports in /temp/ for 2 to 7 days, and its logs only as long as they are retained.",
+                if case.gaps.is_empty() {
+                    String::new()
+                } else {
+                    format!(", with {} gap(s) of an hour or more listed under log coverage", case.gaps.len())
+                }
+            ));
+        }
+    }
+    if proxied {
+        out.push("Every client address in the logs is private or loopback: a proxy or load balancer hides the real addresses, so a statement's address cannot be compared with the logs.".into());
+    }
+    out.push("A login shows whose credentials were used, not who sat at the keyboard: a shared or stolen login cannot be told apart in the logs. A user agent is whatever the browser sends, and can be forged.".into());
+    match roster {
+        None => out.push("No roster was given: names were tied to logins by a heuristic (first.last, initial + surname, ...), which is a lead, not proof. Give --roster with the employee list.".into()),
+        Some(r) if r.skipped_count > 0 => out.push(format!(
+            "{} roster rows could not be used (listed under problems).",
+            r.skipped_count
+        )),
+        Some(_) => {}
+    }
+    let malformed: u64 = case.coverage.iter().map(|c| c.malformed).sum();
+    let untimed: u64 = case.coverage.iter().map(|c| c.untimed).sum();
+    if malformed > 0 || untimed > 0 {
+        out.push(format!(
+            "{malformed} log rows could not be read and {untimed} had no UTC time: whatever they recorded is not in the findings."
+        ));
+    }
+    if ordered.late > 0 {
+        out.push(format!(
+            "{} log rows came more than 15 minutes behind newer ones (overlapping or duplicate logs?) and were handled out of order.",
+            ordered.late
+        ));
+    }
+    if collected.context_dropped > 0 {
+        out.push(format!(
+            "{} requests around the statements' times were past the limit of {MAX_CONTEXT_ROWS} kept: sessions and cited requests may be incomplete.",
+            collected.context_dropped
+        ));
+    }
+    if collected.downloads_dropped > 0 {
+        out.push(format!(
+            "{} downloads were past the limit of {MAX_DOWNLOADS} kept: matches and the lists of other exports may be incomplete.",
+            collected.downloads_dropped
+        ));
+    }
+    let shared: Vec<&str> = case
+        .findings
+        .iter()
+        .filter_map(|f| f.session.as_ref())
+        .filter(|s| s.client_ips.len() > 1 || !s.other_user_agents.is_empty())
+        .filter_map(|s| s.user.as_deref())
+        .collect();
+    if !shared.is_empty() {
+        out.push(format!(
+            "Sessions of {} used more than one address or browser: several people may share that login, or one person used several devices.",
+            shared.join(", ")
+        ));
+    }
+    let tampered = case
+        .findings
+        .iter()
+        .filter(|f| is_tampered(f.lead.examine_verdict))
+        .count();
+    if tampered > 0 {
+        out.push(format!(
+            "{tampered} leaked file(s) were changed after they were made (examine: mismatch or mixed): the statement used is the copy examine believes, and is unverified."
+        ));
+    }
+    if case.findings.iter().any(|f| f.lead.records.is_none()) {
+        out.push(
+            "Patient records are not counted for PDFs (a run report usually concerns one patient)."
+                .into(),
+        );
+    }
+    out
+}
