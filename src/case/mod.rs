@@ -484,17 +484,74 @@ pub struct Case {
 
 impl Case {
     /// Patient records across the leaked files (NEMSIS reports, grid data
-    /// rows; an upper bound on the individuals: one patient may appear
-    /// twice), and whether any file's count is unknown.
+    /// rows; identical files counted once; an upper bound on the
+    /// individuals: one patient may appear twice), and whether any file's
+    /// count is unknown.
     pub fn records(&self) -> (u64, bool) {
         let mut total = 0u64;
         let mut unknown = false;
+        // The same file given twice (two copies, or a member and its
+        // extracted copy) holds the same records once.
+        let mut seen = std::collections::HashSet::new();
         for f in &self.findings {
+            let text = f.lead.statement.as_ref().map(|s| s.text.as_str());
+            if !seen.insert((f.lead.sha256.as_str(), text)) {
+                continue;
+            }
             match f.lead.records {
                 Some(n) => total = total.saturating_add(n),
                 None => unknown = true,
             }
         }
         (total, unknown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_name_witness_is_the_first_export_shaped_name() {
+        let w = NameWitness::of([
+            "leaked/x.zip!AcmeAmbulance.jsmith.2017-01-19-11-16-16/NEMSIS_export.xml",
+            "leaked/AcmeAmbulance.mary.jones.2017-01-19-11-16-16.zip",
+        ])
+        .unwrap();
+        assert_eq!(w.login, "mary.jones");
+        assert_eq!(w.org, "AcmeAmbulance");
+        assert_eq!(w.local.to_string(), "2017-01-19T11:16:16");
+        assert_eq!(NameWitness::of(["old_export.csv", "PCR.48213.pdf"]), None);
+    }
+
+    #[test]
+    fn coverage_gaps_and_the_slack_at_the_edges() {
+        let day = |first: &str, last: &str| Coverage {
+            path: "x".into(),
+            first: Some(t(first)),
+            last: Some(t(last)),
+            records: 1,
+            malformed: 0,
+            untimed: 0,
+        };
+        let logs = [
+            day("2017-01-19T00:00:07Z", "2017-01-19T23:59:41Z"),
+            day("2017-01-21T00:00:03Z", "2017-01-21T23:59:50Z"),
+        ];
+        assert_eq!(
+            gaps(&logs),
+            [Gap {
+                from: t("2017-01-19T23:59:41Z"),
+                to: t("2017-01-21T00:00:03Z")
+            }]
+        );
+        assert!(covered(&logs, t("2017-01-19T00:00:00Z")));
+        assert!(covered(&logs, t("2017-01-20T00:00:40Z")));
+        assert!(!covered(&logs, t("2017-01-20T12:00:00Z")));
+        assert!(!covered(&[], t("2017-01-20T12:00:00Z")));
     }
 }
