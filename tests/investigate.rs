@@ -1358,3 +1358,62 @@ fn without_logs_every_signed_file_is_outside_logs_and_the_report_says_why() {
         case["limitations"]
     );
 }
+
+/// Rewrites one line of a copied log, checking it held `from`.
+fn edit_log(case: &Path, log: &str, line: usize, from: &str, to: &str) {
+    let path = case.join("logs").join(log);
+    let text = fs::read_to_string(&path).expect("log");
+    let mut lines: Vec<String> = text.split('\n').map(String::from).collect();
+    assert!(
+        lines[line - 1].contains(from),
+        "{log}:{line}: {}",
+        lines[line - 1]
+    );
+    lines[line - 1] = lines[line - 1].replace(from, to);
+    fs::write(&path, lines.join("\n")).expect("write log");
+}
+
+#[test]
+fn an_export_name_a_little_off_produced_at_is_matched_by_address_and_time() {
+    // The server named the export 25 s after the statement's time (another
+    // clock, rounding): not the same name time, but the same client, kind
+    // and moment.
+    let (_tmp, case) = variant(&["logs", "roster.csv", &format!("leaked/{CHARLES}")]);
+    edit_log(&case, "u_ex170119.log", 566, "10-42-05.csv", "10-42-30.csv");
+    edit_log(&case, "u_ex170120.log", 174, "10-42-05.csv", "10-42-30.csv");
+    let (code, json, stderr) = case_json(&[path_str(&case), "--tz", "America/Chicago"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let f = finding(&json, CHARLES);
+    assert_eq!(f["verdict"], "corroborated", "{:#?}", reasons(f));
+    assert_eq!(place(&f["download"]), "u_ex170119.log:566");
+    assert_eq!(array(&f["other_fetches"]).len(), 1, "the replay");
+    assert!(
+        has_reason(
+            f,
+            &["export name's time", "matched by address, time and kind"]
+        ),
+        "{:#?}",
+        reasons(f)
+    );
+}
+
+#[test]
+fn a_fetch_on_another_site_contradicts_the_statement() {
+    // The PDF's fetch is in the 18-field block, which logs cs-host.
+    let (_tmp, case) = variant(&["logs", "roster.csv", "leaked/PCR_48213.pdf"]);
+    edit_log(
+        &case,
+        "u_ex170120.log",
+        501,
+        " acme.angeltrack.com 200 ",
+        " other.angeltrack.com 200 ",
+    );
+    let (_, json, stderr) = case_json(&[path_str(&case), "--tz", "America/Chicago"]);
+    let f = finding(&json, "PCR_48213.pdf");
+    assert_eq!(f["verdict"], "contradicted", "{stderr}{:#?}", reasons(f));
+    assert!(
+        has_reason(f, &["other.angeltrack.com", "acme.angeltrack.com"]),
+        "{:#?}",
+        reasons(f)
+    );
+}

@@ -369,9 +369,21 @@ fn one(lead: Lead, ev: &Evidence<'_>) -> Finding {
             (Some(ip), Some(c)) => same_ip(c, ip) || ev.proxied,
             _ => ev.proxied,
         };
+        // An export name whose time is near produced_at but outside the
+        // name tolerance (a clock or rounding difference) still qualifies,
+        // and the difference is reported.
+        let name_near = |d: &&Download| match d.name.export_time_local {
+            None => true,
+            Some(local) => offsets_for(ev.zone, p, d.implied_utc_offset)
+                .iter()
+                .filter_map(|o| o.to_timestamp(local).ok())
+                .any(|t| {
+                    t >= shift(p, -TOLERANCES.fetch_before) && t <= shift(p, TOLERANCES.fetch_after)
+                }),
+        };
         matched = downloads
             .iter()
-            .filter(|d| d.name.export_user.is_none())
+            .filter(name_near)
             .filter(|d| {
                 d.name
                     .extension
@@ -386,6 +398,15 @@ fn one(lead: Lead, ev: &Evidence<'_>) -> Finding {
             })
             .min_by_key(|d| d.record.time_utc.map(|t| t.duration_since(p).abs()));
         how = "a fetch of a file of this kind from the statement's address just after produced_at";
+        if let Some(d) = matched
+            && let Some(local) = d.name.export_time_local
+        {
+            f.reasons.push(format!(
+                "its export name's time ({local}) is not produced_at within {:#} in {} or the offset the name implies: matched by address, time and kind instead",
+                TOLERANCES.name_time,
+                ev.zone.name()
+            ));
+        }
     }
     // The first fetch of that path is the download; later ones by other
     // clients are replays (someone else fetching the same file).
@@ -510,6 +531,25 @@ fn one(lead: Lead, ev: &Evidence<'_>) -> Finding {
         f.reasons.push(format!(
             "{} was being answered at produced_at (the build)",
             builds.iter().map(|r| at(r)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    // The site: a server may host several; the statement names its own.
+    let bare = |h: &str| {
+        h.trim()
+            .trim_end_matches('.')
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(h.trim(), |(host, _)| host)
+            .to_ascii_lowercase()
+    };
+    if let (Some(want), Some(got)) = (
+        s.host.as_deref(),
+        download.as_ref().and_then(|d| d.record.host.as_deref()),
+    ) && bare(want) != bare(got)
+    {
+        contradictions.push(format!(
+            "the fetch was made on the site {got}, but the statement was produced by {want}"
         ));
     }
 

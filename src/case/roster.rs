@@ -243,6 +243,15 @@ pub fn fold_name(name: &str) -> String {
 /// The words of a name, lower case and folded to ASCII where a Latin letter
 /// has an obvious base (`Núñez` → `nunez`); apostrophes and hyphens join.
 fn words(name: &str) -> Vec<String> {
+    // `Smith, John Q.` is `John Q. Smith`.
+    let reordered;
+    let name = match name.split_once(',') {
+        Some((last, first)) if !first.trim().is_empty() && !last.trim().is_empty() => {
+            reordered = format!("{first} {last}");
+            reordered.as_str()
+        }
+        _ => name,
+    };
     name.split(|c: char| c.is_whitespace() || c == ',' || c == '.')
         .map(|w| {
             w.chars()
