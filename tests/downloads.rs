@@ -297,3 +297,33 @@ fn bad_window_is_a_usage_error() {
         .code(2)
         .stderr(predicates::str::contains("--window"));
 }
+
+#[test]
+fn the_same_log_as_log_and_gz_lists_each_export_once_with_a_note() {
+    // Regression: every export was listed twice, with no warning.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = std::fs::read("testdata/case/logs/u_ex170119.log").expect("case log");
+    std::fs::write(dir.path().join("u_ex170119.log"), &log).expect("write");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &log).expect("gzip");
+    std::fs::write(
+        dir.path().join("u_ex170119.log.gz"),
+        gz.finish().expect("gzip"),
+    )
+    .expect("write");
+    let once = downloads(&["testdata/case/logs/u_ex170119.log"]).0.len();
+    let path = dir.path().to_str().expect("UTF-8 temp path");
+    let (rows, stderr) = downloads(&[path]);
+    assert_eq!(rows.len(), once, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "note: {once} downloads appeared in more than one input"
+        )),
+        "{stderr}"
+    );
+    // A byte-identical copy is not even read twice.
+    std::fs::write(dir.path().join("copy.log"), &log).expect("write");
+    let (rows, stderr) = downloads(&[path]);
+    assert_eq!(rows.len(), once, "{stderr}");
+    assert!(stderr.contains("(same SHA-256); read once"), "{stderr}");
+}

@@ -106,13 +106,26 @@ fn hash_state() -> &'static foldhash::quality::RandomState {
 }
 
 /// Puts inputs in the order of their first timestamp (logs come one file per
-/// day and may be given in any order). Standard input, and files whose start
-/// cannot be read, keep their place after the others, in the order given.
+/// day and may be given in any order). Standard input, pipes and other
+/// inputs that are not regular files (which can be read only once, so are
+/// not peeked at), and files whose start cannot be read, keep their place
+/// after the others, in the order given.
 pub fn order_inputs(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<Input> {
+    let peekable = |input: &Input| match input {
+        Input::File { path, .. } => std::fs::metadata(path).is_ok_and(|m| m.is_file()),
+        Input::Stdin => false,
+    };
     let mut keyed: Vec<(Option<jiff::Timestamp>, usize, Input)> = inputs
         .into_iter()
         .enumerate()
-        .map(|(i, input)| (peek_start(&input, cfg), i, input))
+        .map(|(i, input)| {
+            let start = if peekable(&input) {
+                peek_start(&input, cfg)
+            } else {
+                None
+            };
+            (start, i, input)
+        })
         .collect();
     keyed.sort_by_key(|(start, i, _)| (start.is_none(), *start, *i));
     keyed.into_iter().map(|(_, _, input)| input).collect()
@@ -129,6 +142,79 @@ pub fn same_user(a: &str, b: &str) -> bool {
         (Some((_, account)), None) => account == b,
         (None, Some((_, account))) => account == a,
         _ => false,
+    }
+}
+
+/// Records that turn up in more than one input: the same log given twice
+/// in two forms (`.log` and `.gz`), or two copies that overlap in time.
+/// The first place a record was seen is kept; the same record in another
+/// input is a repeat, dropped and counted (a record repeated within one
+/// file is two requests, and kept).
+#[derive(Default)]
+pub struct Repeats {
+    seen: foldhash::HashMap<u64, (Arc<str>, u64)>,
+    /// Records dropped as repeats.
+    pub dropped: u64,
+    /// The first few: (repeat, first seen), as `file:line`.
+    pub samples: Vec<(String, String)>,
+}
+
+impl Repeats {
+    /// Whether a record (by `key`, a hash of what identifies it) was already
+    /// seen in another input.
+    pub fn is_repeat(&mut self, key: u64, file: &Arc<str>, line: u64) -> bool {
+        match self.seen.get(&key) {
+            Some((first, first_line)) if !Arc::ptr_eq(first, file) && **first != **file => {
+                self.dropped += 1;
+                if self.samples.len() < 5 {
+                    self.samples
+                        .push((format!("{file}:{line}"), format!("{first}:{first_line}")));
+                }
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.seen.insert(key, (file.clone(), line));
+                false
+            }
+        }
+    }
+
+    /// The key of a log record: its time, client, request, status and size.
+    pub fn key(r: &crate::w3c::Record) -> u64 {
+        let mut h = hash_state().build_hasher();
+        (
+            r.time_utc,
+            &r.client_ip,
+            &r.user_agent,
+            &r.method,
+            &r.uri_stem,
+            &r.uri_query,
+            &r.username,
+            r.status,
+            r.win32_status,
+            r.bytes_sent,
+            r.time_taken_ms,
+        )
+            .hash(&mut h);
+        h.finish()
+    }
+
+    /// The note for the summary, if any record was dropped.
+    pub fn note(&self, what: &str) -> Option<String> {
+        (self.dropped > 0).then(|| {
+            let places: Vec<String> = self
+                .samples
+                .iter()
+                .map(|(again, first)| format!("{again} = {first}"))
+                .collect();
+            format!(
+                "{} {what} appeared in more than one input (the same log given twice, or copies overlapping in time) and {} counted once: {}",
+                self.dropped,
+                if self.dropped == 1 { "was" } else { "were" },
+                places.join(", ")
+            )
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 
 use super::{MAX_CONTEXT_ROWS, MAX_DOWNLOADS, TOLERANCES};
 use crate::analyze::downloads::{self, Download, Settings, Tracker};
-use crate::analyze::{Located, ordered};
+use crate::analyze::{Located, Repeats, ordered};
 use crate::filter::Filter;
 use crate::w3c::{Record, Row};
 
@@ -80,12 +80,17 @@ pub struct Collected {
     /// The rows inside the context windows, in time order (see [`Collector::finish`]).
     pub context: Vec<Record>,
     pub context_dropped: u64,
+    /// Downloads found in more than one input, counted once (the note).
+    pub repeats: Option<String>,
 }
 
 /// Follows the time-ordered stream.
 pub struct Collector {
     tracker: Tracker,
     found: Collected,
+    /// Downloads seen in another input already (overlapping logs).
+    repeats: Repeats,
+    context_repeats: Repeats,
 }
 
 impl Collector {
@@ -93,6 +98,8 @@ impl Collector {
         Collector {
             tracker: Tracker::new(settings),
             found: Collected::default(),
+            repeats: Repeats::default(),
+            context_repeats: Repeats::default(),
         }
     }
 
@@ -100,15 +107,22 @@ impl Collector {
     /// are put in place; ties keep the order they came in).
     pub fn finish(mut self) -> Collected {
         self.found.context.sort_by_key(|r| r.time_utc);
+        self.found.repeats = self.repeats.note("downloads");
         self.found
     }
 
     pub fn observe(&mut self, t: Timestamp, ev: Located<'_, CaseEvent>) {
         let Located { file, line, event } = ev;
         if let Some(mut record) = event.context {
-            if self.found.context.len() < MAX_CONTEXT_ROWS {
-                record.file = file.clone();
-                record.line = line;
+            record.file = file.clone();
+            record.line = line;
+            if self
+                .context_repeats
+                .is_repeat(Repeats::key(&record), file, line)
+            {
+                // Counted by the downloads' repeats when it is one; a
+                // context row repeated is simply not kept twice.
+            } else if self.found.context.len() < MAX_CONTEXT_ROWS {
                 self.found.context.push(*record);
             } else {
                 self.found.context_dropped += 1;
@@ -123,6 +137,9 @@ impl Collector {
                     event: download,
                 },
             )
+            && !self
+                .repeats
+                .is_repeat(Repeats::key(&d.record), &d.record.file, d.record.line)
         {
             if self.found.downloads.len() < MAX_DOWNLOADS {
                 self.found.downloads.push(d);

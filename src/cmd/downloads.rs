@@ -6,13 +6,13 @@ use std::io::{self, BufWriter, Write};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::analyze::downloads::{self, Download, Settings, Tracker, format_offset};
-use crate::analyze::{Located, Lookahead, scan_ordered};
+use crate::analyze::{Located, Lookahead, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Writer, stdout_is_terminal};
 use crate::time::{Bound, Zone, parse_bound};
-use crate::w3c::{Row, expand};
+use crate::w3c::Row;
 
 pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -25,8 +25,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         ),
         None => None,
     };
-    let (inputs, list_errors) = expand(&args.inputs);
-    let list_errors: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
 
@@ -46,11 +45,15 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         as_of,
     });
     let mut tally = Tally::default();
+    let mut repeats = Repeats::default();
     let select = |row: &Row<'_>| downloads::event(row, &filter);
     let mut deliver = |t: Timestamp, ev: Located<downloads::Event>| -> io::Result<()> {
         let Some((d, selected)) = tracker.observe(t, ev) else {
             return Ok(());
         };
+        if repeats.is_repeat(Repeats::key(&d.record), &d.record.file, d.record.line) {
+            return Ok(());
+        }
         let by_user = !filter.has_users()
             || filter.user_matches(d.name.export_user.as_deref().map(str::as_bytes))
             || filter.user_matches(d.session_user.as_deref().map(str::as_bytes));
@@ -76,6 +79,9 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let mut err = stderr.lock();
         let _ = tally.write(&mut err, &zone);
         let _ = super::write_order_notes(&mut err, ordered.late, ordered.untimed);
+        if let Some(note) = repeats.note("downloads") {
+            let _ = writeln!(err, "note: {}", for_terminal(&note));
+        }
     }
     Ok(exit)
 }

@@ -19,7 +19,7 @@ use crate::exit::Exit;
 use crate::output::examination::{Examination, grid_verdict, nemsis_verdict, pdf_verdict};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Writer, stdout_is_terminal};
-use crate::w3c::{Input, expand};
+use crate::w3c::Input;
 
 /// The kinds named when a file is of none of them.
 const KINDS: &str = "NEMSIS XML, CSV, XLSX, PDF, ZIP";
@@ -102,10 +102,10 @@ pub struct ArchiveNote {
 
 pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
-    let (inputs, list_errors) = expand(&args.inputs);
+    let (inputs, list_errors) = super::inputs(&args.inputs, global, false);
     let mut said = Diagnostics::default();
-    for e in &list_errors {
-        said.problem(e.to_string());
+    for e in list_errors {
+        said.problem(e);
     }
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let ctx = Context {

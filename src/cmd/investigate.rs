@@ -29,7 +29,7 @@ use crate::output::case::write_tables;
 use crate::output::report::{findings_bytes, verdict_counts, write_report};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Format, stdout_is_terminal};
-use crate::w3c::{Input, Row, expand};
+use crate::w3c::{Input, Row};
 
 pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -53,8 +53,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
     }
     let roster_path = args.roster.as_deref().map(canonical);
 
-    let (inputs, list_errors) = expand(&args.inputs);
-    let mut problems: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let (inputs, mut problems) = super::inputs(&args.inputs, global, false);
     let mut evidence: Vec<Exhibit> = Vec::new();
     let mut logs: Vec<Input> = Vec::new();
     let mut leads: Vec<Lead> = Vec::new();
@@ -248,6 +247,19 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
             ));
         }
     }
+
+    // A log given twice (copied, or downloaded twice) is read once.
+    let before: Vec<String> = logs.iter().map(|l| l.display_name().to_string()).collect();
+    let duplicates = crate::w3c::input::drop_identical(&mut logs);
+    for name in &before {
+        if !logs.iter().any(|l| *l.display_name() == **name)
+            && let Some(e) = evidence.iter_mut().find(|e| e.path == *name)
+            && let Some(why) = duplicates.iter().find(|d| d.starts_with(name.as_str()))
+        {
+            e.note = Some(why[name.len()..].trim_start_matches(':').trim().to_string());
+        }
+    }
+    notes.extend(duplicates);
 
     // One pass over the logs.
     let windows = Windows::around(leads.iter().filter_map(|l| l.anchor(&zone)));
@@ -553,6 +565,9 @@ fn limitations(
         out.push(format!(
             "{malformed} log rows could not be read and {untimed} had no UTC time: whatever they recorded is not in the findings."
         ));
+    }
+    if let Some(note) = &collected.repeats {
+        out.push(format!("{note}."));
     }
     if ordered.late > 0 {
         out.push(format!(

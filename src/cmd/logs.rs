@@ -6,14 +6,13 @@ use std::sync::Arc;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
 use crate::output::{Context, Writer, stdout_is_terminal};
-use crate::w3c::{Hit, Record, Row, expand, scan_all};
+use crate::w3c::{Hit, Record, Row, scan_all};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let filter = super::filter(&args.filters, &zone)?;
     let cfg = super::scan_config(&args.read)?;
-    let (inputs, list_errors) = expand(&args.inputs);
-    let list_errors: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());

@@ -31,6 +31,31 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
+/// The inputs the command line names ([`crate::w3c::list`]); what was
+/// passed over is noted on standard error now (unless `--quiet`), and the
+/// paths that could not be listed are returned as messages. With `dedupe`
+/// (logs), inputs with the same bytes as an earlier one are read once.
+pub fn inputs(
+    args: &[std::path::PathBuf],
+    global: &GlobalArgs,
+    dedupe: bool,
+) -> (Vec<Input>, Vec<String>) {
+    let mut listing = crate::w3c::list(args);
+    if dedupe {
+        let notes = crate::w3c::input::drop_identical(&mut listing.inputs);
+        listing.notes.extend(notes);
+    }
+    if !global.quiet {
+        let stderr = io::stderr();
+        let mut err = stderr.lock();
+        for note in &listing.notes {
+            let _ = writeln!(err, "note: {}", crate::output::sanitize::for_terminal(note));
+        }
+    }
+    let errors = listing.errors.iter().map(ToString::to_string).collect();
+    (listing.inputs, errors)
+}
+
 /// The validated `--tz`.
 pub fn zone(global: &GlobalArgs) -> anyhow::Result<Zone> {
     Zone::named(global.tz.trim()).map_err(usage)

@@ -17,7 +17,7 @@ use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
 use crate::output::{Context, Writer, stdout_is_terminal};
 use crate::time::{Bound, Zone, parse_bound};
-use crate::w3c::{Row, expand};
+use crate::w3c::Row;
 
 /// Which sessions are printed.
 struct Selection {
@@ -87,8 +87,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let (since, until) = bounds(args, &zone)?;
     let selection = Selection::new(args)?;
     let cfg = super::scan_config(&args.read)?;
-    let (inputs, list_errors) = expand(&args.inputs);
-    let list_errors: Vec<String> = list_errors.iter().map(ToString::to_string).collect();
+    let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());

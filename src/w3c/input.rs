@@ -44,33 +44,126 @@ pub struct InputError {
     pub source: io::Error,
 }
 
+/// What the command line's inputs expand to.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub inputs: Vec<Input>,
+    /// Paths that could not be listed or examined (exit status 1).
+    pub errors: Vec<InputError>,
+    /// What was passed over on purpose, and why (symbolic links met while
+    /// walking a folder, a file named twice).
+    pub notes: Vec<String>,
+}
+
 /// Expands the command line's inputs. Directories are walked recursively, in
-/// name order; errors (a missing path, an unreadable directory) are returned
-/// beside the inputs that could be listed, so one bad path stops nothing.
+/// name order; errors (a missing path, an unreadable directory or entry) are
+/// returned beside the inputs that could be listed, so one bad path stops
+/// nothing. Symbolic links named on the command line are followed; those met
+/// while walking a folder are not (no loops, nothing read from outside the
+/// folder), and each is noted. A file reached twice (named twice, or named
+/// and found in a folder) is read once.
 pub fn expand(args: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
+    let listing = list(args);
+    (listing.inputs, listing.errors)
+}
+
+/// [`expand`], with the notes.
+pub fn list(args: &[PathBuf]) -> Listing {
+    let mut listing = Listing::default();
     for arg in args {
         if arg.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            listing.inputs.push(Input::Stdin);
             continue;
         }
         match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => walk(arg, &mut inputs, &mut errors),
-            Ok(_) => inputs.push(Input::File {
+            Ok(meta) if meta.is_dir() => walk(arg, &mut listing),
+            Ok(_) => listing.inputs.push(Input::File {
                 path: arg.clone(),
                 explicit: true,
             }),
-            Err(source) => errors.push(InputError {
+            Err(source) => listing.errors.push(InputError {
                 path: arg.display().to_string(),
                 source,
             }),
         }
     }
-    (inputs, errors)
+    // The same file reached twice is read once (its first place is kept).
+    let mut seen: std::collections::HashMap<PathBuf, String> = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(listing.inputs.len());
+    for input in std::mem::take(&mut listing.inputs) {
+        if let Input::File { path, .. } = &input
+            && let Ok(real) = std::fs::canonicalize(path)
+        {
+            let name = path.display().to_string();
+            if let Some(first) = seen.get(&real) {
+                listing
+                    .notes
+                    .push(format!("{name}: the same file as {first}; read once"));
+                continue;
+            }
+            seen.insert(real, name);
+        }
+        kept.push(input);
+    }
+    listing.inputs = kept;
+    listing
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+/// Drops inputs whose bytes are those of an earlier input (the same log
+/// copied, or downloaded twice): read twice, every record would count
+/// twice. Only files of equal size are hashed (SHA-256). Returns the notes.
+pub fn drop_identical(inputs: &mut Vec<Input>) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    let size = |input: &Input| match input {
+        Input::File { path, .. } => std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() > 0)
+            .map(|m| m.len()),
+        Input::Stdin => None,
+    };
+    let sizes: Vec<Option<u64>> = inputs.iter().map(size).collect();
+    let mut digests: Vec<Option<[u8; 32]>> = vec![None; inputs.len()];
+    for (i, input) in inputs.iter().enumerate() {
+        let shared = sizes[i].is_some() && sizes.iter().filter(|s| **s == sizes[i]).count() > 1;
+        if let (true, Input::File { path, .. }) = (shared, input)
+            && let Ok(mut file) = File::open(path)
+        {
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 1 << 20];
+            let whole = loop {
+                match file.read(&mut buf) {
+                    Ok(0) => break true,
+                    Ok(n) => hasher.update(&buf[..n]),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break false,
+                }
+            };
+            if whole {
+                digests[i] = Some(hasher.finalize().into());
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    let mut kept = Vec::with_capacity(inputs.len());
+    let mut first: Vec<([u8; 32], String)> = Vec::new();
+    for (input, digest) in std::mem::take(inputs).into_iter().zip(digests) {
+        if let Some(d) = digest {
+            let name = input.display_name().to_string();
+            if let Some((_, earlier)) = first.iter().find(|(f, _)| *f == d) {
+                notes.push(format!(
+                    "{name}: the same bytes as {earlier} (same SHA-256); read once"
+                ));
+                continue;
+            }
+            first.push((d, name));
+        }
+        kept.push(input);
+    }
+    *inputs = kept;
+    notes
+}
+
+fn walk(dir: &Path, listing: &mut Listing) {
     let entries = match std::fs::read_dir(dir) {
         Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
         Err(e) => Err(e),
@@ -78,7 +171,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     let mut entries = match entries {
         Ok(entries) => entries,
         Err(source) => {
-            errors.push(InputError {
+            listing.errors.push(InputError {
                 path: dir.display().to_string(),
                 source,
             });
@@ -88,19 +181,42 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        // Symbolic links to directories are not followed (no loops); links to
-        // files are read.
-        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if is_dir {
-            walk(&path, inputs, errors);
-        } else if std::fs::metadata(&path)
-            .map(|m| m.is_file())
-            .unwrap_or(false)
-        {
-            inputs.push(Input::File {
+        let kind = match entry.file_type() {
+            Ok(kind) => kind,
+            Err(source) => {
+                listing.errors.push(InputError {
+                    path: path.display().to_string(),
+                    source,
+                });
+                continue;
+            }
+        };
+        if kind.is_symlink() {
+            listing.notes.push(format!(
+                "{}: a symbolic link, not followed inside a folder; name its target to read it",
+                path.display()
+            ));
+            continue;
+        }
+        if kind.is_dir() {
+            walk(&path, listing);
+            continue;
+        }
+        // A folder that can be listed but not entered fails here: say so
+        // rather than skip its files without a word.
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() => listing.inputs.push(Input::File {
                 path,
                 explicit: false,
-            });
+            }),
+            Ok(_) => listing.notes.push(format!(
+                "{}: not a regular file (a device, socket or pipe met in a folder); skipped",
+                path.display()
+            )),
+            Err(source) => listing.errors.push(InputError {
+                path: path.display().to_string(),
+                source,
+            }),
         }
     }
 }
@@ -210,5 +326,79 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a/1.log", "a/2.log", "b.log", "c/sub/z.log"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_in_a_folder_are_noted_not_followed_and_a_file_named_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.log"), "x\n").unwrap();
+        std::os::unix::fs::symlink(root.join("a.log"), root.join("same.log")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("outside.log")).unwrap();
+        std::os::unix::fs::symlink(root.join("missing"), root.join("dangling.log")).unwrap();
+        std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+        let listing = list(&[root.to_path_buf(), root.join("a.log")]);
+        assert!(listing.errors.is_empty(), "{:?}", listing.errors);
+        assert_eq!(
+            listing.inputs,
+            [Input::File {
+                path: root.join("a.log"),
+                explicit: false
+            }]
+        );
+        let notes = listing.notes.join("\n");
+        for name in ["dangling.log", "loop", "outside.log", "same.log"] {
+            assert!(
+                notes.contains(&format!("{name}: a symbolic link")),
+                "{notes}"
+            );
+        }
+        assert!(notes.contains("the same file as"), "{notes}");
+        // Named on the command line, a link is followed.
+        let named = list(&[root.join("same.log")]);
+        assert_eq!(named.inputs.len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_can_be_listed_but_not_entered_is_an_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::write(locked.join("a.log"), "x\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let listing = list(&[locked.clone()]);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Root reads anything: then the file is simply listed.
+        if listing.inputs.is_empty() {
+            assert_eq!(listing.errors.len(), 1, "{:?}", listing.errors);
+            assert!(listing.errors[0].path.ends_with("a.log"));
+        }
+    }
+
+    #[test]
+    fn identical_logs_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a.log"),
+            dir.path().join("b.log"),
+            dir.path().join("c.log"),
+        );
+        std::fs::write(&a, "#Fields: date\n2017-01-19\n").unwrap();
+        std::fs::write(&b, "#Fields: date\n2017-01-19\n").unwrap();
+        std::fs::write(&c, "#Fields: date\n2017-01-20\n").unwrap();
+        let mut inputs: Vec<Input> = [&a, &b, &c]
+            .into_iter()
+            .map(|p| Input::File {
+                path: p.clone(),
+                explicit: true,
+            })
+            .collect();
+        let notes = drop_identical(&mut inputs);
+        assert_eq!(inputs.len(), 2);
+        assert_eq!(notes.len(), 1);
+        assert!(notes[0].contains("b.log: the same bytes as"), "{notes:?}");
     }
 }

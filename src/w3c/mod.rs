@@ -10,7 +10,7 @@ pub mod row;
 pub mod scan;
 
 pub use fields::{Column, FieldMap};
-pub use input::{Input, expand};
+pub use input::{Input, Listing, expand, list};
 pub use record::Record;
 pub use row::{Problem, Row};
 pub use scan::{
