@@ -182,8 +182,7 @@ impl Repeats {
 
     /// The key of a log record: its time, client, request, status and size.
     pub fn key(r: &crate::w3c::Record) -> u64 {
-        let mut h = hash_state().build_hasher();
-        (
+        hash_state().hash_one((
             r.time_utc,
             &r.client_ip,
             &r.user_agent,
@@ -195,9 +194,7 @@ impl Repeats {
             r.win32_status,
             r.bytes_sent,
             r.time_taken_ms,
-        )
-            .hash(&mut h);
-        h.finish()
+        ))
     }
 
     /// The note for the summary, if any record was dropped.

@@ -369,7 +369,7 @@ mod tests {
         std::fs::create_dir(&locked).unwrap();
         std::fs::write(locked.join("a.log"), "x\n").unwrap();
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let listing = list(&[locked.clone()]);
+        let listing = list(std::slice::from_ref(&locked));
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
         // Root reads anything: then the file is simply listed.
         if listing.inputs.is_empty() {
