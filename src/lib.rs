@@ -9,6 +9,7 @@ pub mod artifact;
 pub mod case;
 pub mod cli;
 pub mod cmd;
+pub mod contain;
 pub mod exit;
 pub mod filter;
 pub mod output;

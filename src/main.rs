@@ -8,6 +8,7 @@ use leaktrace::exit::{Exit, UsageError};
 use leaktrace::output::is_broken_pipe;
 
 fn main() -> ExitCode {
+    leaktrace::contain::install_hook();
     let cli = Cli::parse();
     match leaktrace::cmd::run(cli) {
         Ok(exit) => exit.into(),

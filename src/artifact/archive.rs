@@ -14,13 +14,13 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Cursor, Read};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use zip::ZipArchive;
 use zip::read::read_zipfile_from_stream;
 use zip::result::ZipError;
 
 use super::grid::{self, size};
+use crate::contain::contain;
 
 /// The most an archive may decompress to, nested archives included: the
 /// same limit as for an XLSX workbook. Bulk exports are small; more than this
@@ -166,7 +166,7 @@ impl<'a> Archive<'a> {
         let mut pending = VecDeque::new();
         // The ZIP reader is not ours: a panic on a hostile directory is a
         // bad archive, not a crash.
-        let opened = catch_unwind(AssertUnwindSafe(|| ZipArchive::new(Cursor::new(bytes))))
+        let opened = contain(|| ZipArchive::new(Cursor::new(bytes)))
             .unwrap_or_else(|_| Err(ZipError::InvalidArchive("the ZIP reader failed".into())));
         let source = match opened {
             Ok(zip) => {
@@ -279,10 +279,10 @@ impl<'a> Archive<'a> {
             }
             let declared = entry.size();
             let cap = self.limits.member.min(budget.left());
-            let read = catch_unwind(AssertUnwindSafe(|| {
+            let read = contain(|| {
                 let mut file = zip.by_index(index)?;
                 read_capped(&mut file, declared, cap)
-            }))
+            })
             .unwrap_or_else(|_| Err(ZipError::InvalidArchive("the ZIP reader failed".into())));
             let after = Some(zip.len() - index - 1);
             let (entry, stop) =
@@ -305,7 +305,7 @@ impl<'a> Archive<'a> {
             let members = self.members;
             let limits = self.limits;
             let cap = limits.member.min(budget.left());
-            let step = catch_unwind(AssertUnwindSafe(|| {
+            let step = contain(|| {
                 let Some(mut file) = read_zipfile_from_stream(&mut *cursor)? else {
                     return Ok(None);
                 };
@@ -327,7 +327,7 @@ impl<'a> Archive<'a> {
                     declared,
                     read,
                 }))
-            }))
+            })
             .unwrap_or_else(|_| Err(ZipError::InvalidArchive("the ZIP reader failed".into())));
             match step {
                 Ok(None) => return None,
@@ -542,9 +542,7 @@ fn declared_uncompressed(zip: &ZipArchive<Cursor<&[u8]>>) -> u64 {
 /// part names (`xl/workbook.xml`) in its first bytes, which is all that
 /// sniffing sees; the directory tells the two apart.
 pub fn lists_workbook(bytes: &[u8]) -> Option<bool> {
-    let zip = catch_unwind(AssertUnwindSafe(|| ZipArchive::new(Cursor::new(bytes))))
-        .ok()?
-        .ok()?;
+    let zip = contain(|| ZipArchive::new(Cursor::new(bytes))).ok()?.ok()?;
     Some(
         zip.file_names_raw()
             .any(|n| n.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"xl/"))),
