@@ -452,9 +452,30 @@ fn stderr_has_the_summary_and_the_session_count_unless_quiet() {
 
 #[test]
 fn overlapping_inputs_are_noted() {
-    let o = run(&["sessions", DAY1, DAY1, "--format", "ndjson"]);
+    // The same log, compressed: the rows overlap in time.
+    let o = run(&[
+        "sessions",
+        DAY1,
+        "testdata/gz/u_ex170119.log.gz",
+        "--format",
+        "ndjson",
+    ]);
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert!(o.stderr.contains("out of order"), "{}", o.stderr);
+}
+
+#[test]
+fn the_same_file_named_twice_is_read_once() {
+    // Regression: a file named twice was read twice, every session doubled.
+    let once = run(&["sessions", DAY1, "--format", "ndjson"]);
+    let twice = run(&["sessions", DAY1, DAY1, "--format", "ndjson"]);
+    assert_eq!(twice.code, Some(0), "{}", twice.stderr);
+    assert_eq!(twice.stdout, once.stdout);
+    assert!(
+        twice.stderr.contains("the same file as testdata/sample/u_ex170119.log; read once"),
+        "{}",
+        twice.stderr
+    );
 }
 
 #[test]
@@ -469,4 +490,57 @@ fn missing_input_is_reported_and_the_rest_is_read() {
     assert_eq!(o.code, Some(1), "{}", o.stderr);
     assert!(o.stderr.contains("nope.log"), "{}", o.stderr);
     assert!(o.stdout.lines().count() > 5);
+}
+
+#[test]
+fn row_dated_2500_is_malformed_as_in_logs_not_moved_to_2262() {
+    // Once: `logs` showed 2500, `sessions` 2262-04-11T23:47:16.854775807Z
+    // (the i64 nanosecond key saturated). The same bytes as the twin test in
+    // tests/logs.rs: the same rows are malformed, for the same reasons.
+    let header = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+    let row = |at: &str, stem: &str| {
+        format!("{at} 10.0.1.15 GET {stem} - 443 jsmith 73.21.44.9 Mozilla/5.0 - 200 0 0 15\n")
+    };
+    let log = format!(
+        "{header}{}{}{}",
+        row("2017-01-19 17:16:30", "/Home.aspx"),
+        row("2500-01-01 00:00:00", "/Far.aspx"),
+        row("2262-04-11 23:59:59", "/Edge.aspx")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("far.log");
+    std::fs::write(&path, log).unwrap();
+    let path = path.to_str().unwrap();
+    let o = run(&["sessions", path, "--format", "ndjson"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let found: Vec<Value> = o
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(found.len(), 1, "{}", o.stdout);
+    assert_eq!(text(&found[0], "start_utc"), "2017-01-19T17:16:30Z");
+    assert_eq!(text(&found[0], "end_utc"), "2017-01-19T17:16:30Z");
+    assert_eq!(found[0]["requests"], 1);
+    assert!(!o.stdout.contains("2262"), "{}", o.stdout);
+    assert!(
+        o.stderr
+            .starts_with("leaktrace: 1 file, 1 records, 1 matched, 2 malformed\n"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains(&format!("{path}:3: date '2500-01-01' is out of range")),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(&format!(
+            "{path}:4: date and time '2262-04-11 23:59:59' are out of range"
+        )),
+        "{}",
+        o.stderr
+    );
 }

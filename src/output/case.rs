@@ -11,7 +11,7 @@ use comfy_table::{ContentArrangement, Table};
 use serde_json::{Map, Value, json};
 
 use super::examination::statement_json;
-use super::sanitize::for_terminal;
+use super::sanitize::for_table;
 use super::{Context, TABLE_STYLE, item_json};
 use crate::case::roster::NameLink;
 use crate::case::{BREACH_THRESHOLD, Case, Finding, Person, TOLERANCES, Verdict};

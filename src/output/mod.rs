@@ -4,8 +4,10 @@
 //! [`Writer`] prints them as a table for people, or as JSON, NDJSON or CSV for
 //! programs. JSON keys and CSV headers are the same names, absent values are
 //! `null` (empty in CSV), times are RFC 3339. Text from logs is untrusted: it
-//! is escaped before it reaches a terminal, and guarded against formula
-//! injection in CSV.
+//! is escaped before it reaches a terminal (and a table cell shows at most
+//! [`sanitize::TABLE_CELL_CHARS`] characters of it), and guarded against
+//! formula injection and control characters in CSV. JSON and NDJSON carry
+//! every character.
 
 pub mod case;
 pub mod download;
@@ -134,9 +136,12 @@ impl<W: Write> Writer<W> {
         match self.format {
             Format::Table => {
                 self.table_header = I::TABLE;
+                // Every table cell passes here: escaped for the terminal, and
+                // cut to a size comfy-table lays out quickly (its layout time
+                // grows much faster than a cell's length).
                 for row in item.table_rows(&self.ctx) {
                     self.page
-                        .push(row.iter().map(|c| sanitize::for_terminal(c)).collect());
+                        .push(row.iter().map(|c| sanitize::for_table(c)).collect());
                 }
                 if self.page.len() >= TABLE_PAGE {
                     self.flush_table()?;
