@@ -221,10 +221,11 @@ pub fn short_file(file: &str) -> String {
         .join("!")
 }
 
-/// A table cell: each line escaped for the terminal, lines kept.
+/// A table cell: each line escaped for the terminal and cut at the table's
+/// cell limit, lines kept.
 fn cell(text: &str) -> String {
     text.split('\n')
-        .map(for_terminal)
+        .map(for_table)
         .collect::<Vec<_>>()
         .join("\n")
 }
