@@ -372,3 +372,135 @@ fn a_file_of_no_known_kind_fails_the_run_but_not_the_others() {
     assert_eq!(files[0]["verdict"], "signed");
     assert!(stderr.contains("blob.bin"), "{stderr}");
 }
+
+/// An XLSX workbook of one sheet `S` whose A1 and B2 are shared strings 0
+/// and 1, with `sst` as its `xl/sharedStrings.xml`.
+fn shared_strings_workbook(sst: &str) -> Vec<u8> {
+    use std::io::Write;
+    const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    const PKG: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    let parts = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+             <Default Extension=\"xml\" ContentType=\"application/xml\"/></Types>"
+                .to_string(),
+        ),
+        (
+            "_rels/.rels",
+            format!(
+                "<?xml version=\"1.0\"?><Relationships xmlns=\"{PKG}\"><Relationship Id=\"rId1\" \
+                 Type=\"{REL}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+            ),
+        ),
+        (
+            "xl/workbook.xml",
+            format!(
+                "<?xml version=\"1.0\"?><workbook xmlns=\"{NS}\" xmlns:r=\"{REL}\"><sheets>\
+                 <sheet name=\"S\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+            ),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                "<?xml version=\"1.0\"?><Relationships xmlns=\"{PKG}\"><Relationship Id=\"rId1\" \
+                 Type=\"{REL}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+            ),
+        ),
+        ("xl/sharedStrings.xml", sst.to_string()),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!(
+                "<?xml version=\"1.0\"?><worksheet xmlns=\"{NS}\"><sheetData>\
+                 <row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>\
+                 <row r=\"2\"><c r=\"B2\" t=\"s\"><v>1</v></c></row></sheetData></worksheet>"
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("zip entry");
+        zip.write_all(text.as_bytes()).expect("zip write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+#[test]
+fn a_huge_shared_strings_count_is_refused_and_the_other_reports_survive() {
+    // calamine reserved `uniqueCount` strings up front: 2^32 of them made
+    // the allocation fail, and the process aborted (SIGABRT) with every
+    // report of the run lost. Run as a child process, so a regression fails
+    // this test instead of aborting the test binary.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hostile = dir.path().join("hostile.xlsx");
+    let sst = |unique: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+             count=\"2\" uniqueCount=\"{unique}\"><si><t>Patient</t></si><si><t>{JANE}</t></si></sst>"
+        )
+    };
+    std::fs::write(&hostile, shared_strings_workbook(&sst("4294967296"))).expect("write");
+    let honest = dir.path().join("honest.xlsx");
+    std::fs::write(&honest, shared_strings_workbook(&sst("2"))).expect("write");
+    let (hostile, honest) = (
+        hostile.to_str().expect("UTF-8 path"),
+        honest.to_str().expect("UTF-8 path"),
+    );
+    let (code, files, stderr) = examine(&[hostile, &path("signed.xlsx"), honest]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(files.len(), 3, "{stderr}");
+    assert_eq!(files[0]["verdict"], "damaged");
+    assert!(
+        warned(
+            &files[0],
+            "xl/sharedStrings.xml declares uniqueCount=\"4294967296\" shared strings, more than its"
+        ),
+        "{:?}",
+        warnings(&files[0])
+    );
+    assert_eq!(files[1]["verdict"], "signed");
+    assert_eq!(files[2]["verdict"], "signed", "{}", files[2]);
+    assert_eq!(files[2]["attribution"]["name"], "Jane Doe");
+}
+
+#[test]
+fn a_compound_file_forced_as_xlsx_is_reported_and_the_others_survive() {
+    // calamine walked a compound file's sector chains without a loop guard
+    // (memory grew until the process aborted); compound files are now
+    // reported without being handed to it. This one is well-formed.
+    let mut cfb = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    cfb.resize(512, 0);
+    cfb[24..34].copy_from_slice(&[0x3E, 0, 3, 0, 0xFE, 0xFF, 9, 0, 6, 0]);
+    for (at, v) in [
+        (44, 1u32),
+        (48, 1),
+        (56, 4096),
+        (60, 0xFFFF_FFFE),
+        (68, 0xFFFF_FFFE),
+    ] {
+        cfb[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    for at in (80..512).step_by(4) {
+        cfb[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    }
+    let mut fat = vec![0xFFFF_FFFD_u32, 0xFFFF_FFFE];
+    fat.resize(128, u32::MAX);
+    cfb.extend(fat.iter().flat_map(|v| v.to_le_bytes()));
+    cfb.resize(1536, 0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("legacy.xls");
+    std::fs::write(&file, cfb).expect("write");
+    let file = file.to_str().expect("UTF-8 path");
+    let (code, files, stderr) = examine(&["--as", "xlsx", file, &path("signed.xlsx")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(files.len(), 2, "{stderr}");
+    assert_eq!(files[0]["verdict"], "damaged");
+    assert!(
+        warned(&files[0], "it is an OLE compound file"),
+        "{:?}",
+        warnings(&files[0])
+    );
+    assert_eq!(files[1]["verdict"], "signed");
+}

@@ -397,3 +397,36 @@ fn verbose_table_adds_a_line_per_report() {
     assert!(verbose.contains("PCR ACME-2021-00002"), "{verbose}");
     assert!(plain.contains("2021-07-01 12:35:16 CDT"), "{plain}");
 }
+
+/// Regression (issue "Hardening"): an `eRecord.901` of clean base64 whose
+/// bytes are not text (not even UTF-8) was `incomplete`, as if unreadable.
+/// It was read, and it is not the statement: someone replaced it, so
+/// `mismatch`, saying what it decoded to. A 901 that is not base64 stays
+/// `incomplete` (`corrupt_base64_is_reported_not_repaired`).
+#[test]
+fn a_901_of_bytes_that_are_not_text_is_a_mismatch() {
+    use base64::Engine as _;
+    let garbage = std::fs::read_to_string(path("garbage_901.xml")).unwrap();
+    let old = "RXhwb3J0ZWQgZm9yIHRoZSBxdWFydGVybHkgcXVhbGl0eSByZXZpZXcu";
+    assert!(garbage.contains(old));
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend(0..29u8);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("binary_901.xml");
+    std::fs::write(&p, garbage.replace(old, &encoded)).unwrap();
+    let (code, files, stderr) = examine(&[p.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    let file = &files[0];
+    assert_eq!(file["verdict"], "mismatch");
+    let pcr = &file["pcrs"][0];
+    assert_eq!(pcr["verdict"], "mismatch");
+    assert_eq!(pcr["e901"], Value::Null);
+    assert_eq!(
+        pcr["e901_error"],
+        "decodes to 37 bytes that are not UTF-8 text (from byte 1)"
+    );
+    assert_eq!(pcr["e900"]["name"], "Jane Doe");
+    assert_eq!(file["attribution"]["text"], JANE);
+    assert_eq!(file["attribution"]["verified"], false);
+}

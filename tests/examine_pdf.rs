@@ -551,3 +551,305 @@ fn the_table_shows_pdfs_like_the_other_kinds() {
     );
     assert!(stdout.contains("visible_only"), "{stdout}");
 }
+
+/// A one-page PDF written byte by byte: the stamp (if any) in the page
+/// content, the Info entries given (literal strings), an XMP packet (if any).
+fn hand_made_pdf(stamp: Option<&str>, info: &[(&str, &str)], xmp: Option<&str>) -> Vec<u8> {
+    fn literal(s: &str) -> String {
+        s.replace('\\', "\\\\")
+            .replace('(', "\\(")
+            .replace(')', "\\)")
+    }
+    let content = stamp
+        .map(|s| format!("BT /F1 12 Tf 72 720 Td ({}) Tj ET", literal(s)))
+        .unwrap_or_default();
+    let xmp = xmp.unwrap_or_default();
+    let info: String = info
+        .iter()
+        .map(|(k, v)| format!(" /{k} ({})", literal(v)))
+        .collect();
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        format!(
+            "<< /Type /Metadata /Subtype /XML /Length {} >>\nstream\n{xmp}\nendstream",
+            xmp.len()
+        ),
+        format!("<<{info} >>"),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for offset in offsets {
+        pdf.extend(format!("{offset:010} 00000 n \n").bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 7 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    pdf
+}
+
+/// An XMP packet with the given `acme:` properties.
+fn xmp_with(properties: &[(&str, &str)]) -> String {
+    let body: String = properties
+        .iter()
+        .map(|(k, v)| format!("<acme:{k}>{v}</acme:{k}>"))
+        .collect();
+    format!(
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:acme="http://acme.example/ns/">{body}</rdf:Description></rdf:RDF></x:xmpmeta>"#
+    )
+}
+
+/// Writes `bytes` to a temporary file and examines it.
+fn examine_bytes(bytes: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("leaked.pdf");
+    std::fs::write(&p, bytes).unwrap();
+    one(&[p.to_str().unwrap()])
+}
+
+/// Regression (issue "Hardening"): a 195 KB PDF whose Info values hold
+/// `Produced . ` 5,900 times each kept `examine` busy for 76 s (every
+/// "Produced " tried against every later `. `, copying the rest each time).
+/// Checked by its answer, never by the clock; a megabyte of them as well.
+#[test]
+fn metadata_full_of_produced_is_read_not_hung_on() {
+    let value = "Produced . ".repeat(5_900);
+    let issue = hand_made_pdf(
+        Some("Printed by: Jane Doe"),
+        &[("Title", &value), ("Subject", &value), ("Keywords", &value)],
+        None,
+    );
+    assert!(issue.len() > 190_000, "{}", issue.len());
+    let keys: Vec<String> = (0..16).map(|i| format!("Note{i}")).collect();
+    let info: Vec<(&str, &str)> = keys.iter().map(|k| (k.as_str(), value.as_str())).collect();
+    let xmp = xmp_with(&[("Notes", &value)]);
+    let megabyte = hand_made_pdf(Some("Printed by: Jane Doe"), &info, Some(&xmp));
+    assert!(megabyte.len() > 1 << 20, "{}", megabyte.len());
+    for bytes in [issue, megabyte] {
+        let file = examine_bytes(&bytes);
+        assert_eq!(file["verdict"], "visible_only", "{}", file["warnings"]);
+        assert_eq!(file["metadata_statement"], Value::Null);
+        assert_eq!(file["attribution"]["name"], "Jane Doe");
+    }
+}
+
+/// Regression (issue "Hardening"): `Requested by Jane Doe (ID 16) from
+/// 192.168.1.42 on ...` in the Subject gave `user_id: null`.
+#[test]
+fn a_requested_by_sentence_gives_the_user_id() {
+    let file = examine_bytes(&hand_made_pdf(
+        Some("Printed by: Jane Doe"),
+        &[(
+            "Subject",
+            "Requested by Jane Doe (ID 16) from 192.168.1.42 on 2021-07-01 17:35:16-00:00",
+        )],
+        None,
+    ));
+    assert_eq!(file["verdict"], "consistent", "{}", file["warnings"]);
+    let a = &file["attribution"];
+    assert_eq!(a["name"], "Jane Doe");
+    assert_eq!(a["user_id"], 16);
+    assert_eq!(a["ip"], "192.168.1.42");
+    assert_eq!(a["produced_at"], "2021-07-01T17:35:16Z");
+    assert_eq!(a["parsed"], false);
+    assert_eq!(a["verified"], true);
+}
+
+/// Regression (issue "Hardening"): an XMP `RequestedBy` of `Jane Doe (ID 16)`
+/// was read as the name "Jane Doe (ID 16)", and the file was called a
+/// `mismatch` against its own "Printed by: Jane Doe".
+#[test]
+fn a_requested_by_field_with_its_id_matches_the_stamp() {
+    let xmp = xmp_with(&[("RequestedBy", "Jane Doe (ID 16)")]);
+    let file = examine_bytes(&hand_made_pdf(
+        Some("Printed by: Jane Doe"),
+        &[("Producer", "AngelTrack PDF")],
+        Some(&xmp),
+    ));
+    assert_eq!(file["verdict"], "consistent", "{}", file["warnings"]);
+    assert_eq!(file["attribution"]["name"], "Jane Doe");
+    assert_eq!(file["attribution"]["user_id"], 16);
+    assert_eq!(file["metadata"]["xmp:acme:RequestedBy"], "Jane Doe (ID 16)");
+    // Someone else's name with an ID is still someone else.
+    let xmp = xmp_with(&[("RequestedBy", "Mary Jones (ID 31)")]);
+    let file = examine_bytes(&hand_made_pdf(
+        Some("Printed by: Jane Doe"),
+        &[],
+        Some(&xmp),
+    ));
+    assert_eq!(file["verdict"], "mismatch");
+    assert!(warned(&file, "(Mary Jones)"), "{}", file["warnings"]);
+}
+
+/// A PDF whose one page shows "Printed by Jane Doe" in font /F1 (`font`,
+/// object 5), with `more` objects after it (6, 7, ...) and `/Info 6 0 R`:
+/// built here so that no hostile file is committed.
+fn hostile_pdf(content: &[u8], font: &[u8], more: &[Vec<u8>]) -> Vec<u8> {
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+          /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        hostile_stream(content, ""),
+        font.to_vec(),
+    ];
+    objects.extend(more.iter().cloned());
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).bytes());
+        out.extend_from_slice(object);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for at in offsets {
+        out.extend(format!("{at:010} 00000 n \n").bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    out
+}
+
+/// A stream object with these bytes and extra dictionary entries.
+fn hostile_stream(data: &[u8], entries: &str) -> Vec<u8> {
+    let mut out = format!("<< /Length {} {entries} >>\nstream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend(b"\nendstream");
+    out
+}
+
+const STAMP: &[u8] = b"BT /F1 10 Tf 50 700 Td (Printed by Jane Doe) Tj ET";
+const HELVETICA: &[u8] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+
+/// Writes each file in a temporary folder and examines them together.
+fn examine_written(files: &[(&str, Vec<u8>)]) -> (Option<i32>, Vec<Value>, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths: Vec<String> = files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            path.to_str().expect("UTF-8 path").to_string()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    examine(&paths)
+}
+
+#[test]
+fn a_cmap_of_16000_full_ranges_no_longer_hangs() {
+    // 1.7 KB of Flate held 16,000 `<0000> <FFFF> <0041>` bfranges, each
+    // expanded code by code: 80 s (an hour at the 16 MiB stream limit).
+    use std::io::Write;
+    let mut cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n".to_vec();
+    for _ in 0..160 {
+        cmap.extend(b"100 beginbfrange\n");
+        cmap.extend(b"<0000> <FFFF> <0041>\n".repeat(100));
+        cmap.extend(b"endbfrange\n");
+    }
+    let mut flate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    flate.write_all(&cmap).expect("deflate");
+    let cmap = flate.finish().expect("deflate");
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 7 0 R >>";
+    let pdf = hostile_pdf(
+        STAMP,
+        font,
+        &[
+            b"<< /Author (Jane Doe) >>".to_vec(),
+            hostile_stream(&cmap, "/Filter /FlateDecode"),
+        ],
+    );
+    assert!(pdf.len() < 4096, "{}", pdf.len());
+    let (code, files, stderr) = examine_written(&[("cmap.pdf", pdf)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Every two-byte code maps to a letter from A on: no stamp is printed.
+    assert_eq!(files[0]["verdict"], "metadata_only", "{}", files[0]);
+    assert_eq!(files[0]["attribution"]["name"], "Jane Doe");
+}
+
+#[test]
+fn an_info_nested_too_deep_keeps_its_other_entries_and_says_so() {
+    // lopdf dropped the whole Info (an array 100 deep, a string of 101
+    // nested parentheses): the verdict was a silent `visible_only`.
+    let array = format!(
+        "<< /Author (Jane Doe) /Deep {}{} >>",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let string = format!(
+        "<< /Author (Jane Doe) /Title ({}x{}) >>",
+        "(".repeat(101),
+        ")".repeat(101)
+    );
+    let (code, files, stderr) = examine_written(&[
+        (
+            "array.pdf",
+            hostile_pdf(STAMP, HELVETICA, &[array.into_bytes()]),
+        ),
+        (
+            "string.pdf",
+            hostile_pdf(STAMP, HELVETICA, &[string.into_bytes()]),
+        ),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for (file, why) in files.iter().zip([
+        "a value in it is nested deeper than the 100 levels the PDF reader parses",
+        "a string in it nests parentheses deeper than the 100 levels the PDF reader parses",
+    ]) {
+        assert_eq!(file["verdict"], "consistent", "{file}");
+        assert_eq!(file["attribution"]["name"], "Jane Doe");
+        assert!(
+            warned(
+                file,
+                &format!("the PDF reader dropped the Info dictionary (object 6 0 R): {why}")
+            ),
+            "{:?}",
+            warnings(file)
+        );
+    }
+    assert_eq!(files[0]["metadata"]["Deep"], "nested too deep; not read");
+    assert_eq!(
+        files[1]["metadata"]["Title"],
+        format!("{}x{}", "(".repeat(101), ")".repeat(101))
+    );
+}
+
+#[test]
+fn a_content_stream_over_16_mib_is_said_to_be_over_the_limit() {
+    // It was "couldn't decompress stream" (it is not compressed), then
+    // "the pages hold no text (drawn as outlines, or blank)".
+    let mut content = STAMP.to_vec();
+    content.extend(vec![b' '; 17 << 20]);
+    let pdf = hostile_pdf(&content, HELVETICA, &[b"<< /Author (Jane Doe) >>".to_vec()]);
+    let (code, files, stderr) = examine_written(&[("big.pdf", pdf)]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        warnings(&files[0]),
+        [
+            "a page content stream is 17 MiB long (not compressed), over the limit of 16 MiB: not read",
+            "no text was read: 1 page content stream could not be read (see above), so whether the \
+             stamp is on the pages is not known"
+        ]
+    );
+}

@@ -12,11 +12,11 @@
 //! cost linear time. The report also says how much the file holds (its records
 //! and column names), for an assessment of what leaked.
 
+use crate::contain::contain;
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::cmp::Reverse;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
@@ -206,7 +206,10 @@ pub fn examine_csv(bytes: &[u8]) -> GridReport {
 }
 
 /// Reads every worksheet of an XLSX workbook; refuses one that declares more
-/// than [`MAX_XLSX_UNCOMPRESSED`] of content.
+/// than [`MAX_XLSX_UNCOMPRESSED`] of content, or more shared strings than its
+/// shared strings part could hold, and an OLE compound file (an encrypted
+/// workbook, a legacy `.xls`): the XLSX reader would abort the process on
+/// those.
 pub fn examine_xlsx(bytes: &[u8]) -> GridReport {
     let budget = (bytes.len() as u64)
         .saturating_mul(READS_PER_BYTE)
@@ -235,6 +238,12 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
             Contents::default(),
         );
     }
+    // The XLSX reader trusts some of what the file declares (see these two):
+    // a lie there aborts the process, which no `catch_unwind` can catch and
+    // which would lose the reports of every other file in the run.
+    if let Some(refusal) = compound_file(bytes).or_else(|| implausible_counts(bytes)) {
+        return conclude(None, true, vec![refusal], Contents::default());
+    }
     let read = Rc::new(Cell::new(0));
     let metered = Metered {
         inner: Cursor::new(bytes),
@@ -243,7 +252,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
     };
     // The XLSX reader's arithmetic on cell references can overflow on
     // hostile input (a panic in debug builds): a bad file, not a crash.
-    let opened = catch_unwind(AssertUnwindSafe(|| Xlsx::new(metered)));
+    let opened = contain(|| Xlsx::new(metered));
     let mut workbook = match opened {
         Ok(Ok(workbook)) => workbook,
         Ok(Err(e)) => {
@@ -282,13 +291,12 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
         worksheets += 1;
         let place = format!("sheet '{}': ", sheet.name);
         let (tally, error) =
-            catch_unwind(AssertUnwindSafe(|| scan_sheet(&mut workbook, &sheet.name)))
-                .unwrap_or_else(|_| {
-                    (
-                        Tally::default(),
-                        Some("(the XLSX reader failed on it)".into()),
-                    )
-                });
+            contain(|| scan_sheet(&mut workbook, &sheet.name)).unwrap_or_else(|_| {
+                (
+                    Tally::default(),
+                    Some("(the XLSX reader failed on it)".into()),
+                )
+            });
         let has_text = tally.header.is_some();
         let outcome = tally.finish(&place);
         data_rows = data_rows.saturating_add(outcome.contents.data_rows);
@@ -1073,6 +1081,130 @@ impl Seek for Metered<'_> {
     }
 }
 
+/// The signature of an OLE compound file: a password-protected workbook (its
+/// XLSX encrypted inside one), or a legacy `.xls`.
+const COMPOUND_FILE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// The XLSX reader looks into a compound file for an encrypted package and
+/// follows its sector chains as the file declares them, without a guard
+/// against a chain that loops (memory grows until the process aborts). No
+/// compound file is an XLSX workbook, so none is handed to it.
+fn compound_file(bytes: &[u8]) -> Option<String> {
+    if !bytes.starts_with(COMPOUND_FILE) {
+        return None;
+    }
+    let encrypted: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    Some(if memchr::memmem::find(bytes, &encrypted).is_some() {
+        "not a readable XLSX workbook: it is password-protected (an encrypted package in an OLE \
+         compound file); leaktrace does not decrypt workbooks"
+            .into()
+    } else {
+        "not a readable XLSX workbook: it is an OLE compound file (a legacy .xls workbook?)".into()
+    })
+}
+
+/// The fewest bytes one shared string takes in `xl/sharedStrings.xml`
+/// (`<si/>`).
+const SHARED_STRING_BYTES: u64 = 5;
+
+/// The XLSX reader reserves room for the `uniqueCount` that the shared
+/// strings part declares before reading a string: a count of billions makes
+/// the allocation fail, which aborts the process. A count is refused when
+/// the part, at its declared size, could not hold that many strings. (Its
+/// `count` is the number of cells using them, which no size bounds; it is
+/// not used to reserve anything.) Every part the reader could take for the
+/// shared strings is checked: it looks the name up without case, under the
+/// folder of the workbook part.
+fn implausible_counts(bytes: &[u8]) -> Option<String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let parts: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|name| {
+            name.replace('\\', "/")
+                .to_ascii_lowercase()
+                .ends_with("sharedstrings.xml")
+        })
+        .map(|name| name.into_owned())
+        .collect();
+    for name in parts {
+        let Ok(part) = archive.by_name(&name) else {
+            continue;
+        };
+        let declared = part.size();
+        let Some(unique) = declared_unique_count(part) else {
+            continue;
+        };
+        if unique > declared / SHARED_STRING_BYTES {
+            return Some(format!(
+                "refused: {name} declares uniqueCount=\"{unique}\" shared strings, more than its {} \
+                 could hold (at least {SHARED_STRING_BYTES} bytes each); the XLSX reader would try to \
+                 reserve memory for them all (a hostile or damaged workbook)",
+                size(declared)
+            ));
+        }
+    }
+    None
+}
+
+/// The `uniqueCount` on the first `sst` element of a shared strings part,
+/// read as the XLSX reader reads it (`u64::MAX` for more digits than fit).
+fn declared_unique_count(part: impl Read) -> Option<u64> {
+    let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(part));
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    config.trim_text(false);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf).ok()? {
+            quick_xml::events::Event::Start(e) if e.local_name().as_ref() == "sst" => {
+                let value = raw_attribute(e.attributes_raw(), "uniqueCount")?;
+                if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let digits = value.trim_start_matches('0');
+                // Too many digits for a u64: more than any part holds, too.
+                return Some(if digits.is_empty() {
+                    0
+                } else {
+                    digits.parse().unwrap_or(u64::MAX)
+                });
+            }
+            quick_xml::events::Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The raw value of an attribute (any namespace prefix) in an element's
+/// attribute text, scanning as the XLSX reader does: `key="value"` pairs in
+/// order, stopping at the first malformed one.
+fn raw_attribute<'a>(raw: &'a str, local: &str) -> Option<&'a str> {
+    let mut rest = raw;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+        let (key, after) = rest.split_once('=')?;
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let body = &after[1..];
+        let end = body.find(quote).unwrap_or(body.len());
+        let key = key.trim_end();
+        if key == local || key.rsplit_once(':').is_some_and(|(_, k)| k == local) {
+            return Some(&body[..end]);
+        }
+        rest = body.get(end + 1..).unwrap_or_default();
+    }
+}
+
 /// Reads one sheet; the error says where reading stopped. A sheet whose rows
 /// are out of order is read again once its header is known.
 fn scan_sheet(workbook: &mut Workbook<'_>, name: &str) -> (Tally, Option<String>) {
@@ -1819,6 +1951,11 @@ mod tests {
 
     /// A workbook of `(sheet attributes, worksheet body)`; cells as `(ref, text)`.
     fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
+        workbook_with(sheets, &[])
+    }
+
+    /// A workbook with more parts (`xl/sharedStrings.xml`, ...).
+    fn workbook_with(sheets: &[(&str, String)], parts: &[(&str, String)]) -> Vec<u8> {
         const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
         let mut entries = vec![
@@ -1862,6 +1999,7 @@ mod tests {
         for (path, body) in &bodies {
             all.push((path.as_str(), body.clone()));
         }
+        all.extend(parts.iter().cloned());
         stored_zip(&all)
     }
 
@@ -1948,6 +2086,149 @@ mod tests {
         // Release builds read the bad sheet; debug builds trap the overflow.
         assert!(matches!(r.verdict, Damaged | Signed), "{r:#?}");
         assert_eq!(r.signature.and_then(|s| s.sheet), Some("Good".into()));
+    }
+
+    /// A shared strings part holding `strings`, declaring `counts`.
+    fn shared_strings(counts: &str, strings: &[&str]) -> String {
+        let items: String = strings
+            .iter()
+            .map(|s| format!("<si><t>{s}</t></si>"))
+            .collect();
+        format!(
+            "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+             {counts}>{items}</sst>"
+        )
+    }
+
+    /// A sheet whose header is shared string 0 and whose B2 is string 1.
+    fn shared_sheet() -> Vec<(&'static str, String)> {
+        vec![(
+            "name=\"S\"",
+            "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>\
+             <row r=\"2\"><c r=\"B2\" t=\"s\"><v>1</v></c></row></sheetData>"
+                .into(),
+        )]
+    }
+
+    #[test]
+    fn xlsx_shared_strings_unique_count_beyond_the_part_is_refused_not_an_abort() {
+        // calamine reserves `uniqueCount` strings up front: 2^32 of them is
+        // a ~103 GB allocation whose failure aborts the process.
+        for (counts, name) in [
+            (
+                "count=\"2\" uniqueCount=\"4294967296\"",
+                "xl/sharedStrings.xml",
+            ),
+            (
+                "uniqueCount=\"000000000000000000000000004294967296\"",
+                "xl/sharedStrings.xml",
+            ),
+            (
+                "uniqueCount=\"99999999999999999999999999\"",
+                "xl/sharedStrings.xml",
+            ),
+            ("uniqueCount = '4294967296'", "xl/sharedStrings.xml"),
+            // The reader finds the part without regard to case.
+            ("uniqueCount=\"4294967296\"", "XL/SharedStrings.XML"),
+        ] {
+            // The check alone: were it to let one through, the reader would
+            // abort the test process (tests/examine_grid.rs runs the binary).
+            let sst = shared_strings(counts, &["h", SIG]);
+            let book = workbook_with(&shared_sheet(), &[(name, sst.clone())]);
+            assert_eq!(
+                implausible_counts(&book),
+                Some(format!(
+                    "refused: {name} declares uniqueCount=\"{}\" shared strings, more than its {} bytes \
+                     could hold (at least 5 bytes each); the XLSX reader would try to reserve memory for \
+                     them all (a hostile or damaged workbook)",
+                    if counts.contains("999") {
+                        u64::MAX
+                    } else {
+                        4294967296
+                    },
+                    sst.len()
+                )),
+                "{counts}"
+            );
+        }
+    }
+
+    #[test]
+    fn xlsx_shared_strings_with_honest_or_harmless_counts_are_read() {
+        for counts in [
+            "count=\"2\" uniqueCount=\"2\"",
+            // `count` is cells, not strings: any number is possible.
+            "count=\"4294967296\" uniqueCount=\"2\"",
+            // Stale but small, absent, or not a number the reader takes.
+            "uniqueCount=\"20\"",
+            "",
+            "uniqueCount=\"+4294967296\"",
+            "uniqueCount=\" 4294967296\"",
+        ] {
+            let sst = shared_strings(counts, &["h", SIG]);
+            let book = workbook_with(&shared_sheet(), &[("xl/sharedStrings.xml", sst)]);
+            let r = examine_xlsx(&book);
+            assert_eq!(r.verdict, Signed, "{counts}: {r:#?}");
+            assert_eq!(name(&r), Some("Jane Doe"), "{counts}");
+        }
+    }
+
+    #[test]
+    fn unique_count_is_read_like_the_xlsx_reader_reads_it() {
+        let count = |xml: &str| declared_unique_count(xml.as_bytes());
+        assert_eq!(count("<sst uniqueCount=\"12\"/>"), Some(12));
+        assert_eq!(count("<x:sst x:uniqueCount=\"12\"></x:sst>"), Some(12));
+        assert_eq!(
+            count("<!-- <sst uniqueCount=\"9\"> --><sst uniqueCount=\"0\">"),
+            Some(0)
+        );
+        assert_eq!(count("<sst count=\"12\">"), None);
+        assert_eq!(count("<sst uniqueCount=\"1e9\">"), None);
+        assert_eq!(count("<sst bad uniqueCount=\"12\">"), None);
+        assert_eq!(count("<workbook/>"), None);
+        assert_eq!(raw_attribute(" a=\"1\" b = '2'", "b"), Some("2"));
+        assert_eq!(raw_attribute(" a=\"1", "b"), None);
+    }
+
+    /// An OLE compound file: a header, one FAT sector, one directory sector.
+    /// With `cycle`, the FAT chains the directory sector to itself.
+    fn compound(cycle: bool, name: &str) -> Vec<u8> {
+        let mut bytes = COMPOUND_FILE.to_vec();
+        bytes.resize(512, 0);
+        let put =
+            |b: &mut Vec<u8>, at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        bytes[24..34].copy_from_slice(&[0x3E, 0, 3, 0, 0xFE, 0xFF, 9, 0, 6, 0]);
+        put(&mut bytes, 44, 1); // FAT sectors
+        put(&mut bytes, 48, 1); // the directory starts at sector 1
+        put(&mut bytes, 56, 4096);
+        put(&mut bytes, 60, 0xFFFF_FFFE);
+        put(&mut bytes, 68, 0xFFFF_FFFE);
+        put(&mut bytes, 76, 0); // the FAT is sector 0
+        for at in (80..512).step_by(4) {
+            put(&mut bytes, at, u32::MAX);
+        }
+        let mut fat = vec![0xFFFF_FFFD_u32, if cycle { 1 } else { 0xFFFF_FFFE }];
+        fat.resize(128, u32::MAX);
+        bytes.extend(fat.iter().flat_map(|v| v.to_le_bytes()));
+        let mut directory: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        directory.resize(512, 0);
+        bytes.extend(directory);
+        bytes
+    }
+
+    #[test]
+    fn xlsx_compound_files_are_not_handed_to_the_reader() {
+        // calamine follows the directory chain without a loop guard: memory
+        // grows until the process aborts.
+        let r = examine_xlsx(&compound(true, "Root Entry"));
+        assert_eq!(r.verdict, Damaged);
+        assert_eq!(
+            r.warnings,
+            ["not a readable XLSX workbook: it is an OLE compound file (a legacy .xls workbook?)"]
+        );
+        let r = examine_xlsx(&compound(false, "EncryptedPackage"));
+        assert_eq!(r.verdict, Damaged);
+        assert!(warned(&r, "password-protected"), "{:?}", r.warnings);
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct Pcr {
     pub e900: Option<Statement>,
     /// The base64 statement (eRecord.901), decoded.
     pub e901: Option<Statement>,
-    /// Why eRecord.901 could not be decoded.
+    /// Why eRecord.901 could not be read, or what it decoded to when that is
+    /// not text.
     pub e901_error: Option<String>,
 }
 
@@ -48,9 +49,11 @@ pub struct Pcr {
 pub enum PcrVerdict {
     /// Both copies are there and say the same.
     Consistent,
-    /// The copies differ (or one copy appears twice with different texts).
+    /// The copies differ (or one copy appears twice with different texts);
+    /// also when eRecord.901 is valid base64 of bytes that are not text: that
+    /// is not the statement, so it was replaced.
     Mismatch,
-    /// One copy is missing, empty or undecodable.
+    /// One copy is missing, empty, not base64 or too long to decode.
     Incomplete,
     /// The report has no engraviture at all.
     None,
@@ -409,11 +412,23 @@ struct Group {
     kind: Option<Collected>,
 }
 
-/// A copy read from a report: the statement, or why there is none.
+/// A copy read from a report.
 #[derive(Debug)]
 struct Copy {
     line: u64,
-    statement: Result<Statement, String>,
+    reading: Reading,
+}
+
+/// What a copy holds.
+#[derive(Debug, PartialEq)]
+enum Reading {
+    /// Text: the statement, parsed or kept raw.
+    Text(Statement),
+    /// Base64 that decodes cleanly to bytes that are not text: something
+    /// other than the statement was encoded (what it is, said).
+    NotText(String),
+    /// Nothing to compare: empty, not base64, or too long to decode (why).
+    Unreadable(String),
 }
 
 /// An open `PatientCareReport`.
@@ -490,27 +505,27 @@ impl OpenPcr {
             ));
         }
         let value = group.value.unwrap_or_default();
-        let statement = if value.text.trim().is_empty() {
+        let reading = if value.text.trim().is_empty() {
             notes.push(format!(
                 "{label}: the {which} group at line {} has no value",
                 group.line
             ));
-            Err(format!("{which} is empty"))
+            Reading::Unreadable(format!("{which} is empty"))
         } else if plain {
             if value.truncated {
                 notes.push(format!(
                     "{label}: {which} is longer than {limit} bytes; only the start is kept"
                 ));
             }
-            Ok(Statement::parse(&value.text))
+            Reading::Text(Statement::parse(&value.text))
         } else if value.truncated {
-            Err(format!("longer than {limit} bytes: not decoded"))
+            Reading::Unreadable(format!("longer than {limit} bytes: not decoded"))
         } else {
-            decode_901(&value.text).map(|text| Statement::parse(&text))
+            decode_901(&value.text)
         };
         let copy = Copy {
             line: group.line,
-            statement,
+            reading,
         };
         let slot = if plain {
             &mut self.plain
@@ -521,10 +536,9 @@ impl OpenPcr {
             *slot = Some(copy);
             return notes;
         };
-        let same = match (&first.statement, &copy.statement) {
-            (Ok(a), Ok(b)) => a.text == b.text,
-            (Err(a), Err(b)) => a == b,
-            _ => false,
+        let same = match (&first.reading, &copy.reading) {
+            (Reading::Text(a), Reading::Text(b)) => a.text == b.text,
+            (a, b) => a == b,
         };
         let how = if same {
             "(same text)"
@@ -543,27 +557,24 @@ impl OpenPcr {
         let verdict = match (&self.plain, &self.encoded) {
             (None, None) => PcrVerdict::None,
             _ if self.conflict => PcrVerdict::Mismatch,
-            (
-                Some(Copy {
-                    statement: Ok(plain),
-                    ..
-                }),
-                Some(Copy {
-                    statement: Ok(encoded),
-                    ..
-                }),
-            ) => {
-                if plain.text == encoded.text {
-                    PcrVerdict::Consistent
-                } else {
-                    PcrVerdict::Mismatch
+            (Some(plain), Some(encoded)) => match (&plain.reading, &encoded.reading) {
+                (Reading::Text(plain), Reading::Text(encoded)) => {
+                    if plain.text == encoded.text {
+                        PcrVerdict::Consistent
+                    } else {
+                        PcrVerdict::Mismatch
+                    }
                 }
-            }
+                // The plain copy is there and the base64 one decodes to
+                // something that cannot be it.
+                (Reading::Text(_), Reading::NotText(_)) => PcrVerdict::Mismatch,
+                _ => PcrVerdict::Incomplete,
+            },
             _ => PcrVerdict::Incomplete,
         };
-        let (e901, e901_error) = match self.encoded.map(|c| c.statement) {
-            Some(Ok(s)) => (Some(s), None),
-            Some(Err(e)) => (None, Some(e)),
+        let (e901, e901_error) = match self.encoded.map(|c| c.reading) {
+            Some(Reading::Text(s)) => (Some(s), None),
+            Some(Reading::NotText(e) | Reading::Unreadable(e)) => (None, Some(e)),
             None => (None, None),
         };
         Pcr {
@@ -571,7 +582,10 @@ impl OpenPcr {
             uuid: self.uuid,
             line: self.line,
             verdict,
-            e900: self.plain.and_then(|c| c.statement.ok()),
+            e900: self.plain.and_then(|c| match c.reading {
+                Reading::Text(s) => Some(s),
+                Reading::NotText(_) | Reading::Unreadable(_) => None,
+            }),
             e901,
             e901_error,
         }
@@ -998,10 +1012,11 @@ fn describe_error(e: &quick_xml::Error, scan: &Scan, at: At, error_position: u64
 // ------------------------------------------------------------- verdicts
 
 /// The base64 copy: all whitespace removed (it is wrapped at any width),
-/// then decoded strictly; the bytes must be UTF-8.
-fn decode_901(text: &str) -> Result<String, String> {
+/// then decoded strictly. Bytes that are not UTF-8 are valid base64 of
+/// something that is not a statement: said, not called unreadable.
+fn decode_901(text: &str) -> Reading {
     let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let bytes = STANDARD.decode(&compact).map_err(|e| match e {
+    let decoded = STANDARD.decode(&compact).map_err(|e| match e {
         base64::DecodeError::InvalidByte(at, b'=') => {
             format!(
                 "invalid base64: misplaced padding '=' at character {}",
@@ -1027,14 +1042,16 @@ fn decode_901(text: &str) -> Result<String, String> {
             )
         }
         base64::DecodeError::InvalidPadding => "invalid base64: wrong padding".to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "the decoded bytes are not UTF-8 (byte {} of {})",
-            e.utf8_error().valid_up_to() + 1,
-            e.as_bytes().len()
-        )
-    })
+    });
+    match decoded.map(String::from_utf8) {
+        Ok(Ok(text)) => Reading::Text(Statement::parse(&text)),
+        Ok(Err(e)) => Reading::NotText(format!(
+            "decodes to {} bytes that are not UTF-8 text (from byte {})",
+            e.as_bytes().len(),
+            e.utf8_error().valid_up_to() + 1
+        )),
+        Err(why) => Reading::Unreadable(why),
+    }
 }
 
 /// The file's verdict and whom it names. A damaged file is judged on the
@@ -1446,10 +1463,6 @@ mod tests {
                 "eB==".to_string(),
                 "invalid base64: character 2 ends the encoding with stray bits",
             ),
-            (
-                STANDARD.encode(b"Produced \xFF\xFE"),
-                "the decoded bytes are not UTF-8 (byte 10 of 11)",
-            ),
         ];
         for (value, error) in cases {
             let groups = group(JANE, "eRecord.900") + &group(&value, "eRecord.901");
@@ -1461,6 +1474,55 @@ mod tests {
             assert!(got.starts_with(error), "{value}: {got}");
             assert_eq!(who(&r), Some((JANE.to_string(), false)));
         }
+    }
+
+    /// Regression (issue "Hardening"): a 901 of clean base64 whose bytes are
+    /// not text was `incomplete`, as if it could not be read; it was read,
+    /// and it is not the statement: someone replaced it.
+    #[test]
+    fn a_901_decoding_to_bytes_that_are_not_text_is_a_mismatch() {
+        let cases = [
+            (
+                STANDARD.encode(b"Produced \xFF\xFE"),
+                "decodes to 11 bytes that are not UTF-8 text (from byte 10)",
+            ),
+            (
+                STANDARD.encode([0x89, b'P', b'N', b'G', 0, 1, 2, 3]),
+                "decodes to 8 bytes that are not UTF-8 text (from byte 1)",
+            ),
+        ];
+        for (value, error) in cases {
+            let groups = group(JANE, "eRecord.900") + &group(&wrap(&value, 4), "eRecord.901");
+            let r = run(&doc(&[pcr_with("P", &groups)]));
+            assert_eq!(
+                (r.verdict, verdicts(&r)),
+                (FileVerdict::Mismatch, vec![PcrVerdict::Mismatch]),
+                "{value}"
+            );
+            let p = &r.pcrs[0];
+            assert_eq!(p.e901, None);
+            assert_eq!(p.e901_error.as_deref(), Some(error));
+            // The plain copy is the only statement left, and it is not verified.
+            assert_eq!(who(&r), Some((JANE.to_string(), false)));
+        }
+        // Without a plain copy to compare with, a copy is still missing.
+        let only = pcr_with(
+            "P",
+            &group(&STANDARD.encode(b"\xFF\xFE\xFD"), "eRecord.901"),
+        );
+        let r = run(&doc(&[only]));
+        assert_eq!(r.verdict, FileVerdict::Incomplete);
+        // The same bytes given twice are one copy, not a conflict.
+        let twice = group(JANE, "eRecord.900")
+            + &group(&STANDARD.encode(b"\xFF"), "eRecord.901")
+            + &group(&STANDARD.encode(b"\xFF"), "eRecord.901");
+        let r = run(&doc(&[pcr_with("P", &twice)]));
+        assert_eq!(verdicts(&r), vec![PcrVerdict::Mismatch]);
+        assert!(
+            r.warnings.iter().any(|w| w.contains("(same text)")),
+            "{:?}",
+            r.warnings
+        );
     }
 
     #[test]

@@ -4,11 +4,24 @@
 //!
 //! and, for uploads to a registry, `Produced <time> by <host> for <endpoint>.`
 //! One parser serves every kind of file. Text that does not have this shape
-//! is kept as it is and flagged: never guessed at.
+//! is kept as it is and flagged: never guessed at. [`Statement::find`] finds
+//! the sentence inside a longer text (a PDF's metadata value) in time that
+//! grows with the text's length, however hostile the text.
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
+
+/// The longest text read as a statement, in bytes. The vendor's sentence is
+/// about 120 bytes; a longer text is kept raw (`parsed: false`), and
+/// [`Statement::find`] never looks further than this from a "Produced ".
+pub const MAX_STATEMENT: usize = 1024;
+/// The longest date or time word (`17:35:16.123456789-00:00` is 24 bytes).
+const MAX_WORD: usize = 32;
+/// The longest host name (DNS allows 253 bytes).
+const MAX_HOST: usize = 255;
+/// The most digits of a user ID (`u64::MAX` has 20).
+const MAX_ID_DIGITS: usize = 20;
 
 /// A statement, parsed when it has the vendor's shape.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +46,8 @@ pub struct Statement {
 }
 
 impl Statement {
-    /// Parses a statement; text of another shape is kept raw, unparsed.
+    /// Parses a statement; text of another shape, or longer than
+    /// [`MAX_STATEMENT`], is kept raw, unparsed.
     pub fn parse(text: &str) -> Statement {
         let text = text.trim();
         parse_shape(text).unwrap_or_else(|| Statement {
@@ -48,6 +62,28 @@ impl Statement {
         })
     }
 
+    /// The first statement in the vendor's shape inside a longer text: at
+    /// the leftmost "Produced " that starts one, ended by the first `.`
+    /// (before whitespace or the end of the text) that completes it, at most
+    /// [`MAX_STATEMENT`] bytes long.
+    ///
+    /// Each "Produced " costs a bounded read of its header and a binary
+    /// search; nothing is copied until a statement is found. The end of a
+    /// user statement, `(ID <n>) at <ip>.`, does not depend on where the
+    /// statement starts, so those tails are found once, in one pass over the
+    /// text, rather than tried from every start.
+    pub fn find(text: &str) -> Option<Statement> {
+        let mut tails = None;
+        for start in memchr::memmem::find_iter(text.as_bytes(), b"Produced ") {
+            if let Some(end) = end_of_statement(text, start, &mut tails)
+                && let Some(statement) = parse_shape(&text[start..end])
+            {
+                return Some(statement);
+            }
+        }
+        None
+    }
+
     /// Whether two statements name the same person and moment (used to
     /// compare copies and reports). Unparsed statements compare by text.
     pub fn same_identity(&self, other: &Statement) -> bool {
@@ -59,19 +95,52 @@ impl Statement {
     }
 }
 
-fn parse_shape(text: &str) -> Option<Statement> {
+/// `Produced <date> <time> by <host> for `: read with a bounded look at
+/// each word, so that a text of many "Produced " costs little per start.
+struct Header<'a> {
+    produced_at: Timestamp,
+    host: &'a str,
+    /// Where the rest (`user ...` or the recipient) starts, in bytes.
+    body: usize,
+}
+
+fn header(text: &str) -> Option<Header<'_>> {
     let rest = text.strip_prefix("Produced ")?;
     // `2021-07-01 17:35:16-00:00 by ...`: the time is two words.
-    let (date, rest) = rest.split_once(' ')?;
-    let (time, rest) = rest.split_once(' ')?;
+    let (date, rest) = word(rest, MAX_WORD)?;
+    let (time, rest) = word(rest, MAX_WORD)?;
     let produced_at = produced(date, time)?;
     let rest = rest.strip_prefix("by ")?;
-    let (host, rest) = rest.split_once(" for ")?;
-    if host.is_empty() || host.contains(' ') {
+    let (host, rest) = word(rest, MAX_HOST)?;
+    let rest = rest.strip_prefix("for ")?;
+    if host.is_empty() {
         return None;
     }
+    Some(Header {
+        produced_at,
+        host,
+        body: text.len() - rest.len(),
+    })
+}
+
+/// The text before the first space, when that space is within `max + 1`
+/// bytes, and the text after it.
+fn word(text: &str, max: usize) -> Option<(&str, &str)> {
+    let at = text.bytes().take(max + 1).position(|b| b == b' ')?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+fn parse_shape(text: &str) -> Option<Statement> {
+    if text.len() > MAX_STATEMENT {
+        return None;
+    }
+    let Header {
+        produced_at,
+        host,
+        body,
+    } = header(text)?;
     // The final `.` is punctuation (an IPv4 address or a host name ends before it).
-    let body = rest.strip_suffix('.')?;
+    let body = text[body..].strip_suffix('.')?;
     let mut statement = Statement {
         text: text.to_string(),
         parsed: true,
@@ -84,19 +153,16 @@ fn parse_shape(text: &str) -> Option<Statement> {
     };
     if let Some(user) = body.strip_prefix("user ") {
         // `Jane Doe (ID 16) at 192.168.1.42`, read from the right: the name
-        // may hold anything but the `(ID n) at ip` tail.
+        // may hold anything but the `(ID n) at ip` tail, which is exactly
+        // as the application writes it (no spaces in the ID or address).
         let (who, ip) = user.rsplit_once(") at ")?;
         let (name, id) = who.rsplit_once(" (ID ")?;
-        let ip = ip.trim();
-        if name.trim().is_empty()
-            || ip.is_empty()
-            || ip.contains(' ')
-            || crate::filter::parse_ip(ip.as_bytes()).is_none()
-        {
+        let user_id = user_id(id)?;
+        if name.trim().is_empty() || !is_ip(ip) {
             return None;
         }
         statement.name = Some(name.trim().to_string());
-        statement.user_id = Some(id.trim().parse().ok()?);
+        statement.user_id = Some(user_id);
         statement.ip = Some(ip.to_string());
     } else {
         if body.is_empty() || body.contains(' ') {
@@ -105,6 +171,108 @@ fn parse_shape(text: &str) -> Option<Statement> {
         statement.recipient = Some(body.to_string());
     }
     Some(statement)
+}
+
+/// `16`: decimal digits only, at most [`MAX_ID_DIGITS`] of them, that fit.
+fn user_id(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > MAX_ID_DIGITS || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn is_ip(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains(char::is_whitespace)
+        && crate::filter::parse_ip(text.as_bytes()).is_some()
+}
+
+/// Where a user statement may end: `<name> (ID <n>) at <ip>.`, then
+/// whitespace or the end of the text.
+#[derive(Debug)]
+struct Tail {
+    /// Where ` (ID ` starts: the name ends there.
+    name_end: usize,
+    /// Just after the final `.`.
+    end: usize,
+}
+
+/// Every tail in the text, in order, in one pass. Each `) at ` is read up to
+/// the next whitespace (which the next `) at ` holds), so every byte is read
+/// a bounded number of times. Both `name_end` and `end` increase along the
+/// list: a tail's ` (ID <n>` cannot hold the `.` and whitespace ending the
+/// previous one.
+fn tails_of(text: &str) -> Vec<Tail> {
+    let bytes = text.as_bytes();
+    let mut tails = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b") at ") {
+        let ip_from = at + ") at ".len();
+        let end = text[ip_from..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |i| ip_from + i);
+        if end - ip_from > MAX_STATEMENT {
+            continue;
+        }
+        let Some(ip) = text[ip_from..end].strip_suffix('.') else {
+            continue;
+        };
+        let digits = bytes[..at]
+            .iter()
+            .rev()
+            .take(MAX_ID_DIGITS + 1)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let Some(name_end) = (at - digits).checked_sub(" (ID ".len()) else {
+            continue;
+        };
+        if bytes[name_end..at - digits] == *b" (ID "
+            && user_id(&text[at - digits..at]).is_some()
+            && is_ip(ip)
+        {
+            tails.push(Tail { name_end, end });
+        }
+    }
+    tails
+}
+
+/// The end of the statement starting at `start` (a "Produced "), if it has
+/// one within [`MAX_STATEMENT`] bytes. `tails` is filled on first need.
+fn end_of_statement(text: &str, start: usize, tails: &mut Option<Vec<Tail>>) -> Option<usize> {
+    let limit = floor_char_boundary(text, start.saturating_add(MAX_STATEMENT));
+    let body = start + header(&text[start..limit])?.body;
+    if text[body..limit].starts_with("user ") {
+        // The name is not blank: it holds a character before its ` (ID `.
+        let name_from = body + "user ".len();
+        let first = name_from + text[name_from..limit].find(|c: char| !c.is_whitespace())?;
+        let tails = tails.get_or_insert_with(|| tails_of(text));
+        let tail = tails.get(tails.partition_point(|t| t.name_end <= first))?;
+        (tail.end <= limit).then_some(tail.end)
+    } else {
+        // A recipient: one word without spaces, ended by its `.`.
+        for (i, b) in text.as_bytes()[body..limit].iter().enumerate() {
+            match b {
+                b' ' => return None,
+                b'.' if i > 0 && ends_here(text, body + i + 1) => return Some(body + i + 1),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// Whether a sentence may end at `at`: the end of the text or whitespace.
+fn ends_here(text: &str, at: usize) -> bool {
+    text.get(at..)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+}
+
+/// The largest char boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// `2021-07-01` + `17:35:16-00:00` (an offset; `-00:00` means UTC).
@@ -171,11 +339,162 @@ mod tests {
             "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID x) at 1.2.3.4.",
             "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 16) at not-an-ip.",
             "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 16) at 1.2.3.4",
+            // The ID and address are written exactly: no sign, no padding.
+            "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID +16) at 1.2.3.4.",
+            "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 16) at  1.2.3.4.",
+            "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 000000000000000000016) at 1.2.3.4.",
+            "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 99999999999999999999) at 1.2.3.4.",
+            "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user  (ID 16) at 1.2.3.4.",
+            "Produced 2021-07-01 17:35:16-00:00 by  for user Jane Doe (ID 16) at 1.2.3.4.",
         ] {
             let s = Statement::parse(text);
             assert!(!s.parsed, "{text}");
             assert_eq!(s.text, text);
             assert_eq!(s.name, None);
         }
+    }
+
+    const JANE: &str = "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user Jane Doe (ID 16) at 192.168.1.42.";
+    const REGISTRY: &str = "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for newyork.imagetrendelite.com/NEMSIS3Ws.";
+
+    /// What `find` must return, tried the slow way: every "Produced "
+    /// against every later `.` that may end a sentence, up to the cap.
+    fn find_by_trying_every_end(text: &str) -> Option<Statement> {
+        for (start, _) in text.match_indices("Produced ") {
+            for (i, _) in text[start..].match_indices('.') {
+                let end = start + i + 1;
+                if end - start > MAX_STATEMENT {
+                    break;
+                }
+                if ends_here(text, end)
+                    && let Some(s) = parse_shape(&text[start..end])
+                {
+                    return Some(s);
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn find_takes_the_sentence_out_of_a_longer_text() {
+        let text = format!("Run report. {JANE} Confidential. {REGISTRY}");
+        assert_eq!(Statement::find(&text), Some(Statement::parse(JANE)));
+        let text = format!("Sent. {REGISTRY}\nNext line.");
+        assert_eq!(Statement::find(&text), Some(Statement::parse(REGISTRY)));
+        // A name holding `. ` and even "Produced ": the first start that
+        // makes a statement wins, with its first end.
+        let odd = JANE.replace("Jane Doe", "Dr. J. Produced Doe");
+        assert_eq!(
+            Statement::find(&format!("x {odd} {JANE}")).and_then(|s| s.name),
+            Some("Dr. J. Produced Doe".to_string())
+        );
+        assert_eq!(Statement::find("Produced nothing. Produced . "), None);
+    }
+
+    #[test]
+    fn find_agrees_with_trying_every_end() {
+        // Long enough that some texts pass the cap.
+        let long = "n ".repeat(200);
+        let parts = [
+            "Produced ",
+            "2021-07-01 ",
+            "17:35:16-00:00 ",
+            "by ",
+            "acme.example ",
+            "for ",
+            "user ",
+            "Jane ",
+            "Q. ",
+            "Doe",
+            " (ID ",
+            "(ID ",
+            "16",
+            ") at ",
+            "192.168.1.42",
+            "::1",
+            ".",
+            " ",
+            "\n",
+            "x",
+            "reg.example/a",
+            "é",
+            JANE,
+            REGISTRY,
+            &long,
+        ];
+        // A fixed linear congruential sequence: the same cases every run.
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let len = 1 + next(30);
+            let text: String = (0..len).map(|_| parts[next(parts.len())]).collect();
+            let fast = Statement::find(&text);
+            assert_eq!(fast, find_by_trying_every_end(&text), "{text:?}");
+            found += usize::from(fast.is_some());
+        }
+        assert!(found > 1000, "only {found} texts held a statement");
+    }
+
+    /// Regression (issue "Hardening"): `Produced . ` 5,900 times in a PDF's
+    /// metadata took 76 s, each "Produced " tried against every later `. `
+    /// with a copy of the rest. The answer is checked, never the clock.
+    #[test]
+    fn many_produced_in_one_text_is_no_statement() {
+        for text in ["Produced . ".repeat(5_900), "Produced . ".repeat(100_000)] {
+            assert_eq!(Statement::find(&text), None);
+        }
+        // A megabyte of starts whose header is whole, ends everywhere and
+        // tails that are not quite right (a space before the `.`, an ID
+        // that is not a number, an address that is not one, text after the
+        // `.`); the real statement comes after more than the cap of filler,
+        // so that no start reaches it.
+        let header = "Produced 2021-07-01 17:35:16-00:00 by acme.angeltrack.com for user ";
+        let noise = format!(
+            "{header}J. (ID 16) at 1.2.3.4 . (ID x) at 1.2.3.4. (ID 16) at 1.2.3.999. (ID 16) at 1.2.3.4.x "
+        );
+        let mut text = noise.repeat((1 << 20) / noise.len());
+        assert_eq!(Statement::find(&text), None);
+        text.push_str(&"filler ".repeat(MAX_STATEMENT / 7 + 1));
+        text.push_str(JANE);
+        assert_eq!(Statement::find(&text), Some(Statement::parse(JANE)));
+    }
+
+    #[test]
+    fn a_statement_longer_than_the_cap_is_kept_raw() {
+        let long = JANE.replace("Jane Doe", &"J".repeat(MAX_STATEMENT));
+        let s = Statement::parse(&long);
+        assert!(!s.parsed);
+        assert_eq!(s.text, long);
+        assert_eq!(Statement::find(&long), None);
+        let fits = JANE.replace("Jane Doe", &"J".repeat(MAX_STATEMENT - JANE.len() + 8));
+        assert_eq!(fits.len(), MAX_STATEMENT);
+        assert!(Statement::parse(&fits).parsed);
+        assert_eq!(
+            Statement::find(&format!("{fits} x")),
+            Some(Statement::parse(&fits))
+        );
+    }
+
+    #[test]
+    fn tails_are_found_once_in_order() {
+        let text = format!("{JANE} a (ID 7) at ::1. b (ID 8) at 1.2.3.4 . c (ID 9) at ::2.");
+        let tails = tails_of(&text);
+        let ends: Vec<&str> = tails.iter().map(|t| &text[t.name_end..t.end]).collect();
+        assert_eq!(
+            ends,
+            [
+                " (ID 16) at 192.168.1.42.",
+                " (ID 7) at ::1.",
+                " (ID 9) at ::2."
+            ]
+        );
+        assert!(tails.windows(2).all(|w| w[0].end <= w[1].name_end));
     }
 }

@@ -3,9 +3,11 @@
 //!
 //! Which fields the vendor uses is not documented, so nothing is assumed:
 //! the vendor's statement sentence is recognised in any value; otherwise the
-//! name comes from `Author`, a key ending in "By", or `dc:creator`, the IP
-//! address from any value holding one, and the date from a "requested" or
-//! "…On" key or the creation date.
+//! name comes from `Author`, a key ending in "By", or `dc:creator` (a name
+//! written `Jane Doe (ID 16)` gives its ID apart), else from a value saying
+//! `by <name> (ID <n>)`; the IP address from any value holding one; the date
+//! from a "requested" or "…On" key, the `on <date>` of that value, or the
+//! creation date.
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -76,7 +78,19 @@ fn text_of(value: &Object) -> String {
         Object::Boolean(b) => b.to_string(),
         Object::Null => "null".into(),
         Object::Reference((n, g)) => format!("{n} {g} R"),
-        Object::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join("; "),
+        Object::Array(items) => {
+            let mut joined = String::new();
+            for item in items {
+                if joined.len() >= MAX_VALUE {
+                    break;
+                }
+                if !joined.is_empty() {
+                    joined.push_str("; ");
+                }
+                joined.push_str(&text_of(item));
+            }
+            joined
+        }
         Object::Dictionary(_) => "<<dictionary>>".into(),
         Object::Stream(_) => "<<stream>>".into(),
     };
@@ -112,7 +126,12 @@ fn xmp_properties(bytes: &[u8], out: &mut Vec<(String, String)>) -> Result<(), S
                 } else {
                     resolve_predefined_entity(&r).map(String::from)
                 };
-                xmp.text(&resolved.unwrap_or_default());
+                // An entity XMP does not define stays as written, never
+                // silently dropped from a name.
+                match resolved {
+                    Some(s) => xmp.text(&s),
+                    None => xmp.text(&format!("&{};", &*r)),
+                }
             }
             Event::Eof => break,
             _ => {}
@@ -257,6 +276,8 @@ pub struct Identity {
     /// The vendor's statement, when a value holds it.
     pub vendor: Option<Statement>,
     pub name: Option<String>,
+    /// The `(ID n)` written with the name.
+    pub user_id: Option<u64>,
     pub ip: Option<String>,
     pub when: Option<Timestamp>,
     /// `key=value` of the fields used.
@@ -277,7 +298,7 @@ impl Identity {
             text: self.sources.join("; "),
             parsed: false,
             name: self.name.clone(),
-            user_id: None,
+            user_id: self.user_id,
             ip: self.ip.clone(),
             produced_at: self.when,
             host: None,
@@ -318,8 +339,9 @@ impl Identity {
 pub fn identity(meta: &[(String, String)]) -> Identity {
     let mut id = Identity::default();
     for (key, value) in meta {
-        if let Some(s) = vendor_statement(value) {
+        if let Some(s) = Statement::find(value) {
             id.name.clone_from(&s.name);
+            id.user_id = s.user_id;
             id.ip.clone_from(&s.ip);
             id.when = s.produced_at;
             id.sources.push(format!("{key}={value}"));
@@ -338,11 +360,36 @@ pub fn identity(meta: &[(String, String)]) -> Identity {
     ];
     'names: for matches in name_keys {
         for (key, value) in meta {
-            if matches(key) && !value.trim().is_empty() {
-                id.name = Some(value.trim().to_string());
-                id.sources.push(format!("{key}={}", value.trim()));
+            if matches(key)
+                && let Some((name, user_id)) = name_field(value)
+            {
+                id.name = Some(name);
+                id.user_id = user_id;
+                id.source(key, value);
                 break 'names;
             }
+        }
+    }
+    // `Requested by Jane Doe (ID 16) from 192.168.1.42 on ...`: names the
+    // person when no field does, or gives the ID of the one a field names.
+    let mut said_when = None;
+    if id.user_id.is_none() {
+        for (key, value) in meta {
+            let Some(said) = requested_by(value) else {
+                continue;
+            };
+            if id
+                .name
+                .as_deref()
+                .is_some_and(|n| !super::same_name(n, &said.name))
+            {
+                continue;
+            }
+            id.name.get_or_insert(said.name);
+            id.user_id = Some(said.user_id);
+            said_when = said.when;
+            id.source(key, value);
+            break;
         }
     }
     let ip_key = |k: &str| k.to_ascii_lowercase().contains("ip");
@@ -355,7 +402,7 @@ pub fn identity(meta: &[(String, String)]) -> Identity {
                 continue;
             }
             if let Some(ip) = find_ip(value) {
-                id.sources.push(format!("{key}={value}"));
+                id.source(key, value);
                 id.ip = Some(ip);
                 break;
             }
@@ -371,13 +418,20 @@ pub fn identity(meta: &[(String, String)]) -> Identity {
         },
         &|k| k == "CreationDate" || k == "xmp:xmp:CreateDate",
     ];
-    'dates: for matches in date_keys {
+    'dates: for (pass, matches) in date_keys.into_iter().enumerate() {
+        if pass == 1
+            && let Some(t) = said_when
+        {
+            // Its value is already among the sources.
+            id.when = Some(t);
+            break;
+        }
         for (key, value) in meta {
             if matches(key)
                 && let Some(t) = super::parse_date(value)
             {
                 id.when = Some(t);
-                id.sources.push(format!("{key}={}", value.trim()));
+                id.source(key, value);
                 break 'dates;
             }
         }
@@ -385,25 +439,137 @@ pub fn identity(meta: &[(String, String)]) -> Identity {
     id
 }
 
-/// The vendor's sentence anywhere in a value.
-fn vendor_statement(value: &str) -> Option<Statement> {
-    let mut from = 0;
-    while let Some(at) = value[from..].find("Produced ") {
-        let start = from + at;
-        let rest = &value[start..];
-        // The sentence ends at a `.` followed by the end, a space or a newline.
-        for (i, _) in rest.match_indices('.') {
-            let end = i + 1;
-            if end == rest.len() || rest[end..].starts_with(char::is_whitespace) {
-                let s = Statement::parse(&rest[..end]);
-                if s.parsed {
-                    return Some(s);
-                }
-            }
+impl Identity {
+    /// Lists a field used (once, however many things it gave).
+    fn source(&mut self, key: &str, value: &str) {
+        let source = format!("{key}={}", value.trim());
+        if !self.sources.contains(&source) {
+            self.sources.push(source);
         }
-        from = start + "Produced ".len();
     }
-    None
+}
+
+/// A name field's value: the name, and the ID written after it
+/// (`Jane Doe (ID 16)`, as the application writes users). `None` when it
+/// names no one.
+fn name_field(value: &str) -> Option<(String, Option<u64>)> {
+    let value = value.trim();
+    let (name, user_id) = match user_id_marks(value).next() {
+        Some(mark) => (value[..mark.start].trim(), Some(mark.user_id)),
+        None => (value, None),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), user_id))
+}
+
+/// The application's `(ID 16)` after a name, and where it is.
+#[derive(Debug, PartialEq, Eq)]
+struct UserIdMark {
+    start: usize,
+    end: usize,
+    user_id: u64,
+}
+
+/// Every `(ID <n>)` in a text (`ID` in any case, `:` or `#` allowed after
+/// it), in order. Each `(` is looked at once, over a few bytes.
+fn user_id_marks(text: &str) -> impl Iterator<Item = UserIdMark> + '_ {
+    // At most one space between the parts, so each `(` costs a few bytes.
+    fn space(b: &[u8]) -> &[u8] {
+        b.strip_prefix(b" ").unwrap_or(b)
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'(', bytes).filter_map(move |start| {
+        let rest = space(&bytes[start + 1..]);
+        if !rest.get(..2)?.eq_ignore_ascii_case(b"id") {
+            return None;
+        }
+        let rest = space(&rest[2..]);
+        let rest = space(
+            rest.strip_prefix(b":")
+                .or_else(|| rest.strip_prefix(b"#"))
+                .unwrap_or(rest),
+        );
+        let digits = rest
+            .iter()
+            .take(21)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 20 {
+            return None;
+        }
+        let after = space(&rest[digits..]);
+        if after.first() != Some(&b')') {
+            return None;
+        }
+        let user_id = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+        let end = bytes.len() - after.len() + 1;
+        Some(UserIdMark {
+            start,
+            end,
+            user_id,
+        })
+    })
+}
+
+/// Who a sentence says asked for the file: `by <name> (ID <n>)` (or
+/// `user <name> (ID <n>)`), and the `on <date>` that follows, if any.
+#[derive(Debug, PartialEq, Eq)]
+struct RequestedBy {
+    name: String,
+    user_id: u64,
+    when: Option<Timestamp>,
+}
+
+/// How far before its `(ID n)` a name's `by ` is looked for, and after it an
+/// `on <date>`.
+const PHRASE_REACH: usize = 256;
+
+fn requested_by(value: &str) -> Option<RequestedBy> {
+    user_id_marks(value).find_map(|mark| {
+        let from = floor_char_boundary(value, mark.start.saturating_sub(PHRASE_REACH));
+        let before = &value[from..mark.start];
+        let lower = before.to_ascii_lowercase();
+        // The last `by ` or `user ` that starts a word.
+        let name_from = ["by ", "user "]
+            .iter()
+            .filter_map(|word| {
+                lower
+                    .rmatch_indices(word)
+                    .find(|&(i, _)| {
+                        let preceding = if i == 0 { &value[..from] } else { &before[..i] };
+                        preceding.is_empty() || preceding.ends_with(char::is_whitespace)
+                    })
+                    .map(|(i, _)| i + word.len())
+            })
+            .max()?;
+        let name = before[name_from..].trim();
+        if name.is_empty() {
+            return None;
+        }
+        let to = floor_char_boundary(value, mark.end.saturating_add(PHRASE_REACH));
+        Some(RequestedBy {
+            name: name.to_string(),
+            user_id: mark.user_id,
+            when: date_said(&value[mark.end..to]),
+        })
+    })
+}
+
+/// The date of ` on <date>` in a text, up to the end of its sentence.
+fn date_said(text: &str) -> Option<Timestamp> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(" on ")? + " on ".len();
+    let rest = &text[at..];
+    let sentence = rest.split(". ").next().unwrap_or(rest);
+    super::parse_date(sentence.trim().trim_end_matches('.'))
+}
+
+/// The largest char boundary of `text` at or before `at`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The first IPv4 or IPv6 address in a text.
@@ -617,5 +783,136 @@ mod tests {
         assert_eq!(found[1], ("Producer".into(), "At ".into()));
         assert_eq!(found.len(), 3);
         assert!(scan_raw(b"/Author (unterminated").is_empty());
+    }
+
+    /// Regression (issue "Hardening"): the ID written in a "requested by"
+    /// sentence was left out (`user_id: null`), and the name with it.
+    #[test]
+    fn requested_by_a_name_with_its_id_gives_both() {
+        let id = identity(&meta(&[
+            ("Title", "Run report"),
+            (
+                "Subject",
+                "Requested by Jane Doe (ID 16) from 192.168.1.42 on 2021-07-01 17:35:16-00:00.",
+            ),
+        ]));
+        assert_eq!(id.name.as_deref(), Some("Jane Doe"));
+        assert_eq!(id.user_id, Some(16));
+        assert_eq!(id.ip.as_deref(), Some("192.168.1.42"));
+        assert_eq!(id.when.unwrap().to_string(), "2021-07-01T17:35:16Z");
+        let s = id.statement().unwrap();
+        assert_eq!((s.user_id, s.parsed), (Some(16), false));
+        // The value is listed once, though it gave four things.
+        assert_eq!(
+            s.text,
+            "Subject=Requested by Jane Doe (ID 16) from 192.168.1.42 on 2021-07-01 17:35:16-00:00."
+        );
+        // A date named by its key still comes first.
+        let id = identity(&meta(&[
+            (
+                "Subject",
+                "requested by Jane Doe (id: 16) on 2021-07-01 17:35:16-00:00",
+            ),
+            ("RequestedOn", "D:20200101000000Z"),
+        ]));
+        assert_eq!(id.when.unwrap().to_string(), "2020-01-01T00:00:00Z");
+    }
+
+    /// Regression (issue "Hardening"): an XMP `RequestedBy` of
+    /// `Jane Doe (ID 16)` was the name "Jane Doe (ID 16)", which then did
+    /// not match the file's own "Printed by: Jane Doe".
+    #[test]
+    fn a_name_field_written_with_its_id_is_split() {
+        for key in [
+            "xmp:acme:RequestedBy",
+            "Author",
+            "xmp:dc:creator",
+            "PrintedBy",
+        ] {
+            let id = identity(&meta(&[(key, " Jane Doe (ID 16) ")]));
+            assert_eq!(id.name.as_deref(), Some("Jane Doe"), "{key}");
+            assert_eq!(id.user_id, Some(16), "{key}");
+            assert_eq!(id.statement().unwrap().user_id, Some(16), "{key}");
+        }
+        // What is not an ID stays part of what is written.
+        for value in ["Jane Doe (ID x)", "Jane Doe (ID 123456789012345678901)"] {
+            let id = identity(&meta(&[("Author", value)]));
+            assert_eq!(id.name.as_deref(), Some(value));
+            assert_eq!(id.user_id, None);
+        }
+        // An ID alone names no one: the next field does.
+        let id = identity(&meta(&[
+            ("Author", "(ID 16)"),
+            ("xmp:dc:creator", "Jane Doe"),
+        ]));
+        assert_eq!((id.name.as_deref(), id.user_id), (Some("Jane Doe"), None));
+    }
+
+    #[test]
+    fn a_sentence_gives_the_id_only_of_the_person_the_fields_name() {
+        let said = ("Subject", "Requested by Jane Doe (ID 16) from 192.168.1.42");
+        let id = identity(&meta(&[("Author", "JANE DOE"), said]));
+        assert_eq!(
+            (id.name.as_deref(), id.user_id),
+            (Some("JANE DOE"), Some(16))
+        );
+        let id = identity(&meta(&[("Author", "Mary Jones"), said]));
+        assert_eq!((id.name.as_deref(), id.user_id), (Some("Mary Jones"), None));
+        // `by` must start a word; `user` counts too; the nearest wins.
+        assert_eq!(
+            requested_by("Nearby Jane (ID 3)").map(|r| r.name),
+            None::<String>
+        );
+        assert_eq!(
+            requested_by("Produced yesterday by acme for user Zoë Núñez (ID 7) at x")
+                .map(|r| (r.name, r.user_id)),
+            Some(("Zoë Núñez".to_string(), 7))
+        );
+        assert_eq!(requested_by("by (ID 3)"), None);
+    }
+
+    #[test]
+    fn id_marks_are_read_exactly() {
+        let marks: Vec<u64> =
+            user_id_marks("a (ID 1) b (id:2) c ( ID #3 ) d (ID) e (IDx 4) f (ID 5")
+                .map(|m| m.user_id)
+                .collect();
+        assert_eq!(marks, [1, 2, 3]);
+        let m = user_id_marks("Jane (ID 16)!").next().unwrap();
+        assert_eq!((m.start, m.end), (5, 12));
+    }
+
+    /// Regression (issue "Hardening"): an entity XMP does not define was
+    /// dropped, so `Jane &x; Doe` read as a plausible "Jane  Doe".
+    #[test]
+    fn an_unknown_xmp_entity_stays_as_written() {
+        let xmp = r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:creator><rdf:Seq><rdf:li>Jane &x; Doe &#65;</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        let mut out = Vec::new();
+        xmp_properties(xmp.as_bytes(), &mut out).unwrap();
+        assert_eq!(out, meta(&[("xmp:dc:creator", "Jane &x; Doe A")]));
+    }
+
+    /// Regression (issue "Hardening"): values of `Produced . ` thousands of
+    /// times (and longer) are searched once each, and name no one.
+    #[test]
+    fn metadata_full_of_produced_names_no_one() {
+        let value = "Produced . ".repeat(5_900);
+        let long = "Produced . ".repeat(100_000);
+        let id = identity(&meta(&[
+            ("Title", &value),
+            ("Subject", &long),
+            ("Keywords", &value),
+        ]));
+        assert_eq!(id, Identity::default());
+    }
+
+    #[test]
+    fn an_array_value_stops_growing_at_the_cap() {
+        let item = Object::string_literal("x".repeat(MAX_VALUE / 2));
+        let text = text_of(&Object::Array(vec![item; 100]));
+        assert_eq!(text.chars().count(), MAX_VALUE);
     }
 }

@@ -11,25 +11,48 @@
 //! stop), and a step across it a line break; rotated text reads the same.
 //! Form XObjects are entered (depth-limited, guarded against cycles), and so
 //! are the appearances of visible annotations. Glyphs are mapped through the
-//! font's ToUnicode CMap (code space, bfchar, bfrange), else through lopdf's
-//! reading of its encoding (WinAnsi/Standard/MacRoman with Differences,
-//! Type0 Identity-H). Work is bounded by an operator budget.
+//! font's ToUnicode CMap (code space, bfchar, bfrange; ranges kept as
+//! ranges, so a range over every code costs one entry), else through
+//! lopdf's reading of its encoding (WinAnsi/Standard/MacRoman with
+//! Differences, Type0 Identity-H; lopdf reads a CMap only when it is small,
+//! as it lists every code). Work is bounded by the operators walked, the
+//! bytes decoded and the text kept (`Limits`), never by what the file
+//! declares.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::sync::LazyLock;
 
 use lopdf::content::{Content, Operation};
-use lopdf::{Dictionary, Document, Encoding, Object, ObjectId};
+use lopdf::{Dictionary, Document, Encoding, Object, ObjectId, dictionary};
 
 use super::MAX_STREAM;
 
 /// How deep form XObjects may nest.
 const MAX_DEPTH: usize = 12;
-/// Operators walked over the whole document.
-const MAX_OPERATIONS: usize = 2_000_000;
 /// Annotations read per page.
 const MAX_ANNOTATIONS: usize = 1000;
-/// Characters of text kept per page.
+/// Bytes of text kept per page.
 const MAX_PAGE_TEXT: usize = 1 << 20;
+
+/// What reading the pages of one document may cost.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    /// Operators walked.
+    operations: usize,
+    /// Bytes of content streams, forms and ToUnicode CMaps decoded: a form
+    /// drawn many times, or one content stream shared by many pages, is
+    /// decoded each time.
+    bytes: usize,
+    /// Bytes of page text kept over all pages.
+    text: usize,
+}
+
+const LIMITS: Limits = Limits {
+    operations: 2_000_000,
+    bytes: 256 << 20,
+    text: 64 << 20,
+};
 
 /// The text of every page.
 #[derive(Debug, Default)]
@@ -40,38 +63,80 @@ pub struct Pages {
     pub images: usize,
     /// Characters of text found over all pages.
     pub text_chars: usize,
+    /// Page content streams that could not be read (a warning says why).
+    pub unread: usize,
 }
 
 pub fn read_pages(doc: &Document, warnings: &mut Vec<String>) -> Pages {
-    read_pages_within(doc, MAX_OPERATIONS, warnings)
+    read_pages_within(doc, LIMITS, warnings)
 }
 
-fn read_pages_within(doc: &Document, budget: usize, warnings: &mut Vec<String>) -> Pages {
+fn read_pages_within(doc: &Document, limits: Limits, warnings: &mut Vec<String>) -> Pages {
     let mut walker = Walker {
         doc,
         fonts: HashMap::new(),
-        budget,
+        limits,
         operations: 0,
+        bytes: 0,
         images: 0,
+        unread: 0,
         notes: Vec::new(),
     };
     let mut pages = Pages::default();
+    let mut kept = 0usize;
+    // Pages cut at MAX_PAGE_TEXT, and the first of them.
+    let (mut cut, mut first_cut) = (0usize, 0u32);
     for (_, page_id) in doc.get_pages() {
         pages.pages += 1;
-        let mut out = Out::default();
-        if walker.operations < budget {
+        let mut out = Out {
+            room: MAX_PAGE_TEXT.min(limits.text - kept),
+            ..Out::default()
+        };
+        if !walker.spent() && out.room > 0 {
             walker.page(page_id, &mut out);
+        }
+        kept += out.text.len();
+        if out.cut && kept < limits.text {
+            cut += 1;
+            if first_cut == 0 {
+                first_cut = pages.pages;
+            }
         }
         pages.text_chars += out.text.chars().filter(|c| !c.is_whitespace()).count();
         pages.text.push(out.text);
     }
-    if walker.operations >= budget {
-        walker.note(format!(
-            "text extraction stopped after {budget} operators; later pages were not read"
+    // These are said whatever else was noted (notes are capped).
+    let mut summary = Vec::new();
+    if walker.operations >= limits.operations {
+        summary.push(format!(
+            "text extraction stopped after {} operators; later pages were not read",
+            limits.operations
+        ));
+    } else if walker.bytes >= limits.bytes {
+        summary.push(format!(
+            "text extraction stopped after decoding {} of content streams, forms and CMaps; \
+             later pages were not read",
+            super::size(limits.bytes as u64)
+        ));
+    }
+    if cut > 0 {
+        summary.push(format!(
+            "{cut} page{} more than {} of text (the first: page {first_cut}); the rest of it \
+             was not kept",
+            if cut == 1 { " holds" } else { "s hold" },
+            super::size(MAX_PAGE_TEXT as u64)
+        ));
+    }
+    if kept >= limits.text {
+        summary.push(format!(
+            "the pages hold more than {} of text: the text after it was not kept",
+            super::size(limits.text as u64)
         ));
     }
     pages.images = walker.images;
+    pages.unread = walker.unread;
     warnings.extend(walker.notes);
+    warnings.extend(summary);
     pages
 }
 
@@ -87,10 +152,12 @@ struct Font<'a> {
 }
 
 impl Font<'_> {
-    /// The text of a string, and its codes with their byte lengths.
-    fn decode(&self, bytes: &[u8]) -> (String, Vec<(u32, usize)>) {
+    /// The text of a string (at most `room` bytes of it), its codes with
+    /// their byte lengths, and whether text was left out for want of room.
+    fn decode(&self, bytes: &[u8], room: usize) -> (String, Vec<(u32, usize)>, bool) {
         let mut text = String::new();
         let mut codes = Vec::new();
+        let mut cut = false;
         let mut i = 0;
         while i < bytes.len() {
             let len = self
@@ -99,40 +166,136 @@ impl Font<'_> {
                 .and_then(|t| t.code_length(&bytes[i..]))
                 .unwrap_or(if self.two_byte { 2 } else { 1 })
                 .min(bytes.len() - i);
-            let code = bytes[i..i + len]
-                .iter()
-                .fold(0u32, |a, &b| a << 8 | u32::from(b));
-            let mapped = self
+            let code = number(&bytes[i..i + len]);
+            codes.push((code, len));
+            let here = &bytes[i..i + len];
+            i += len;
+            // The page keeps no more text: the codes still advance the pen.
+            if text.len() >= room {
+                cut = true;
+                continue;
+            }
+            if self
                 .to_unicode
                 .as_ref()
-                .and_then(|t| t.map.get(&(len as u8, code)));
-            match mapped {
-                Some(s) => text.push_str(s),
-                None => match &self.encoding {
-                    Some(e) => text.push_str(
-                        &e.bytes_to_string(&bytes[i..i + len])
-                            .unwrap_or_else(|_| latin1(&bytes[i..i + len])),
-                    ),
-                    None if len == 1 => text.push(char::from(bytes[i])),
-                    None => {}
-                },
+                .is_some_and(|t| t.write(len, code, &mut text))
+            {
+                continue;
             }
-            codes.push((code, len));
-            i += len;
+            match &self.encoding {
+                Some(e) => text.push_str(&e.bytes_to_string(here).unwrap_or_else(|_| latin1(here))),
+                None if len == 1 => text.push(char::from(here[0])),
+                None => {}
+            }
         }
-        (text, codes)
+        if text.len() > room {
+            let mut end = room;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            cut = true;
+        }
+        (text, codes, cut)
     }
 }
 
-/// The most entries read from one ToUnicode CMap.
-const MAX_CMAP_ENTRIES: usize = 65_536;
+/// The most entries (`bfchar` pairs, `bfrange` triples, array items) read
+/// from one ToUnicode CMap.
+const MAX_CMAP_ENTRIES: usize = 1 << 18;
+/// The longest destination string a CMap entry may have (PDF 32000-1,
+/// 9.10.3: 512 bytes); longer ones are cut.
+const MAX_CMAP_TEXT: usize = 512;
+/// The most operators read from one ToUnicode CMap.
+const MAX_CMAP_OPERATORS: usize = 100_000;
+
+/// Code intervals, each mapped to one value. A later interval overwrites the
+/// part of earlier ones it covers (a later CMap or `/W` entry wins), so what
+/// is stored, and the work of storing it, follow the number of entries, never
+/// the number of codes a range covers.
+#[derive(Debug)]
+struct Spans<T> {
+    /// First code → (last code, value); the intervals never overlap.
+    map: BTreeMap<u64, (u64, T)>,
+}
+
+impl<T> Default for Spans<T> {
+    fn default() -> Self {
+        Spans {
+            map: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: Clone> Spans<T> {
+    fn insert(&mut self, lo: u64, hi: u64, value: T) {
+        if hi < lo {
+            return;
+        }
+        // An interval that starts before `lo` and reaches into it keeps its
+        // head, and its tail past `hi`.
+        if let Some((&start, (end, old))) = self.map.range(..lo).next_back()
+            && *end >= lo
+        {
+            let (end, old) = (*end, old.clone());
+            if end > hi {
+                self.map.insert(hi + 1, (end, old.clone()));
+            }
+            self.map.insert(start, (lo - 1, old));
+        }
+        // Intervals that start inside are replaced; one reaching past `hi`
+        // keeps its tail.
+        let inside: Vec<u64> = self.map.range(lo..=hi).map(|(&k, _)| k).collect();
+        for start in inside {
+            if let Some((end, old)) = self.map.remove(&start)
+                && end > hi
+            {
+                self.map.insert(hi + 1, (end, old));
+            }
+        }
+        self.map.insert(lo, (hi, value));
+    }
+
+    fn get(&self, code: u64) -> Option<&T> {
+        let (_, (end, value)) = self.map.range(..=code).next_back()?;
+        (code <= *end).then_some(value)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// What a CMap maps a code (or a run of codes) to.
+#[derive(Clone, Debug)]
+enum Unicode {
+    /// One code's text (`bfchar`, or an item of a `bfrange` array).
+    Text(Rc<str>),
+    /// A `bfrange` with a string: code `from` has these UTF-16 units, and
+    /// each next code adds one to the last unit.
+    Counting { from: u32, units: Rc<[u16]> },
+}
 
 /// A ToUnicode CMap: code space ranges and code → text.
 #[derive(Debug, Default)]
 struct ToUnicode {
-    /// `(length in bytes, low, high)`.
-    spaces: Vec<(usize, u32, u32)>,
-    map: HashMap<(u8, u32), String>,
+    /// Per code length (1 to 4 bytes): `(low, high)` code space ranges,
+    /// sorted and merged.
+    spaces: [Vec<(u32, u32)>; 4],
+    /// Keyed by the code's length in bytes (high bits) and the code.
+    map: Spans<Unicode>,
+    /// Entries past [`MAX_CMAP_ENTRIES`] were not read.
+    cut: bool,
+    /// Every operator of the CMap was read (no syntax error, no limit).
+    complete: bool,
+    /// The codes its `bfchar` and `bfrange` entries name, counted as
+    /// written (overlaps, and array ranges longer than their arrays, too).
+    named: u64,
+}
+
+/// The key of a code of `len` bytes in [`ToUnicode::map`].
+fn code_key(len: usize, code: u32) -> u64 {
+    (len as u64) << 32 | u64::from(code)
 }
 
 impl ToUnicode {
@@ -141,52 +304,88 @@ impl ToUnicode {
     /// strings are the operands of its `end…` operator).
     fn parse(bytes: &[u8]) -> ToUnicode {
         let mut cmap = ToUnicode::default();
-        for op in Content::decode_iter(bytes).take(100_000) {
-            let Ok(op) = op else { break };
-            let strings: Vec<&Object> = op.operands.iter().collect();
+        let mut spaces: Vec<(usize, u32, u32)> = Vec::new();
+        let mut entries = 0usize;
+        let mut operators = Content::decode_iter(bytes);
+        cmap.complete = true;
+        'operators: for read in 0.. {
+            let Some(op) = operators.next() else { break };
+            let Ok(op) = op else {
+                cmap.complete = false;
+                break;
+            };
+            if read == MAX_CMAP_OPERATORS {
+                cmap.complete = false;
+                break;
+            }
+            let strings = &op.operands;
             match op.operator.as_str() {
                 "endcodespacerange" => {
                     for pair in strings.chunks_exact(2) {
                         if let (Ok(lo), Ok(hi)) = (pair[0].as_str(), pair[1].as_str())
                             && (1..=4).contains(&lo.len())
                         {
-                            cmap.spaces.push((lo.len(), number(lo), number(hi)));
+                            spaces.push((lo.len(), number(lo), number(hi)));
                         }
                     }
                 }
                 "endbfchar" => {
                     for pair in strings.chunks_exact(2) {
-                        if let (Ok(src), Ok(dst)) = (pair[0].as_str(), pair[1].as_str()) {
-                            cmap.put(src.len(), number(src), utf16(dst));
+                        entries += 1;
+                        if entries > MAX_CMAP_ENTRIES {
+                            cmap.cut = true;
+                            break 'operators;
+                        }
+                        cmap.named = cmap.named.saturating_add(1);
+                        if let (Ok(src), Ok(dst)) = (pair[0].as_str(), pair[1].as_str())
+                            && (1..=4).contains(&src.len())
+                        {
+                            let code = code_key(src.len(), number(src));
+                            cmap.map
+                                .insert(code, code, Unicode::Text(utf16(dst).into()));
                         }
                     }
                 }
                 "endbfrange" => {
                     for triple in strings.chunks_exact(3) {
+                        entries += 1;
+                        if entries > MAX_CMAP_ENTRIES {
+                            cmap.cut = true;
+                            break 'operators;
+                        }
                         let (Ok(lo), Ok(hi)) = (triple[0].as_str(), triple[1].as_str()) else {
                             continue;
                         };
                         let (len, lo, hi) = (lo.len(), number(lo), number(hi));
-                        if hi < lo || (hi - lo) as usize > MAX_CMAP_ENTRIES {
+                        cmap.named = cmap
+                            .named
+                            .saturating_add(u64::from(hi.saturating_sub(lo)) + 1);
+                        if hi < lo || !(1..=4).contains(&len) {
                             continue;
                         }
-                        match triple[2] {
+                        match &triple[2] {
                             Object::String(dst, _) => {
-                                let mut units: Vec<u16> = dst
-                                    .chunks(2)
-                                    .map(|c| c.iter().fold(0u16, |a, &b| a << 8 | u16::from(b)))
-                                    .collect();
-                                for code in lo..=hi {
-                                    cmap.put(len, code, String::from_utf16_lossy(&units));
-                                    if let Some(last) = units.last_mut() {
-                                        *last = last.wrapping_add(1);
-                                    }
-                                }
+                                let units = units(&dst[..dst.len().min(MAX_CMAP_TEXT)]).into();
+                                cmap.map.insert(
+                                    code_key(len, lo),
+                                    code_key(len, hi),
+                                    Unicode::Counting { from: lo, units },
+                                );
                             }
                             Object::Array(list) => {
                                 for (code, dst) in (lo..=hi).zip(list) {
+                                    entries += 1;
+                                    if entries > MAX_CMAP_ENTRIES {
+                                        cmap.cut = true;
+                                        break 'operators;
+                                    }
                                     if let Ok(dst) = dst.as_str() {
-                                        cmap.put(len, code, utf16(dst));
+                                        let code = code_key(len, code);
+                                        cmap.map.insert(
+                                            code,
+                                            code,
+                                            Unicode::Text(utf16(dst).into()),
+                                        );
                                     }
                                 }
                             }
@@ -196,28 +395,49 @@ impl ToUnicode {
                 }
                 _ => {}
             }
-            if cmap.map.len() >= MAX_CMAP_ENTRIES {
-                break;
+        }
+        cmap.complete &= !cmap.cut;
+        spaces.retain(|&(_, lo, hi)| lo <= hi);
+        spaces.sort_unstable();
+        for (len, lo, hi) in spaces {
+            let merged = &mut cmap.spaces[len - 1];
+            match merged.last_mut() {
+                Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
             }
         }
         cmap
     }
 
-    fn put(&mut self, len: usize, code: u32, text: String) {
-        if (1..=4).contains(&len) && self.map.len() < MAX_CMAP_ENTRIES {
-            self.map.insert((len as u8, code), text);
+    /// Appends the text of `code` (`len` bytes) to `text`; false when the
+    /// CMap does not map it.
+    fn write(&self, len: usize, code: u32, text: &mut String) -> bool {
+        match self.map.get(code_key(len, code)) {
+            Some(Unicode::Text(s)) => text.push_str(s),
+            Some(Unicode::Counting { from, units }) => {
+                let step = code.wrapping_sub(*from) as u16;
+                let last = units.len().saturating_sub(1);
+                let units = units
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &u)| if i == last { u.wrapping_add(step) } else { u });
+                text.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')));
+            }
+            None => return false,
         }
+        true
     }
 
     /// The length of the code at the start of `bytes`, from the code space
     /// ranges (shortest match first).
     fn code_length(&self, bytes: &[u8]) -> Option<usize> {
         (1..=4).find(|&len| {
-            bytes.len() >= len
-                && self
-                    .spaces
-                    .iter()
-                    .any(|&(l, lo, hi)| l == len && (lo..=hi).contains(&number(&bytes[..len])))
+            let ranges = &self.spaces[len - 1];
+            bytes.len() >= len && {
+                let code = number(&bytes[..len]);
+                let at = ranges.partition_point(|&(_, hi)| hi < code);
+                ranges.get(at).is_some_and(|&(lo, _)| lo <= code)
+            }
         })
     }
 }
@@ -230,12 +450,17 @@ fn number(bytes: &[u8]) -> u32 {
         .fold(0u32, |a, &b| a << 8 | u32::from(b))
 }
 
-fn utf16(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
+/// UTF-16BE bytes as units (an odd last byte is a unit of its own).
+fn units(bytes: &[u8]) -> Vec<u16> {
+    bytes
         .chunks(2)
         .map(|c| c.iter().fold(0u16, |a, &b| a << 8 | u16::from(b)))
-        .collect();
-    String::from_utf16_lossy(&units)
+        .collect()
+}
+
+/// A CMap destination string as text (at most [`MAX_CMAP_TEXT`] bytes).
+fn utf16(bytes: &[u8]) -> String {
+    String::from_utf16_lossy(&units(&bytes[..bytes.len().min(MAX_CMAP_TEXT)]))
 }
 
 enum Widths {
@@ -245,7 +470,7 @@ enum Widths {
         missing: f32,
     },
     Cid {
-        widths: HashMap<u32, f32>,
+        widths: Spans<f32>,
         default: f32,
     },
 }
@@ -262,7 +487,9 @@ impl Widths {
                 .and_then(|i| widths.get(i).copied())
                 .filter(|w| *w > 0.0)
                 .unwrap_or(*missing),
-            Widths::Cid { widths, default } => widths.get(&code).copied().unwrap_or(*default),
+            Widths::Cid { widths, default } => {
+                widths.get(u64::from(code)).copied().unwrap_or(*default)
+            }
         }
     }
 }
@@ -369,15 +596,26 @@ const MAX_SAVES: usize = 64;
 #[derive(Default)]
 struct Out {
     text: String,
+    /// How many bytes of text the page may keep.
+    room: usize,
+    /// Text was left out for want of room.
+    cut: bool,
     /// Where the last shown text ended, on the page.
     last: Option<Placement>,
 }
 
 impl Out {
     fn push(&mut self, s: &str) {
-        if self.text.len() < MAX_PAGE_TEXT {
+        if self.text.len() + s.len() <= self.room {
             self.text.push_str(s);
+        } else {
+            self.cut = true;
         }
+    }
+
+    /// Bytes of text the page may still keep.
+    fn left(&self) -> usize {
+        self.room.saturating_sub(self.text.len())
     }
 
     fn ends_blank(&self) -> bool {
@@ -395,10 +633,13 @@ impl Out {
 struct Walker<'a> {
     doc: &'a Document,
     fonts: HashMap<usize, Font<'a>>,
-    /// Operators that may be walked; `operations` counts them.
-    budget: usize,
+    limits: Limits,
+    /// Operators walked and bytes decoded so far.
     operations: usize,
+    bytes: usize,
     images: usize,
+    /// Page content streams that could not be read.
+    unread: usize,
     notes: Vec<String>,
 }
 
@@ -406,6 +647,30 @@ impl<'a> Walker<'a> {
     fn note(&mut self, note: String) {
         if self.notes.len() < 20 && !self.notes.contains(&note) {
             self.notes.push(note);
+        }
+    }
+
+    /// Whether a limit is reached: nothing more is read.
+    fn spent(&self) -> bool {
+        self.operations >= self.limits.operations || self.bytes >= self.limits.bytes
+    }
+
+    /// Decodes a stream, counting its bytes against the limit; `what` names
+    /// it in the note saying why it could not be read.
+    fn decode(&mut self, stream: &lopdf::Stream, what: &str) -> Option<Vec<u8>> {
+        if self.spent() {
+            return None;
+        }
+        match stream.get_plain_content_with_limit(MAX_STREAM) {
+            Ok(bytes) => {
+                self.bytes = self.bytes.saturating_add(bytes.len());
+                Some(bytes)
+            }
+            Err(e) => {
+                self.bytes = self.bytes.saturating_add(stream.content.len());
+                self.note(super::unreadable_stream(what, stream, &e));
+                None
+            }
         }
     }
 
@@ -418,16 +683,23 @@ impl<'a> Walker<'a> {
         }
         let mut content = Vec::new();
         for id in doc.get_page_contents(page_id) {
-            match doc
-                .get_object(id)
-                .and_then(Object::as_stream)
-                .and_then(|s| s.get_plain_content_with_limit(MAX_STREAM))
-            {
-                Ok(bytes) => {
+            let stream = match doc.get_object(id).and_then(Object::as_stream) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    self.unread += 1;
+                    self.note(format!("a page content stream could not be read: {e}"));
+                    continue;
+                }
+            };
+            if self.spent() {
+                break;
+            }
+            match self.decode(stream, "a page content stream") {
+                Some(bytes) => {
                     content.extend_from_slice(&bytes);
                     content.push(b'\n');
                 }
-                Err(e) => self.note(format!("a page content stream could not be decoded: {e}")),
+                None => self.unread += 1,
             }
         }
         let mut stack = Vec::new();
@@ -458,7 +730,7 @@ impl<'a> Walker<'a> {
                 break;
             };
             self.operations += 1;
-            if self.operations >= self.budget {
+            if self.spent() {
                 return;
             }
             match op.operator.as_str() {
@@ -614,12 +886,8 @@ impl<'a> Walker<'a> {
             ));
             return;
         }
-        let content = match stream.get_plain_content_with_limit(MAX_STREAM) {
-            Ok(c) => c,
-            Err(e) => {
-                self.note(format!("a form XObject could not be decoded: {e}"));
-                return;
-            }
+        let Some(content) = self.decode(stream, "a form XObject") else {
+            return;
         };
         let mut inner: Vec<&'a Dictionary> = Vec::new();
         if let Ok(own) = stream
@@ -705,13 +973,38 @@ impl<'a> Walker<'a> {
 
     fn load_font(&mut self, dict: &'a Dictionary) -> Font<'a> {
         let doc = self.doc;
-        let encoding = match dict.get_font_encoding_with_limit(doc, MAX_STREAM) {
-            Ok(e) => Some(e),
-            Err(e) => {
-                self.note(format!("a font's encoding could not be read: {e}"));
-                None
+        let cmap_stream = dict
+            .get_deref(b"ToUnicode", doc)
+            .and_then(Object::as_stream)
+            .ok();
+        let to_unicode = cmap_stream
+            .and_then(|s| self.decode(s, "a font's ToUnicode CMap"))
+            .map(|bytes| ToUnicode::parse(&bytes));
+        if to_unicode.as_ref().is_some_and(|t| t.cut) {
+            self.note(format!(
+                "a font's ToUnicode CMap has more than {MAX_CMAP_ENTRIES} entries; the rest were not read"
+            ));
+        }
+        // lopdf lists every code of every range of a CMap it reads (for a
+        // reverse map), 2^32 of them for one four-byte range: it reads a
+        // font's CMap only when this reading found it whole and small.
+        let lopdf_may_read = to_unicode
+            .as_ref()
+            .is_some_and(|t| t.complete && t.named <= LOPDF_CMAP_CODES);
+        let encoding = if self.spent() {
+            None
+        } else if cmap_stream.is_some() && !lopdf_may_read {
+            match encoding_needs_cmap(dict, doc) {
+                CmapUse::Never => self.font_encoding(dict),
+                CmapUse::Identity => None,
+                // What lopdf takes for a simple font without /Encoding and
+                // without a CMap: the standard encoding.
+                CmapUse::NoEncoding => self.font_encoding(&PLAIN_FONT),
             }
+        } else {
+            self.font_encoding(dict)
         };
+        let to_unicode = to_unicode.filter(|t| !t.map.is_empty());
         let two_byte = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0");
         let number = |o: &Object| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok());
         let widths = if two_byte {
@@ -726,7 +1019,7 @@ impl<'a> Walker<'a> {
                 .and_then(|d| d.get(b"DW").ok())
                 .and_then(number)
                 .unwrap_or(1000.0);
-            let mut widths = HashMap::new();
+            let mut widths = Spans::default();
             if let Some(w) = descendant
                 .and_then(|d| d.get_deref(b"W", doc).ok())
                 .and_then(|o| o.as_array().ok())
@@ -776,15 +1069,6 @@ impl<'a> Walker<'a> {
                 missing,
             }
         };
-        let to_unicode = dict
-            .get_deref(b"ToUnicode", doc)
-            .and_then(Object::as_stream)
-            .ok()
-            .and_then(|s| match s.get_plain_content_with_limit(MAX_STREAM) {
-                Ok(bytes) => Some(ToUnicode::parse(&bytes)),
-                Err(_) => None,
-            })
-            .filter(|t| !t.map.is_empty());
         Font {
             to_unicode,
             encoding,
@@ -793,17 +1077,34 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// lopdf's reading of a font's `/Encoding`.
+    fn font_encoding(&mut self, dict: &'a Dictionary) -> Option<Encoding<'a>> {
+        match dict.get_font_encoding_with_limit(self.doc, MAX_STREAM) {
+            Ok(e) => Some(e),
+            Err(lopdf::Error::Decompress(why)) => {
+                self.note(format!("a font's encoding could not be read: {why}"));
+                None
+            }
+            Err(e) => {
+                self.note(format!("a font's encoding could not be read: {e}"));
+                None
+            }
+        }
+    }
+
     /// Shows a string: a space or line break before it where the position
     /// says so, its text, and the text matrix advanced past it.
     fn show(&mut self, bytes: &[u8], state: &mut State, out: &mut Out) {
         let font = state.font.and_then(|k| self.fonts.get(&k));
-        let (text, codes) = match font {
-            Some(f) => f.decode(bytes),
+        let (text, codes, cut) = match font {
+            Some(f) => f.decode(bytes, out.left()),
             None => (
                 latin1(bytes),
                 bytes.iter().map(|&b| (b as u32, 1)).collect(),
+                false,
             ),
         };
+        out.cut |= cut;
         let text: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -849,35 +1150,76 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// The most codes a ToUnicode CMap may map for lopdf to read it.
+const LOPDF_CMAP_CODES: u64 = 1 << 17;
+
+/// A font dictionary with neither an encoding nor a CMap.
+static PLAIN_FONT: LazyLock<Dictionary> = LazyLock::new(|| dictionary! { "Type" => "Font" });
+
+/// When lopdf's reading of a font's encoding turns to its ToUnicode CMap.
+enum CmapUse {
+    Never,
+    /// The font has no `/Encoding`.
+    NoEncoding,
+    /// `/Identity-H` or `/Identity-V`, by name or as a dictionary's
+    /// `/BaseEncoding`.
+    Identity,
+}
+
+fn encoding_needs_cmap(font: &Dictionary, doc: &Document) -> CmapUse {
+    let identity = |o: &Object| matches!(o.as_name(), Ok(b"Identity-H" | b"Identity-V"));
+    let Ok(encoding) = font.get(b"Encoding") else {
+        return CmapUse::NoEncoding;
+    };
+    let named = match doc.dereference(encoding) {
+        Ok((_, Object::Dictionary(d))) => d.get(b"BaseEncoding").is_ok_and(identity),
+        Ok((_, other)) => identity(other),
+        Err(_) => false,
+    };
+    if named {
+        CmapUse::Identity
+    } else {
+        CmapUse::Never
+    }
+}
+
 fn latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
-/// A CIDFont's `/W`: `c [w1 w2 ...]` and `c_first c_last w`.
-fn cid_widths(doc: &Document, w: &[Object], out: &mut HashMap<u32, f32>) {
+/// The most entries (widths in arrays, ranges) read from a CIDFont's `/W`.
+const MAX_CID_WIDTHS: usize = 1 << 18;
+
+/// A CIDFont's `/W`: `c [w1 w2 ...]` and `c_first c_last w`. Widths are
+/// stored as ranges, so a range over every code costs one entry.
+fn cid_widths(doc: &Document, w: &[Object], out: &mut Spans<f32>) {
     let number = |o: &Object| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok());
+    // A code as written: a whole number from 0 to 2^32 - 1, else nothing.
+    let code = |o: &Object| {
+        number(o)
+            .filter(|c| c.fract() == 0.0 && (0.0..=u32::MAX as f32).contains(c))
+            .map(|c| c as u32)
+    };
+    let mut entries = 0;
     let mut i = 0;
-    while i < w.len() && out.len() < 65_536 {
-        let Some(first) = number(&w[i]) else { break };
-        let first = first as u32;
+    while i < w.len() && entries < MAX_CID_WIDTHS {
+        let Some(first) = code(&w[i]) else { break };
         match w.get(i + 1) {
             Some(Object::Array(list)) => {
-                for (k, width) in list.iter().take(65_536).enumerate() {
-                    if let Some(width) = number(width) {
-                        out.insert(first.saturating_add(k as u32), width);
+                for (k, width) in list.iter().take(MAX_CID_WIDTHS - entries).enumerate() {
+                    entries += 1;
+                    if let (Some(width), Some(at)) = (number(width), first.checked_add(k as u32)) {
+                        out.insert(u64::from(at), u64::from(at), width);
                     }
                 }
                 i += 2;
             }
             Some(last) => {
-                let (Some(last), Some(width)) = (number(last), w.get(i + 2).and_then(number))
-                else {
+                let (Some(last), Some(width)) = (code(last), w.get(i + 2).and_then(number)) else {
                     break;
                 };
-                let last = (last as u32).min(first.saturating_add(65_536));
-                for code in first..=last {
-                    out.insert(code, width);
-                }
+                entries += 1;
+                out.insert(u64::from(first), u64::from(last), width);
                 i += 3;
             }
             None => break,
@@ -990,11 +1332,11 @@ mod tests {
             encoding: None,
             two_byte: false,
             widths: Widths::Cid {
-                widths: HashMap::new(),
+                widths: Spans::default(),
                 default: 500.0,
             },
         };
-        let (text, codes) = font.decode(b"\x01\x02\x10\x12\x20\x21\x41");
+        let (text, codes, _) = font.decode(b"\x01\x02\x10\x12\x20\x21\x41", usize::MAX);
         assert_eq!(text, "Jëac \u{1F600}A");
         assert_eq!(codes.len(), 7);
         // Two-byte code spaces decide the code length.
@@ -1002,7 +1344,282 @@ mod tests {
             b"1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfchar <0102> <0041> endbfchar",
         );
         assert_eq!(wide.code_length(b"\x01\x02"), Some(2));
-        assert_eq!(wide.map.get(&(2, 0x0102)).map(String::as_str), Some("A"));
+        let mut text = String::new();
+        assert!(wide.write(2, 0x0102, &mut text));
+        assert_eq!(text, "A");
+    }
+
+    fn operators(operations: usize) -> Limits {
+        Limits {
+            operations,
+            ..LIMITS
+        }
+    }
+
+    /// A CMap of these sections.
+    fn cmap(sections: &str) -> ToUnicode {
+        ToUnicode::parse(sections.as_bytes())
+    }
+
+    fn mapped(cmap: &ToUnicode, len: usize, code: u32) -> Option<String> {
+        let mut text = String::new();
+        cmap.write(len, code, &mut text).then_some(text)
+    }
+
+    #[test]
+    fn a_cmap_of_overlapping_full_ranges_is_read_in_time_linear_in_its_size() {
+        // 16,000 ranges over every two-byte code were expanded code by code
+        // (a string per code, even past the entry cap): 80 s for 1.7 KB of
+        // Flate. Ranges are kept as ranges now: this is one interval.
+        let mut text = String::from("1 begincodespacerange <0000> <FFFF> endcodespacerange\n");
+        for _ in 0..16 {
+            text.push_str("1000 beginbfrange\n");
+            text.push_str(&"<0000> <FFFF> <0041>\n".repeat(1000));
+            text.push_str("endbfrange\n");
+        }
+        let map = cmap(&text);
+        assert_eq!(
+            map.map.map.len(),
+            1,
+            "one interval, however often it is given"
+        );
+        assert_eq!(mapped(&map, 2, 0).as_deref(), Some("A"));
+        assert_eq!(mapped(&map, 2, 1).as_deref(), Some("B"));
+        assert_eq!(mapped(&map, 2, 0xFFFF).as_deref(), Some("\u{40}"));
+        assert_eq!(map.code_length(b"\x00\x41"), Some(2));
+    }
+
+    #[test]
+    fn cmap_ranges_of_four_byte_codes_cost_one_entry() {
+        let map = cmap(
+            "1 begincodespacerange <00000000> <FFFFFFFF> endcodespacerange \
+             1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange",
+        );
+        assert_eq!(map.map.map.len(), 1);
+        assert_eq!(map.named, 1 << 32);
+        assert_eq!(mapped(&map, 4, 0xFFFF_FFFF).as_deref(), Some("\u{40}"));
+        assert_eq!(
+            mapped(&map, 2, 0).as_deref(),
+            None,
+            "a two-byte code is another code"
+        );
+    }
+
+    #[test]
+    fn later_cmap_entries_win_over_the_part_of_earlier_ones_they_cover() {
+        let map = cmap(
+            "1 beginbfrange <10> <1F> <0061> endbfrange \
+             1 beginbfchar <14> <0058> endbfchar \
+             1 beginbfrange <18> <19> [<0059> <005A>] endbfrange \
+             1 beginbfrange <1E> <22> <0030> endbfrange",
+        );
+        let read: String = (0x10..=0x22)
+            .map(|c| mapped(&map, 1, c).unwrap_or_else(|| "-".into()))
+            .collect();
+        // 10-13 a-d, 14 X, 15-17 f-h, 18-19 YZ, 1A-1D k-n, 1E-22 0-4.
+        assert_eq!(read, "abcdXfghYZklmn01234");
+        assert_eq!(mapped(&map, 1, 0x23), None);
+    }
+
+    #[test]
+    fn cmap_entries_past_the_limit_and_long_destinations_are_cut() {
+        let mut text = String::from("beginbfchar\n");
+        for code in 0..=MAX_CMAP_ENTRIES as u32 {
+            text.push_str(&format!("<{code:06X}> <0041>\n"));
+        }
+        text.push_str("endbfchar");
+        let map = cmap(&text);
+        assert!(map.cut && !map.complete);
+        assert_eq!(map.map.map.len(), MAX_CMAP_ENTRIES);
+        let long = format!("beginbfchar <01> <{}> endbfchar", "0041".repeat(1000));
+        assert_eq!(
+            mapped(&cmap(&long), 1, 1).map(|t| t.len()),
+            Some(MAX_CMAP_TEXT / 2)
+        );
+    }
+
+    #[test]
+    fn code_space_ranges_are_merged_and_searched() {
+        let mut text = String::from("beginbfchar <0102> <0041> endbfchar begincodespacerange\n");
+        for lo in (0..0xFF00u32).step_by(0x100) {
+            text.push_str(&format!("<{lo:04X}> <{:04X}>\n", lo + 0xFF));
+        }
+        text.push_str("<00> <0F> endcodespacerange");
+        let map = cmap(&text);
+        assert_eq!(map.spaces[1], [(0, 0xFEFF)]);
+        assert_eq!(map.code_length(b"\x01\x02"), Some(1), "shortest first");
+        assert_eq!(map.code_length(b"\x41\x02"), Some(2));
+        assert_eq!(map.code_length(b"\xFF\x02"), None);
+    }
+
+    #[test]
+    fn a_cid_width_range_over_every_code_costs_one_entry() {
+        // `0 4294967295 500` repeated: each range was filled code by code.
+        let doc = Document::with_version("1.5");
+        let mut w = Vec::new();
+        for _ in 0..10_000 {
+            w.extend([
+                Object::Integer(0),
+                Object::Integer(i64::from(u32::MAX)),
+                Object::Integer(500),
+            ]);
+        }
+        w.extend([
+            Object::Integer(7),
+            Object::Array(vec![Object::Integer(250), Object::Real(300.5)]),
+            Object::Integer(-5),
+            Object::Integer(9),
+            Object::Integer(1),
+        ]);
+        let mut widths = Spans::default();
+        cid_widths(&doc, &w, &mut widths);
+        assert_eq!(widths.map.len(), 4, "{widths:?}");
+        assert_eq!(widths.get(6), Some(&500.0));
+        assert_eq!(widths.get(8), Some(&300.5));
+        assert_eq!(widths.get(u64::from(u32::MAX)), Some(&500.0));
+        // A negative code is no code: reading stops there.
+        assert_eq!(widths.get(9), Some(&500.0));
+    }
+
+    /// A document whose page shows `content` in a font /F1 with this
+    /// ToUnicode CMap and no /Encoding.
+    fn cmap_doc(cmap: &[u8], content: &[u8]) -> Document {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let cmap = doc.add_object(Stream::new(dictionary! {}, cmap.to_vec()));
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "ToUnicode" => cmap,
+        });
+        let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    /// A ToUnicode CMap laid out as Adobe writes them (lopdf's reader
+    /// wants its lines).
+    fn adobe_cmap(body: &str) -> Vec<u8> {
+        format!(
+            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+             /CMapName /X def\n/CMapType 2 def\n{body}\nendcmap\n\
+             CMapName currentdict /CMap defineresource pop\nend\nend\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_four_byte_cmap_range_is_not_handed_to_lopdf() {
+        // lopdf builds a reverse map over every code of every range it
+        // reads: 2^32 entries for each of these (a hang, then out of
+        // memory), even for an array of one.
+        let mut w = Vec::new();
+        for range in ["<0041>", "[<0041>]"] {
+            let cmap = adobe_cmap(&format!(
+                "1 begincodespacerange\n<00000000> <FFFFFFFF>\nendcodespacerange\n\
+                 1 beginbfrange\n<00000000> <FFFFFFFF> {range}\nendbfrange"
+            ));
+            let p = read_pages_within(
+                &cmap_doc(&cmap, b"BT /F1 9 Tf <00000000> Tj ET"),
+                LIMITS,
+                &mut w,
+            );
+            assert_eq!(p.text, ["A"], "{range}: {w:?}");
+        }
+        // Small CMaps still go to lopdf (which has no text for a code the
+        // CMap leaves out).
+        let cmap = adobe_cmap(
+            "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
+             1 beginbfchar\n<41> <005A>\nendbfchar",
+        );
+        let p = read_pages_within(&cmap_doc(&cmap, b"BT /F1 9 Tf (AB) Tj ET"), LIMITS, &mut w);
+        assert_eq!(p.text, ["Z"], "{w:?}");
+        assert_eq!(w, Vec::<String>::new());
+    }
+
+    #[test]
+    fn expansion_by_a_cmap_is_bounded_by_the_text_kept() {
+        // One code maps to 256 characters; the string repeats it 100,000
+        // times: 25 MB of text from 100 KB.
+        let cmap = format!("beginbfchar <01> <{}> endbfchar", "0041".repeat(256));
+        let mut content = b"BT /F1 9 Tf <".to_vec();
+        content.extend("01".repeat(100_000).bytes());
+        content.extend(b"> Tj ET");
+        let doc = cmap_doc(cmap.as_bytes(), &content);
+        let mut w = Vec::new();
+        let p = read_pages_within(&doc, LIMITS, &mut w);
+        assert!(p.text[0].len() <= MAX_PAGE_TEXT, "{}", p.text[0].len());
+        assert!(p.text[0].len() > MAX_PAGE_TEXT - 1024);
+        assert!(
+            w.contains(&"1 page holds more than 1 MiB of text (the first: page 1); the rest of it was not kept".to_string()),
+            "{w:?}"
+        );
+        let small = Limits {
+            text: 1000,
+            ..LIMITS
+        };
+        let p = read_pages_within(&doc, small, &mut w);
+        assert_eq!(p.text[0].len(), 1000);
+        assert!(
+            w.iter().any(|w| w.contains("more than 1000 bytes of text")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn a_form_drawn_over_and_over_stops_at_the_byte_limit() {
+        // Each `Do` decodes the form again.
+        let form = b"BT /F1 9 Tf (inside) Tj ET ".repeat(100);
+        let page = b"/X0 Do ".repeat(1000);
+        let mut w = Vec::new();
+        let limits = Limits {
+            bytes: 100 * form.len(),
+            ..LIMITS
+        };
+        let p = read_pages_within(&doc(&[&page, b"BT (late) Tj ET"], &[&form]), limits, &mut w);
+        assert!(p.text[0].contains("inside"));
+        assert_eq!(p.text[1], "");
+        assert!(w.iter().any(|w| w.contains("after decoding")), "{w:?}");
+    }
+
+    #[test]
+    fn a_content_stream_over_the_limit_says_so() {
+        // lopdf's message said "couldn't decompress stream" of a stream
+        // that is not compressed.
+        let big = vec![b' '; MAX_STREAM + 1];
+        let (t, w) = text(&[&big], &[]);
+        assert_eq!(t, [""]);
+        assert_eq!(
+            w,
+            [
+                "a page content stream is 16 MiB long (not compressed), over the limit of 16 MiB: not read"
+            ]
+        );
+        let mut w = Vec::new();
+        let mut doc = doc(&[b""], &[]);
+        let page = doc.get_pages()[&1];
+        let mut bomb = Stream::new(dictionary! {}, vec![b' '; MAX_STREAM + 1]);
+        bomb.compress().unwrap();
+        let id = doc.add_object(bomb);
+        doc.get_object_mut(page)
+            .and_then(Object::as_dict_mut)
+            .unwrap()
+            .set("Contents", id);
+        let p = read_pages_within(&doc, LIMITS, &mut w);
+        assert_eq!(p.unread, 1);
+        assert_eq!(
+            w,
+            ["a page content stream decompresses to more than 16 MiB, the limit: not read"]
+        );
     }
 
     #[test]
@@ -1037,8 +1654,12 @@ mod tests {
     fn operator_budget_stops_hostile_pages() {
         let many = b"0 0 Td ".repeat(600);
         let mut w = Vec::new();
-        let t =
-            read_pages_within(&doc(&[&many, &many, b"BT (late) Tj ET"], &[]), 1000, &mut w).text;
+        let t = read_pages_within(
+            &doc(&[&many, &many, b"BT (late) Tj ET"], &[]),
+            operators(1000),
+            &mut w,
+        )
+        .text;
         assert_eq!(t.len(), 3);
         assert_eq!(t[2], "");
         assert!(w.iter().any(|w| w.contains("stopped after")), "{w:?}");
