@@ -1280,3 +1280,240 @@ fn bad_command_line_is_a_usage_error() {
     assert_usage_error(leaktrace().args(["logs"]), "<LOG>");
     assert_usage_error(leaktrace().args(["logs", DST, "--bogus"]), "--bogus");
 }
+
+// ------------------------------------------------------------- hardening
+
+/// A row of the 15-field layout by jsmith at a `YYYY-MM-DD HH:MM:SS`.
+fn row_at(date_time: &str, stem: &str) -> String {
+    format!("{date_time} 10.0.1.15 GET {stem} - 443 jsmith 73.21.44.9 Mozilla/5.0 - 200 0 0 15\n")
+}
+
+#[test]
+fn row_dated_9999_is_malformed_not_read_as_1970() {
+    // Once `unwrap_or(0)`: 9999-12-31 10:00:00 came out as
+    // 1970-01-01T10:00:00Z, matched --since 1970-01-01, and no word was said.
+    let dir = tempfile::tempdir().unwrap();
+    let log = format!(
+        "{HEADER_15}{}{}",
+        row_at("2017-01-19 17:16:30", "/ok.aspx"),
+        row_at("9999-12-31 10:00:00", "/far.aspx")
+    );
+    let path = write_log(dir.path(), "far.log", log.as_bytes());
+    for (bound, at, matched) in [("--since", "1970-01-01", 1), ("--until", "1970-01-02", 0)] {
+        let o = run(&["--format", "ndjson", "logs", &path, bound, at]);
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+        let recs = parse_ndjson(&o.stdout);
+        assert_eq!(recs.len(), matched, "{}", o.stdout);
+        assert!(
+            recs.iter().all(|r| r["uri_stem"] == "/ok.aspx"),
+            "{}",
+            o.stdout
+        );
+        assert_eq!(
+            summary(&o.stderr),
+            format!("leaktrace: 1 file, 1 records, {matched} matched, 1 malformed")
+        );
+        assert!(
+            reason(&o.stderr, &format!("{path}:3:"))
+                .contains("date '9999-12-31' is out of range: leaktrace places times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z"),
+            "{}",
+            o.stderr
+        );
+    }
+}
+
+#[test]
+fn block_date_9999_makes_its_rows_malformed_not_1970() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = "#Date: 9999-12-31 00:00:00\n#Fields: time cs-uri-stem c-ip\n10:00:00 /a 1.2.3.4\n\
+               #Date: 2017-01-19 00:00:00\n10:00:00 /b 1.2.3.4\n";
+    let path = write_log(dir.path(), "far_block.log", log.as_bytes());
+    let o = run(&["--format", "ndjson", "logs", &path]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let recs = parse_ndjson(&o.stdout);
+    assert_eq!(strings(&recs, "time_utc"), ["2017-01-19T10:00:00Z"]);
+    assert_eq!(
+        summary(&o.stderr),
+        "leaktrace: 1 file, 1 records, 1 matched, 1 malformed"
+    );
+    assert!(
+        reason(&o.stderr, &format!("{path}:3:"))
+            .contains("date '9999-12-31' (the block's #Date) is out of range"),
+        "{}",
+        o.stderr
+    );
+}
+
+/// The log of `row_dated_2500_is_malformed_in_logs_as_in_sessions` (and its
+/// twin in tests/sessions.rs): the same bytes must read the same everywhere.
+fn far_future_log() -> String {
+    format!(
+        "{HEADER_15}{}{}{}",
+        row_at("2017-01-19 17:16:30", "/Home.aspx"),
+        row_at("2500-01-01 00:00:00", "/Far.aspx"),
+        row_at("2262-04-11 23:59:59", "/Edge.aspx")
+    )
+}
+
+#[test]
+fn row_dated_2500_is_malformed_in_logs_as_in_sessions() {
+    // Once 2500 here and 2262-04-11T23:47:16.854775807Z in `sessions`.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_log(dir.path(), "far.log", far_future_log().as_bytes());
+    let (recs, stderr) = ndjson(&["logs", &path]);
+    assert_eq!(strings(&recs, "time_utc"), ["2017-01-19T17:16:30Z"]);
+    assert_eq!(
+        summary(&stderr),
+        "leaktrace: 1 file, 1 records, 1 matched, 2 malformed"
+    );
+    assert!(
+        reason(&stderr, &format!("{path}:3:")).contains("date '2500-01-01' is out of range"),
+        "{stderr}"
+    );
+    assert!(
+        reason(&stderr, &format!("{path}:4:"))
+            .contains("date and time '2262-04-11 23:59:59' are out of range"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn fields_line_of_70000_names_is_reported_and_its_rows_are_not_read() {
+    // Once `unwrap_or(u16::MAX)`: c-ip, the 70,000th name, read value 65,535.
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..69_999).map(|i| format!("x-{i}")).collect();
+    let mut log = format!("#Fields: {} c-ip\n", names.join(" "));
+    log.push_str(&"- ".repeat(69_999));
+    log.push_str("73.21.44.9\n");
+    log.push_str(HEADER_15);
+    log.push_str(&row_at("2017-01-19 17:16:30", "/Home.aspx"));
+    let path = write_log(dir.path(), "wide.log", log.as_bytes());
+    let o = run(&["--format", "ndjson", "logs", &path]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let recs = parse_ndjson(&o.stdout);
+    assert_eq!(line_numbers(&recs), [4]);
+    assert_eq!(
+        summary(&o.stderr),
+        "leaktrace: 1 file, 1 records, 1 matched, 2 malformed"
+    );
+    assert_eq!(
+        reason(&o.stderr, &format!("{path}:1:")).trim(),
+        format!(
+            "{path}:1: a #Fields line of 70000 names, over the limit of 256; the rows of its block are not read"
+        )
+    );
+    assert!(
+        reason(&o.stderr, &format!("{path}:2:"))
+            .contains("not read: its #Fields line names 70000 fields, over the limit of 256"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn binary_named_on_the_command_line_is_not_a_log_and_exits_1() {
+    // Once "155523 malformed" and exit 0. The test's own binary is an ELF.
+    let elf = env!("CARGO_BIN_EXE_leaktrace");
+    let o = run(&["--format", "ndjson", "logs", elf, FILTERS]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(parse_ndjson(&o.stdout).len(), 15, "the log is still read");
+    assert!(
+        o.stderr.lines().any(|l| l
+            == format!(
+                "leaktrace: {elf}: not a W3C text log (no W3C directive, and no row fits a default layout or --fields)"
+            )),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .lines()
+            .any(|l| l == "leaktrace: 2 files, 15 records, 15 matched, 0 malformed, 1 unreadable"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains(&format!("{elf}:1:")), "{}", o.stderr);
+}
+
+#[test]
+fn binary_on_standard_input_is_not_a_log_and_exits_1() {
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_leaktrace")).unwrap();
+    let o = run_cmd(leaktrace().args(["logs", "-", "--count"]).write_stdin(elf));
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(o.stdout, "0\n");
+    assert!(
+        o.stderr
+            .contains("leaktrace: -: not a W3C text log (no W3C directive"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn text_with_nothing_w3c_is_not_a_log_but_a_headerless_log_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = write_log(
+        dir.path(),
+        "notes.txt",
+        b"meeting at noon\nbring the laptop\n",
+    );
+    let o = run(&["logs", &notes, "--count"]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert!(o.stderr.contains("not a W3C text log"), "{}", o.stderr);
+    // A headerless log with a bad row, and a log whose rows all miss its
+    // #Fields, are logs: their rows are reported, the exit status is 0.
+    for log in ["testdata/w3c/no_header.log", VENDOR] {
+        let o = run(&["logs", log, "--count"]);
+        assert_eq!(o.code, Some(0), "{}", o.stderr);
+        assert!(!o.stderr.contains("not a W3C text log"), "{}", o.stderr);
+        assert!(
+            !summary(&o.stderr).ends_with(" 0 malformed"),
+            "{}",
+            o.stderr
+        );
+    }
+}
+
+#[test]
+fn binary_met_while_walking_a_directory_is_skipped_and_exits_1() {
+    // Not a log, wherever it was found: skipped, reported, exit 1; the
+    // folder's logs are still read.
+    let dir = tempfile::tempdir().unwrap();
+    let elf = std::fs::read(env!("CARGO_BIN_EXE_leaktrace")).unwrap();
+    write_log(dir.path(), "a.bin", &elf);
+    let log = format!("{HEADER_15}{}", row_at("2017-01-19 17:16:30", "/Home.aspx"));
+    write_log(dir.path(), "b.log", log.as_bytes());
+    let folder = dir.path().to_str().unwrap();
+    let o = run(&["logs", folder, "--count"]);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    assert_eq!(o.stdout, "1\n");
+    let bin = dir.path().join("a.bin");
+    assert!(
+        o.stderr.contains(&format!(
+            "leaktrace: {}: not a W3C text log (no W3C directive",
+            bin.display()
+        )),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn empty_file_is_an_empty_log_noted_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write_log(dir.path(), "u_ex170121.log", b"");
+    let padded = write_log(dir.path(), "u_ex170122.log", &[0u8; 4096]);
+    let o = run(&["logs", &empty, &padded, "--count"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "0\n");
+    for name in [&empty, &padded] {
+        assert!(
+            o.stderr.contains(&format!(
+                "note: {name}: empty: no row and no directive (a log with nothing in it yet?)"
+            )),
+            "{}",
+            o.stderr
+        );
+    }
+    assert!(!o.stderr.contains("not a W3C"), "{}", o.stderr);
+}

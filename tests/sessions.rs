@@ -472,7 +472,9 @@ fn the_same_file_named_twice_is_read_once() {
     assert_eq!(twice.code, Some(0), "{}", twice.stderr);
     assert_eq!(twice.stdout, once.stdout);
     assert!(
-        twice.stderr.contains("the same file as testdata/sample/u_ex170119.log; read once"),
+        twice
+            .stderr
+            .contains("the same file as testdata/sample/u_ex170119.log; read once"),
         "{}",
         twice.stderr
     );

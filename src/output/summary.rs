@@ -57,8 +57,11 @@ pub fn write_summary<W: Write>(
             }
         }
     }
-    if (malformed as usize) > shown {
-        let more = malformed as usize - shown;
+    // Compared in u64 (lossless from usize): a count of malformed lines need
+    // not fit a 32-bit usize.
+    let shown_lines = shown as u64;
+    if malformed > shown_lines {
+        let more = malformed - shown_lines;
         writeln!(
             out,
             "  ... {more} more malformed line{} ({shown} shown; --verbose shows up to {} per file)",
@@ -101,7 +104,12 @@ pub fn write_summary<W: Write>(
             )?;
         }
         if let Some(kind) = f.skipped {
-            writeln!(out, "warning: {name}: skipped: {kind}, not a W3C text log")?;
+            writeln!(out, "warning: {name}: skipped: not a W3C text log ({kind})")?;
+        } else if f.empty {
+            writeln!(
+                out,
+                "note: {name}: empty: no row and no directive (a log with nothing in it yet?)"
+            )?;
         }
     }
     Ok(())

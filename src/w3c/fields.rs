@@ -106,11 +106,16 @@ pub struct FieldMap {
 impl FieldMap {
     /// Builds a map from W3C field names, in row order. The first field that
     /// maps to a column wins; a repeated one goes to `extra`.
+    ///
+    /// Lists longer than [`MAX_FIELDS`] are refused where they come in (a
+    /// `#Fields` line: [`Directive::TooManyFields`](super::directive::Directive),
+    /// `--fields`: [`FieldMap::parse_override`]). Given one anyway, the names
+    /// past the limit get no position: no row fits such a map (a row of more
+    /// than [`MAX_FIELDS`] values is refused), so none is read with it.
     pub fn new<S: AsRef<str>>(names: &[S], origin: FieldOrigin) -> FieldMap {
         let mut slots = [None; COLUMN_COUNT];
         let mut extra = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            let pos = u16::try_from(i).unwrap_or(u16::MAX);
+        for (pos, name) in (0..=MAX_POSITION).zip(names) {
             match Column::from_w3c(name.as_ref()) {
                 Some(col) if slots[col.index()].is_none() => slots[col.index()] = Some(pos),
                 _ => extra.push(pos),
@@ -199,8 +204,15 @@ impl FieldMap {
     }
 }
 
-/// Rows wider than this are rejected rather than tokenized without bound.
+/// The most fields a field list (a `#Fields` line, `--fields`) may name, and
+/// the most values a row may hold: wider rows are rejected rather than
+/// tokenized without bound, and a wider `#Fields` line is reported and its
+/// rows are not read.
 pub const MAX_FIELDS: usize = 256;
+
+/// The last position a field map gives (positions are `u16`).
+const MAX_POSITION: u16 = MAX_FIELDS as u16 - 1;
+const _: () = assert!(MAX_FIELDS <= u16::MAX as usize + 1);
 
 /// Default layouts tried, by value count, for rows that come before any
 /// `#Fields:` directive (and only when `--fields` is not given).
@@ -296,6 +308,31 @@ mod tests {
         let map = FieldMap::new(&["c-ip", "c-ip"], FieldOrigin::Header);
         assert_eq!(map.slot(Column::ClientIp), Some(0));
         assert_eq!(map.extra(), &[1]);
+    }
+
+    #[test]
+    fn a_list_over_the_limit_maps_no_position_past_it() {
+        // Once `unwrap_or(u16::MAX)`: name 70,000 read position 65,535.
+        let mut names: Vec<String> = (0..70_000).map(|i| format!("x-{i}")).collect();
+        names[69_999] = "c-ip".into();
+        names[300] = "cs-username".into();
+        let map = FieldMap::new(&names, FieldOrigin::Header);
+        assert_eq!(map.slot(Column::ClientIp), None);
+        assert_eq!(map.slot(Column::Username), None);
+        assert_eq!(map.extra().len(), MAX_FIELDS);
+        assert_eq!(map.extra().last(), Some(&(MAX_FIELDS as u16 - 1)));
+        // Its length stays honest: no row (at most MAX_FIELDS values) fits it.
+        assert_eq!(map.len(), 70_000);
+    }
+
+    #[test]
+    fn override_over_the_limit_is_refused() {
+        let spec = vec!["x"; MAX_FIELDS + 1].join(" ");
+        assert_eq!(
+            FieldMap::parse_override(&spec).unwrap_err(),
+            "--fields names 257 fields; at most 256 are supported"
+        );
+        assert!(FieldMap::parse_override(&vec!["x"; MAX_FIELDS].join(" ")).is_ok());
     }
 
     #[test]

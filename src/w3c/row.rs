@@ -6,6 +6,11 @@
 //! or an empty value written as a double space (Exchange) take the careful path.
 //! A row whose values do not fit its field map is never assigned by guesswork:
 //! it becomes a [`Problem`].
+//!
+//! Times are kept only where every part of leaktrace can hold them: the
+//! time-ordered analyses key events by `i64` nanoseconds since 1970, so a UTC
+//! time before 1677-09-21 or after 2262-04-11 (or a date no instant can hold,
+//! such as 9999-12-31) is a malformed value, never a time moved elsewhere.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -25,6 +30,18 @@ use nom::{
 
 use super::fields::{Column, FieldMap, MAX_FIELDS, NUMERIC_COLUMNS};
 
+/// The longest line read as a row: value offsets are `u32` (a longer line is
+/// reported, not read with offsets that wrapped).
+pub const MAX_LINE: usize = u32::MAX as usize;
+
+/// The first and the last date of which some UTC instant is an `i64` count
+/// of nanoseconds since 1970 (see [`instant`]).
+pub const FIRST_DATE: Date = jiff::civil::date(1677, 9, 21);
+pub const LAST_DATE: Date = jiff::civil::date(2262, 4, 11);
+
+/// The range of times, for messages.
+const TIME_RANGE: &str = "leaktrace places times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z (what 64-bit nanoseconds since 1970 hold)";
+
 /// A value's place in its line: the content (inside quotes, for a quoted value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -35,6 +52,9 @@ pub struct Span {
 }
 
 impl Span {
+    /// Offsets fit: a line longer than [`MAX_LINE`] is refused before its
+    /// spans are read (the hot path casts without a check; the spans of such
+    /// a line are never used).
     fn plain(start: usize, end: usize) -> Span {
         Span {
             start: start as u32,
@@ -63,8 +83,30 @@ pub enum Problem {
     },
     TooManyValues,
     OnlyWhitespace,
+    /// The line is longer than [`MAX_LINE`] bytes.
+    LineTooLong {
+        bytes: usize,
+    },
+    /// A `#Fields` line naming more than [`MAX_FIELDS`] fields (the line
+    /// itself is reported with this).
+    FieldsOverLimit {
+        names: usize,
+    },
+    /// A row of the block of such a `#Fields` line: not read (no map).
+    UnderFieldsOverLimit {
+        names: usize,
+    },
     BadDate(String),
+    /// A date no UTC time leaktrace holds falls on (before [`FIRST_DATE`] or
+    /// after [`LAST_DATE`]); `header` when it is the block's `#Date`.
+    DateOutOfRange {
+        date: String,
+        header: bool,
+    },
     BadTime(String),
+    /// A date and time (`YYYY-MM-DD HH:MM:SS`) that make a UTC instant out
+    /// of the range leaktrace holds (on the first or the last date).
+    TimeOutOfRange(String),
     BadNumber {
         field: String,
         value: String,
@@ -88,8 +130,33 @@ impl fmt::Display for Problem {
             ),
             Problem::TooManyValues => write!(f, "more than {MAX_FIELDS} values"),
             Problem::OnlyWhitespace => f.write_str("the row holds only spaces"),
+            Problem::LineTooLong { bytes } => write!(
+                f,
+                "a line of {bytes} bytes, longer than the {MAX_LINE} bytes a row may have"
+            ),
+            Problem::FieldsOverLimit { names } => write!(
+                f,
+                "a #Fields line of {names} names, over the limit of {MAX_FIELDS}; the rows of its block are not read"
+            ),
+            Problem::UnderFieldsOverLimit { names } => write!(
+                f,
+                "not read: its #Fields line names {names} fields, over the limit of {MAX_FIELDS}"
+            ),
             Problem::BadDate(v) => write!(f, "date {} is not a valid YYYY-MM-DD date", quote(v)),
+            Problem::DateOutOfRange { date, header } => write!(
+                f,
+                "date {}{} is out of range: {TIME_RANGE}",
+                quote(date),
+                if *header { " (the block's #Date)" } else { "" }
+            ),
             Problem::BadTime(v) => write!(f, "time {} is not a valid HH:MM:SS time", quote(v)),
+            Problem::TimeOutOfRange(v) => {
+                write!(
+                    f,
+                    "date and time {} are out of range: {TIME_RANGE}",
+                    quote(v)
+                )
+            }
             Problem::BadNumber { field, value } => {
                 write!(f, "{field} {} is not a number", quote(value))
             }
@@ -116,9 +183,25 @@ fn quote(value: &str) -> String {
 /// Splits a row into value spans. With `expected`, returns `Err(found)` when
 /// the row does not have that many values; without, splits on runs of spaces.
 pub fn tokenize(line: &[u8], expected: Option<usize>, out: &mut Vec<Span>) -> Result<(), Problem> {
+    tokenize_within(line, expected, out, MAX_LINE)
+}
+
+/// [`tokenize`], for lines up to `max_line` bytes (a parameter for the tests).
+fn tokenize_within(
+    line: &[u8],
+    expected: Option<usize>,
+    out: &mut Vec<Span>,
+    max_line: usize,
+) -> Result<(), Problem> {
+    if line.len() > max_line {
+        out.clear();
+        return Err(Problem::LineTooLong { bytes: line.len() });
+    }
     // The line holds no line end, so the scan runs over all of it.
     let (_, st) = split_line(line, out);
-    if st.quotes {
+    if st.quotes || st.capped {
+        // Quotes, or more single spaces than a row may have values (runs of
+        // spaces may still make a row that fits): value by value, capped.
         out.clear();
         return tokenize_quoted(line, expected, out);
     }
@@ -150,7 +233,8 @@ pub struct LineScan {
     pub len: usize,
     /// Where the next line starts.
     pub next: usize,
-    /// The spans are the row's values: no quote, no empty value, not blank.
+    /// The spans are the row's values: no quote, no empty value, not blank,
+    /// and all of them kept (not `capped`, not longer than [`MAX_LINE`]).
     /// Otherwise the line must go through [`tokenize`].
     pub simple: bool,
 }
@@ -179,36 +263,87 @@ pub fn scan_line(data: &[u8], out: &mut Vec<Span>) -> LineScan {
 /// end (returned, if there is one), in one pass: 32 bytes at a time with
 /// AVX2, 16 with SSE2 (every x86-64 CPU), byte by byte elsewhere. The last
 /// value (after the last space) is left to the caller.
+///
+/// The line is split a window of [`WINDOW`] bytes at a time (rows fit in
+/// one); past a window, a line with more than [`MAX_FIELDS`] spans is
+/// `capped`: its later spans are not kept, so a line of a billion spaces
+/// costs no more memory than a window's worth of spans. A line longer than
+/// [`MAX_LINE`] is marked irregular (its offsets do not fit a [`Span`]).
 fn split_line(data: &[u8], out: &mut Vec<Span>) -> (Option<usize>, SplitState) {
     out.clear();
     let mut st = SplitState::default();
-    #[allow(unused_mut)]
     let mut base = 0;
-    let mut end = None;
+    let first = &data[..data.len().min(WINDOW)];
+    let end = split_window(first, &mut base, &mut st, out);
+    if end.is_some() || first.len() == data.len() {
+        return (end, st);
+    }
+    let end = split_long_line(data, base, &mut st, out);
+    (end, st)
+}
+
+/// [`split_line`] past the first window (rows are shorter). A line with
+/// more than [`MAX_FIELDS`] spans is `capped`, one longer than [`MAX_LINE`]
+/// irregular: neither is read from these spans.
+#[cold]
+#[inline(never)]
+fn split_long_line(
+    data: &[u8],
+    mut base: usize,
+    st: &mut SplitState,
+    out: &mut Vec<Span>,
+) -> Option<usize> {
+    let end = loop {
+        if out.len() > MAX_FIELDS {
+            st.capped = true;
+            break memchr(b'\n', &data[base..]).map(|i| base + i);
+        }
+        let window = &data[..data.len().min(base + WINDOW)];
+        if let Some(end) = split_window(window, &mut base, st, out) {
+            break Some(end);
+        }
+        if window.len() == data.len() {
+            break None;
+        }
+    };
+    st.irregular |= st.capped || end.unwrap_or(data.len()) > MAX_LINE;
+    end
+}
+
+/// Bytes of a line split before the number of its spans is looked at.
+const WINDOW: usize = 4 << 10;
+
+/// [`split_line`] over one window, from `base`: returns the line's end if
+/// the window holds it; otherwise `base` is left at the window's end.
+#[inline(always)]
+fn split_window(
+    data: &[u8],
+    base: &mut usize,
+    st: &mut SplitState,
+    out: &mut Vec<Span>,
+) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
         if has_avx2() {
             // SAFETY: the CPU has AVX2 (checked at run time).
-            end = unsafe { blocks_avx2(data, &mut base, &mut st, out) };
-        }
-        if end.is_none() {
-            end = blocks_sse2(data, &mut base, &mut st, out);
-        }
-    }
-    if end.is_none() {
-        for (i, &b) in data[base..].iter().enumerate() {
-            match b {
-                b'\n' => {
-                    end = Some(base + i);
-                    break;
-                }
-                b' ' => st.space(base + i, out),
-                b'"' => st.quotes = true,
-                _ => {}
+            if let Some(end) = unsafe { blocks_avx2(data, base, st, out) } {
+                return Some(end);
             }
         }
+        if let Some(end) = blocks_sse2(data, base, st, out) {
+            return Some(end);
+        }
     }
-    (end, st)
+    for (i, &b) in data[*base..].iter().enumerate() {
+        match b {
+            b'\n' => return Some(*base + i),
+            b' ' => st.space(*base + i, out),
+            b'"' => st.quotes = true,
+            _ => {}
+        }
+    }
+    *base = data.len();
+    None
 }
 
 /// The single-space split of a line in progress.
@@ -217,6 +352,9 @@ struct SplitState {
     start: usize,
     irregular: bool,
     quotes: bool,
+    /// More than [`MAX_FIELDS`] spans after a window: later ones were not
+    /// kept (the spans are not the row's values).
+    capped: bool,
 }
 
 impl SplitState {
@@ -411,6 +549,8 @@ pub struct DateCache {
 }
 
 impl DateCache {
+    /// UTC midnight of a row's `date` value; `None` for a value that is not
+    /// a date, or a date out of range ([`date_problem`] says which).
     #[inline]
     fn seconds(&mut self, raw: &[u8]) -> Option<i64> {
         let key: [u8; 10] = raw.try_into().ok()?;
@@ -418,18 +558,87 @@ impl DateCache {
             return Some(self.seconds);
         }
         let date = parse_date(raw)?;
-        self.seconds = midnight_utc(date);
+        self.seconds = midnight_utc(date)?;
         self.last = Some(key);
         Some(self.seconds)
     }
 }
 
-/// Seconds since the Unix epoch of a date's UTC midnight.
-pub fn midnight_utc(date: Date) -> i64 {
+/// Why [`DateCache::seconds`] refused a `date` value (out of the hot path).
+#[cold]
+fn date_problem(raw: &[u8]) -> Problem {
+    match parse_date(raw) {
+        Some(_) => Problem::DateOutOfRange {
+            date: excerpt(raw),
+            header: false,
+        },
+        None => Problem::BadDate(excerpt(raw)),
+    }
+}
+
+/// Seconds since the Unix epoch of a date's UTC midnight; `None` for a date
+/// outside [`FIRST_DATE`]..=[`LAST_DATE`] (no time leaktrace holds is on it).
+pub fn midnight_utc(date: Date) -> Option<i64> {
+    if !(FIRST_DATE..=LAST_DATE).contains(&date) {
+        return None;
+    }
     jiff::tz::Offset::UTC
         .to_timestamp(DateTime::from_parts(date, Time::midnight()))
+        .ok()
         .map(|ts| ts.as_second())
-        .unwrap_or(0)
+}
+
+/// The `#Date` (or `#Start-Date`) of a header block: the date of its rows
+/// that have no `date` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockDate {
+    date: Date,
+    /// UTC midnight; `None` when the date is out of range.
+    midnight: Option<i64>,
+}
+
+impl BlockDate {
+    pub fn new(date: Date) -> BlockDate {
+        BlockDate {
+            date,
+            midnight: midnight_utc(date),
+        }
+    }
+
+    /// UTC midnight, or why a row cannot be placed on this date.
+    fn midnight(&self) -> Result<i64, Problem> {
+        self.midnight.ok_or_else(|| Problem::DateOutOfRange {
+            date: self.date.to_string(),
+            header: true,
+        })
+    }
+}
+
+/// A date (the row's, or else the block's) and time out of range.
+#[cold]
+fn time_out_of_range(row_date: Option<&[u8]>, block: Option<BlockDate>, time: &[u8]) -> Problem {
+    let date = match (row_date, block) {
+        (Some(raw), _) => excerpt(raw),
+        (None, Some(block)) => block.date.to_string(),
+        (None, None) => String::new(),
+    };
+    Problem::TimeOutOfRange(format!("{date} {}", excerpt(time)))
+}
+
+/// The instant of a time of day on a date (UTC midnight, in seconds), if it
+/// is an `i64` count of nanoseconds since 1970: what the time-ordered
+/// analyses key events by, so every command shows the same time for a row.
+#[inline]
+fn instant(midnight: i64, seconds: i64, nanos: i32) -> Option<Timestamp> {
+    /// Seconds well inside the range either way, whatever the fraction.
+    const INSIDE: i64 = i64::MAX / 1_000_000_000 - 1;
+    let second = midnight + seconds;
+    if !(-INSIDE..=INSIDE).contains(&second)
+        && i64::try_from(i128::from(second) * 1_000_000_000 + i128::from(nanos)).is_err()
+    {
+        return None;
+    }
+    Timestamp::new(second, nanos).ok()
 }
 
 fn digits(raw: &[u8]) -> Option<i32> {
@@ -448,10 +657,10 @@ fn parse_date(raw: &[u8]) -> Option<Date> {
     if raw.len() != 10 || raw[4] != b'-' || raw[7] != b'-' {
         return None;
     }
-    let y = digits(&raw[0..4])?;
-    let m = digits(&raw[5..7])?;
-    let d = digits(&raw[8..10])?;
-    Date::new(y as i16, m as i8, d as i8).ok()
+    let y = i16::try_from(digits(&raw[0..4])?).ok()?;
+    let m = i8::try_from(digits(&raw[5..7])?).ok()?;
+    let d = i8::try_from(digits(&raw[8..10])?).ok()?;
+    Date::new(y, m, d).ok()
 }
 
 /// `HH:MM:SS[.fraction]` as (seconds of the day, nanoseconds).
@@ -552,20 +761,43 @@ fn parse_number(col: Column, raw: &[u8]) -> Option<u64> {
     if digits_only {
         return Some(n);
     }
-    if col == Column::TimeTaken && memchr(b'.', raw).is_some() {
-        let secs: f64 = std::str::from_utf8(raw).ok()?.parse().ok()?;
-        if secs.is_finite() && secs >= 0.0 {
-            return Some((secs * 1000.0).round() as u64);
-        }
+    if col == Column::TimeTaken {
+        return seconds_as_ms(raw);
     }
     None
+}
+
+/// Decimal seconds (`12.5`, `.25`, `3.`) as milliseconds, rounded half up,
+/// exactly (no float), or `None` when they do not fit a `u64`. Out of line:
+/// most logs write whole milliseconds, and the row check stays small.
+#[inline(never)]
+fn seconds_as_ms(raw: &[u8]) -> Option<u64> {
+    let dot = memchr(b'.', raw)?;
+    let (whole, fraction) = (&raw[..dot], &raw[dot + 1..]);
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let mut ms: u64 = 0;
+    for &b in whole {
+        ms = ms.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    ms = ms.checked_mul(1000)?;
+    for (&b, scale) in fraction.iter().zip([100, 10, 1]) {
+        ms = ms.checked_add(u64::from(b - b'0') * scale)?;
+    }
+    if fraction.get(3).is_some_and(|&b| b >= b'5') {
+        ms = ms.checked_add(1)?;
+    }
+    Some(ms)
 }
 
 /// What a row's context supplies: its field map and the block's `#Date`.
 pub struct RowContext<'m> {
     pub map: &'m FieldMap,
-    /// UTC midnight of the block's `#Date`, for rows without a `date` field.
-    pub block_date: Option<i64>,
+    /// The block's `#Date`, for rows without a `date` field.
+    pub block_date: Option<BlockDate>,
     /// The row was split on single spaces: no value is quoted.
     pub unquoted: bool,
 }
@@ -600,25 +832,30 @@ pub fn check<'a>(
     if let Some(tpos) = map.slot(Column::Time)
         && let Some(traw) = raw(tpos)
     {
-        let (tod, nanos) = parse_time(traw).ok_or_else(|| Problem::BadTime(lossy(traw)))?;
-        let day = match map.slot(Column::Date) {
+        let (tod, nanos) = parse_time(traw).ok_or_else(|| Problem::BadTime(excerpt(traw)))?;
+        let midnight = match map.slot(Column::Date) {
             Some(dpos) => match raw(dpos) {
-                Some(draw) => Some(
-                    dates
-                        .seconds(draw)
-                        .ok_or_else(|| Problem::BadDate(lossy(draw)))?,
-                ),
+                Some(draw) => Some(dates.seconds(draw).ok_or_else(|| date_problem(draw))?),
                 None => None,
             },
-            None => ctx.block_date,
+            None => match &ctx.block_date {
+                Some(block) => Some(block.midnight()?),
+                None => None,
+            },
         };
-        time = day.and_then(|d| Timestamp::new(d + tod, nanos).ok());
+        if let Some(midnight) = midnight {
+            match instant(midnight, tod, nanos) {
+                Some(t) => time = Some(t),
+                None => {
+                    let date = map.slot(Column::Date).and_then(raw);
+                    return Err(time_out_of_range(date, ctx.block_date, traw));
+                }
+            }
+        }
     } else if let Some(dpos) = map.slot(Column::Date)
         && let Some(draw) = raw(dpos)
     {
-        dates
-            .seconds(draw)
-            .ok_or_else(|| Problem::BadDate(lossy(draw)))?;
+        dates.seconds(draw).ok_or_else(|| date_problem(draw))?;
     }
     for col in [Column::ClientIp, Column::ServerIp] {
         if let Some(pos) = map.slot(col)
@@ -627,7 +864,7 @@ pub fn check<'a>(
         {
             return Err(Problem::BadAddress {
                 field: map.name(pos).to_string(),
-                value: lossy(value),
+                value: excerpt(value),
             });
         }
     }
@@ -637,7 +874,7 @@ pub fn check<'a>(
             numbers[i] = Some(parse_number(NUMERIC_COLUMNS[i], value).ok_or_else(|| {
                 Problem::BadNumber {
                     field: map.name(pos).to_string(),
-                    value: lossy(value),
+                    value: excerpt(value),
                 }
             })?);
         }
@@ -652,8 +889,12 @@ pub fn check<'a>(
     })
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// The start of a bad value, for its message: enough for [`quote`] to show
+/// (and to tell it was cut), not the whole value (it may be a megabyte).
+fn excerpt(bytes: &[u8]) -> String {
+    const CHARS: usize = 41;
+    let head = &bytes[..bytes.len().min(4 * CHARS)];
+    String::from_utf8_lossy(head).chars().take(CHARS).collect()
 }
 
 impl<'a> Row<'a> {
@@ -942,7 +1183,10 @@ mod tests {
         assert_eq!(parse_time(b"12:00:00."), None);
         assert!(parse_date(b"2017-13-45").is_none());
         assert!(parse_date(b"2016-02-29").is_some());
-        assert_eq!(midnight_utc(parse_date(b"2017-01-19").unwrap()), 1484784000);
+        assert_eq!(
+            midnight_utc(parse_date(b"2017-01-19").unwrap()),
+            Some(1484784000)
+        );
     }
 
     #[test]
@@ -1048,10 +1292,9 @@ mod tests {
         let line = b"16:58:07.250 /a/b?x=1";
         let mut spans = Vec::new();
         tokenize(line, Some(2), &mut spans).unwrap();
-        let day = midnight_utc(jiff::civil::date(2017, 1, 19));
         let ctx = RowContext {
             map: &map,
-            block_date: Some(day),
+            block_date: Some(BlockDate::new(jiff::civil::date(2017, 1, 19))),
             unquoted: false,
         };
         let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
@@ -1074,5 +1317,234 @@ mod tests {
             .err()
             .unwrap();
         assert_eq!(err.to_string(), "sc-status 'abc' is not a number");
+    }
+
+    /// Reads one row of `fields` (space-separated names) with an optional
+    /// block `#Date`.
+    fn read(fields: &str, line: &str, block: Option<Date>) -> Result<Option<String>, String> {
+        let names: Vec<&str> = fields.split(' ').collect();
+        let map = FieldMap::new(&names, FieldOrigin::Header);
+        let mut spans = Vec::new();
+        tokenize(line.as_bytes(), Some(map.len()), &mut spans).map_err(|e| e.to_string())?;
+        let ctx = RowContext {
+            map: &map,
+            block_date: block.map(BlockDate::new),
+            unquoted: false,
+        };
+        check(line.as_bytes(), &spans, &ctx, &mut DateCache::default())
+            .map(|row| row.time.map(|t| t.to_string()))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn date_past_what_an_instant_holds_is_malformed_not_1970() {
+        // Once `unwrap_or(0)`: 9999-12-31 10:00:00 became 1970-01-01T10:00:00Z.
+        let err = read("date time", "9999-12-31 10:00:00", None).unwrap_err();
+        assert!(
+            err.starts_with("date '9999-12-31' is out of range: leaktrace places times from 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z"),
+            "{err}"
+        );
+        assert!(read("date", "9999-12-31", None).is_err(), "date alone");
+        assert!(read("date time", "0000-01-01 00:00:00", None).is_err());
+    }
+
+    #[test]
+    fn date_past_i64_nanoseconds_is_malformed_not_saturated() {
+        // 2500 read in `logs` but came out as 2262-04-11T23:47:16.854775807Z
+        // in the time-ordered analyses: now it is malformed everywhere.
+        let err = read("date time", "2500-01-01 00:00:00", None).unwrap_err();
+        assert!(
+            err.starts_with("date '2500-01-01' is out of range"),
+            "{err}"
+        );
+        assert!(read("date time", "1600-01-01 00:00:00", None).is_err());
+        assert!(read("date time", "2262-04-12 00:00:00", None).is_err());
+        assert!(read("date time", "1677-09-20 23:59:59", None).is_err());
+    }
+
+    #[test]
+    fn the_edges_of_the_range_are_exact_to_the_nanosecond() {
+        let last = "2262-04-11T23:47:16.854775807Z";
+        let first = "1677-09-21T00:12:43.145224192Z";
+        assert_eq!(
+            read("date time", "2262-04-11 23:47:16.854775807", None).unwrap(),
+            Some(last.to_string())
+        );
+        assert_eq!(
+            read("date time", "1677-09-21 00:12:43.145224192", None).unwrap(),
+            Some(first.to_string())
+        );
+        for past in ["2262-04-11 23:47:16.854775808", "2262-04-11 23:59:59"] {
+            let err = read("date time", past, None).unwrap_err();
+            assert!(
+                err.starts_with(&format!("date and time '{past}' are out of range")),
+                "{err}"
+            );
+        }
+        assert!(read("date time", "1677-09-21 00:12:43.145224191", None).is_err());
+        assert!(read("date time", "1677-09-21 00:00:00", None).is_err());
+        // The two edge dates are dates that hold some instants.
+        assert_eq!(read("date", "2262-04-11", None).unwrap(), None);
+        assert_eq!(read("date", "1677-09-21", None).unwrap(), None);
+        let ts: Timestamp = last.parse().unwrap();
+        assert_eq!(ts.as_nanosecond(), i128::from(i64::MAX));
+        let ts: Timestamp = first.parse().unwrap();
+        assert_eq!(ts.as_nanosecond(), i128::from(i64::MIN));
+    }
+
+    #[test]
+    fn block_date_out_of_range_makes_its_timed_rows_malformed() {
+        let far = Some(jiff::civil::date(9999, 12, 31));
+        let err = read("time cs-uri", "10:00:00 /a", far).unwrap_err();
+        assert!(
+            err.starts_with("date '9999-12-31' (the block's #Date) is out of range"),
+            "{err}"
+        );
+        // A row without a time does not need the date.
+        assert_eq!(read("cs-uri", "/a", far).unwrap(), None);
+        let edge = Some(jiff::civil::date(2262, 4, 11));
+        let err = read("time cs-uri", "23:50:00 /a", edge).unwrap_err();
+        assert!(
+            err.starts_with("date and time '2262-04-11 23:50:00' are out of range"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_date_cache_hit_does_not_skip_the_range_check_of_the_time() {
+        let map = FieldMap::new(&["date", "time"], FieldOrigin::Header);
+        let mut dates = DateCache::default();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+            unquoted: false,
+        };
+        let mut spans = Vec::new();
+        for (line, ok) in [
+            (&b"2262-04-11 12:00:00"[..], true),
+            (b"2262-04-11 23:59:00", false),
+            (b"9999-12-31 00:00:00", false),
+            (b"2262-04-11 00:00:01", true),
+        ] {
+            tokenize(line, Some(2), &mut spans).unwrap();
+            let got = check(line, &spans, &ctx, &mut dates);
+            assert_eq!(got.is_ok(), ok, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn time_taken_in_seconds_does_not_saturate() {
+        // Once `(secs * 1000.0).round() as u64`: 1.5e300 became u64::MAX ms.
+        assert_eq!(parse_number(Column::TimeTaken, b"1.5e300"), None);
+        assert_eq!(
+            parse_number(Column::TimeTaken, b"99999999999999999.9"),
+            None,
+            "past u64 milliseconds"
+        );
+        assert_eq!(
+            parse_number(Column::TimeTaken, b"18446744073709552.0"),
+            None
+        );
+        assert_eq!(
+            parse_number(Column::TimeTaken, b"18446744073709551.6"),
+            Some(18_446_744_073_709_551_600)
+        );
+        assert_eq!(parse_number(Column::TimeTaken, b".25"), Some(250));
+        assert_eq!(parse_number(Column::TimeTaken, b"3."), Some(3000));
+        assert_eq!(parse_number(Column::TimeTaken, b"0.0005"), Some(1));
+        assert_eq!(parse_number(Column::TimeTaken, b"0.0004999"), Some(0));
+        assert_eq!(parse_number(Column::TimeTaken, b"1.2345678"), Some(1235));
+        for bad in [&b"."[..], b"1.2.3", b"-1.5", b"1.5s", b"inf.", b"NaN."] {
+            assert_eq!(parse_number(Column::TimeTaken, bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_of_spaces_does_not_grow_the_spans_past_the_limit() {
+        // Once a span per space: 12 bytes of memory per byte of such a line.
+        let mut line = b"a".to_vec();
+        line.extend(std::iter::repeat_n(b' ', 1 << 20));
+        line.extend_from_slice(b"b\nnext");
+        let mut spans = Vec::new();
+        let scan = scan_line(&line, &mut spans);
+        assert!(!scan.simple);
+        assert_eq!(scan.len, line.len() - 5);
+        assert_eq!(scan.next, line.len() - 4);
+        assert!(
+            spans.capacity() <= 2 * (WINDOW + MAX_FIELDS),
+            "{}",
+            spans.capacity()
+        );
+        // Runs of spaces separate values: the row is two values.
+        let row = &line[..scan.len];
+        tokenize(row, Some(2), &mut spans).unwrap();
+        assert_eq!(spans.len(), 2);
+        assert!(
+            spans.capacity() <= 2 * (WINDOW + MAX_FIELDS),
+            "{}",
+            spans.capacity()
+        );
+        // Values past the limit are refused, quoted or not, with or without a line end.
+        let many = "x ".repeat(MAX_FIELDS + 1);
+        assert_eq!(
+            tokenize(many.trim_end().as_bytes(), None, &mut spans),
+            Err(Problem::TooManyValues)
+        );
+        let quoted = format!("\"a b\" {many}");
+        assert_eq!(
+            tokenize(quoted.as_bytes(), None, &mut spans),
+            Err(Problem::TooManyValues)
+        );
+        let scan = scan_line(many.as_bytes(), &mut spans);
+        assert_eq!(
+            (scan.len, scan.next, scan.simple),
+            (many.len(), many.len(), false)
+        );
+        // Exactly the limit still fits.
+        let fits = vec!["x"; MAX_FIELDS].join(" ");
+        let scan = scan_line(fits.as_bytes(), &mut spans);
+        assert!(scan.simple);
+        assert_eq!(spans.len(), MAX_FIELDS);
+    }
+
+    #[test]
+    fn a_line_longer_than_value_offsets_reach_is_refused() {
+        // Offsets are u32: a longer line would wrap them (and read wrong
+        // values, or panic on a span that ends before it starts).
+        let mut spans = Vec::new();
+        assert_eq!(
+            tokenize_within(b"a b c", None, &mut spans, 4),
+            Err(Problem::LineTooLong { bytes: 5 })
+        );
+        assert!(tokenize_within(b"a b c", None, &mut spans, 5).is_ok());
+        assert_eq!(
+            Problem::LineTooLong {
+                bytes: 5_000_000_000
+            }
+            .to_string(),
+            "a line of 5000000000 bytes, longer than the 4294967295 bytes a row may have"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_in_a_message_is_an_excerpt() {
+        let value = "9".repeat(1 << 20);
+        let line = format!("{value} x");
+        let map = FieldMap::new(&["sc-status", "x"], FieldOrigin::Header);
+        let mut spans = Vec::new();
+        tokenize(line.as_bytes(), Some(2), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+            unquoted: false,
+        };
+        let Err(Problem::BadNumber { value, .. }) =
+            check(line.as_bytes(), &spans, &ctx, &mut DateCache::default())
+        else {
+            panic!("not a bad number");
+        };
+        assert_eq!(value.chars().count(), 41);
+        assert_eq!(excerpt("é".repeat(100).as_bytes()).chars().count(), 41);
+        assert_eq!(excerpt(b"short"), "short");
     }
 }

@@ -10,6 +10,11 @@
 //!
 //! Line numbers are counted per chunk and fixed up afterwards, so every record
 //! and every anomaly keeps the physical line (1-based) it came from.
+//!
+//! An input in which nothing is W3C (no directive of the format, no row that
+//! fits a layout) is not a log: it is skipped, and its lines are not counted
+//! as malformed rows. An empty input (nothing but blank lines or NUL padding)
+//! is an empty log.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -23,7 +28,7 @@ use rayon::prelude::*;
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
 use super::input::{Input, Opened, open};
-use super::row::{self, DateCache, Problem, Row, RowContext, Span, midnight_utc};
+use super::row::{self, BlockDate, DateCache, Problem, Row, RowContext, Span};
 
 /// Bytes handed to the cores at a time.
 const BATCH: usize = 32 << 20;
@@ -71,6 +76,7 @@ pub struct FileReport {
     pub records: u64,
     /// Records the filter selected.
     pub matched: u64,
+    /// Rows that were not read (and `#Fields` lines over the field limit).
     pub malformed: u64,
     /// The first [`MAX_SAMPLES`] anomalies.
     pub samples: Vec<Anomaly>,
@@ -83,8 +89,15 @@ pub struct FileReport {
     /// The earliest and latest UTC time of a record: the span the file covers.
     pub first_time: Option<Timestamp>,
     pub last_time: Option<Timestamp>,
+    /// W3C directive lines (`#Fields`, `#Date`, `#Software` ...).
+    pub directives: u64,
+    /// Other lines that start with `#` (comments, unknown directives).
+    pub comments: u64,
     /// The input is not a log (why), and was skipped.
     pub skipped: Option<&'static str>,
+    /// The input was read to its end and held nothing but blank lines (or
+    /// NUL padding): an empty log, not an error.
+    pub empty: bool,
     /// The input could not be opened or read to its end.
     pub read_error: Option<io::Error>,
 }
@@ -92,34 +105,68 @@ pub struct FileReport {
 /// The header state in force at a point of the input.
 #[derive(Clone, Debug, Default)]
 struct BlockState {
+    /// The field map of the latest `#Fields`. Without one, rows are read with
+    /// a default layout, if one fits.
     map: Option<Arc<FieldMap>>,
-    /// UTC midnight of the latest `#Date` / `#Start-Date`.
-    date: Option<i64>,
+    /// The latest `#Fields` named more than [`MAX_FIELDS`](super::fields::MAX_FIELDS)
+    /// fields (how many; `map` is then `None`): its rows are not read.
+    over_limit: Option<usize>,
+    /// The latest `#Date` / `#Start-Date` (`None` also when it was not a date).
+    date: Option<BlockDate>,
+}
+
+/// What a directive line was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Met {
+    /// A directive of the W3C format.
+    W3c,
+    /// A `#Fields` line over the limit (how many names): reported.
+    FieldsOverLimit(usize),
+    /// A comment or an unknown directive.
+    Other,
 }
 
 impl BlockState {
     /// Whether rows read the same under both states: the same field list,
     /// and the same `#Date` when the field list has no `date` of its own.
     fn reads_like(&self, other: &BlockState, cfg: &ScanConfig) -> bool {
-        let mine = cfg.fields.as_deref().or(self.map.as_deref());
-        let theirs = cfg.fields.as_deref().or(other.map.as_deref());
-        match (mine, theirs) {
-            (None, None) => true,
-            (Some(a), Some(b)) => {
-                (std::ptr::eq(a, b) || a.names() == b.names())
-                    && (a.slot(super::fields::Column::Date).is_some() || self.date == other.date)
-            }
+        let same_date = |map: &FieldMap| {
+            map.slot(super::fields::Column::Date).is_some() || self.date == other.date
+        };
+        if let Some(map) = cfg.fields.as_deref() {
+            return same_date(map);
+        }
+        match (&self.map, &other.map) {
+            (None, None) => self.over_limit == other.over_limit,
+            (Some(a), Some(b)) => (Arc::ptr_eq(a, b) || a.names() == b.names()) && same_date(a),
             _ => false,
         }
     }
 
-    fn apply(&mut self, line: &[u8], cfg: &ScanConfig) {
-        match directive::parse(line) {
+    /// Whether no `#Fields` line has been met yet.
+    fn before_fields(&self) -> bool {
+        self.map.is_none() && self.over_limit.is_none()
+    }
+
+    fn apply(&mut self, line: &[u8], cfg: &ScanConfig) -> Met {
+        let directive = directive::parse(line);
+        match &directive {
             Directive::Fields(names) if cfg.fields.is_none() => {
-                self.map = Some(Arc::new(FieldMap::new(&names, FieldOrigin::Header)));
+                self.map = Some(Arc::new(FieldMap::new(names, FieldOrigin::Header)));
+                self.over_limit = None;
             }
-            Directive::Date { date, .. } => self.date = date.map(midnight_utc),
+            Directive::TooManyFields(names) if cfg.fields.is_none() => {
+                self.map = None;
+                self.over_limit = Some(*names);
+                return Met::FieldsOverLimit(*names);
+            }
+            Directive::Date { date, .. } => self.date = date.map(BlockDate::new),
             _ => {}
+        }
+        if directive.is_w3c() {
+            Met::W3c
+        } else {
+            Met::Other
         }
     }
 }
@@ -130,6 +177,8 @@ struct Counters {
     rows: u64,
     records: u64,
     malformed: u64,
+    directives: u64,
+    comments: u64,
     nul_bytes: u64,
     untimed: u64,
     first_time: Option<Timestamp>,
@@ -207,7 +256,29 @@ where
             }
         }
     }
+    let read = report.read_error.is_none() && report.skipped.is_none();
+    report.empty = read && report.rows + report.directives + report.comments == 0;
+    if read && nothing_w3c(&report) {
+        // Its lines were never rows of a log: not "malformed" by the thousand.
+        // No record came out of it, so nothing was handed to `sink`.
+        report.skipped = Some(NOTHING_W3C);
+        report.rows = 0;
+        report.malformed = 0;
+        report.samples.clear();
+        report.nul_bytes = 0;
+        report.comments = 0;
+    }
     Ok(report)
+}
+
+/// Why an input in which nothing is W3C is skipped.
+const NOTHING_W3C: &str = "no W3C directive, and no row fits a default layout or --fields";
+
+/// Whether an input holds lines, but not one W3C directive nor one row that
+/// fits its field list (or a default layout): a binary, or other text. An
+/// empty input (no line but blank ones and NUL padding) is an empty log.
+fn nothing_w3c(report: &FileReport) -> bool {
+    report.records == 0 && report.directives == 0 && report.rows + report.comments > 0
 }
 
 /// The earliest UTC time among the first records of an input (its first
@@ -288,11 +359,11 @@ where
             };
             run.errors.push(what);
         }
-        // A file named on the command line that is not a log is an error; one
-        // met while walking a directory is only a warning in the summary.
-        if let (Some(kind), Input::File { explicit: true, .. }) = (report.skipped, input) {
+        // An input that is not a log is skipped and makes the exit status 1
+        // (the README's exit table), whether it was named or met in a folder.
+        if let Some(kind) = report.skipped {
             run.errors
-                .push(format!("{}: {kind}, not a W3C text log", report.name));
+                .push(format!("{}: not a W3C text log ({kind})", report.name));
             report.skipped = None;
         }
         run.files.push(report);
@@ -405,7 +476,7 @@ impl Reader<'_> {
         let chunks = split_chunks(data);
         let last = chunks.len().saturating_sub(1);
         let cfg = self.cfg;
-        if self.state.map.is_none() {
+        if self.state.before_fields() {
             // The header block at the top of a log: read before the chunks
             // start, or every chunk of the first batch would be read twice.
             for line in data
@@ -467,6 +538,8 @@ impl Reader<'_> {
             report.rows += c.rows;
             report.records += c.records;
             report.malformed += c.malformed;
+            report.directives += c.directives;
+            report.comments += c.comments;
             report.nul_bytes += c.nul_bytes;
             report.untimed += c.untimed;
             report.first_time = earliest(report.first_time, c.first_time);
@@ -556,7 +629,23 @@ where
             if line[0] == b'#' {
                 let from = line.as_ptr() as usize - data.as_ptr() as usize;
                 out.directives.push((from, from + line.len()));
-                state.apply(line, cfg);
+                match state.apply(line, cfg) {
+                    Met::W3c => out.counters.directives += 1,
+                    Met::Other => out.counters.comments += 1,
+                    Met::FieldsOverLimit(names) => {
+                        out.counters.directives += 1;
+                        // The line is reported like a malformed row (it is
+                        // one of the lines that were not read).
+                        out.counters.malformed += 1;
+                        if out.anomalies.len() < MAX_SAMPLES {
+                            out.anomalies.push(Anomaly {
+                                line: out.lines,
+                                problem: Problem::FieldsOverLimit { names },
+                                cut_off: false,
+                            });
+                        }
+                    }
+                }
                 continue;
             }
             (line, false)
@@ -642,6 +731,9 @@ fn read_row<'a>(
             map
         }
         None => {
+            if let Some(names) = state.over_limit {
+                return Err(Problem::UnderFieldsOverLimit { names });
+            }
             row::tokenize(line, None, spans)?;
             let found = spans.len();
             let Some((label, names)) = default_layout(found) else {
@@ -743,6 +835,176 @@ mod tests {
         assert_eq!(hits, [(1, "/a".to_string())]);
         assert_eq!(report.inferred.values().sum::<u64>(), 1);
         assert_eq!(report.samples[0].problem, Problem::NoHeader { found: 3 });
+    }
+
+    /// Writes `data` to a file and reads it with [`scan`], as a named input.
+    fn scan_file(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("input");
+        std::fs::write(&path, data).unwrap();
+        let input = Input::File {
+            path,
+            explicit: true,
+        };
+        let select = |row: &Row<'_>| row.text(Column::UriStem);
+        let mut hits = Vec::new();
+        let mut sink = |_: &Arc<str>, batch: Vec<Hit<String>>| {
+            hits.extend(batch.into_iter().map(|h| (h.line, h.item)));
+            Ok(())
+        };
+        let report = scan(&input, cfg, &select, &mut sink, &|_| {}).unwrap();
+        (report, hits)
+    }
+
+    /// Bytes that look like a binary: an ELF header, then noise with line ends.
+    fn binary(len: usize) -> Vec<u8> {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut out = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
+        while out.len() < len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            out.push(match seed % 64 {
+                0 => b'\n',
+                1..=4 => b' ',
+                _ => (seed >> 8) as u8,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn fields_line_over_the_limit_is_reported_and_its_rows_are_not_read() {
+        // Once `unwrap_or(u16::MAX)`: c-ip, the 70,000th name, read position
+        // 65,535 of a row, and the rows of such a block were read with it.
+        let names: Vec<String> = (0..69_999).map(|i| format!("x-{i}")).collect();
+        let mut log = format!("#Fields: {} c-ip\n", names.join(" ")).into_bytes();
+        log.extend_from_slice(b"/a 1.2.3.4\n/b 1.2.3.4\n#Fields: cs-uri-stem c-ip\n/c 1.2.3.4\n");
+        let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+        assert_eq!(hits, [(5, "/c".to_string())]);
+        assert_eq!(report.records, 1);
+        assert_eq!(report.malformed, 3, "the header line and its two rows");
+        let problems: Vec<(u64, String)> = report
+            .samples
+            .iter()
+            .map(|a| (a.line, a.problem.to_string()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    1,
+                    "a #Fields line of 70000 names, over the limit of 256; the rows of its block are not read".to_string()
+                ),
+                (
+                    2,
+                    "not read: its #Fields line names 70000 fields, over the limit of 256".to_string()
+                ),
+                (
+                    3,
+                    "not read: its #Fields line names 70000 fields, over the limit of 256".to_string()
+                ),
+            ]
+        );
+        // At the limit, the header is read.
+        let names: Vec<String> = (0..255).map(|i| format!("x-{i}")).collect();
+        let mut log = format!("#Fields: {} cs-uri-stem\n", names.join(" ")).into_bytes();
+        log.extend_from_slice(format!("{}/a\n", "- ".repeat(255)).as_bytes());
+        let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+        assert_eq!(hits, [(2, "/a".to_string())]);
+        assert_eq!(report.malformed, 0);
+    }
+
+    #[test]
+    fn fields_line_over_the_limit_holds_for_the_rows_of_later_chunks() {
+        let names = vec!["cs-uri-stem"; 300].join(" ");
+        let mut log = format!("#Fields: {names}\n").into_bytes();
+        let header = log.len();
+        let row = b"/a-rather-long-path-to-fill-the-chunks-quickly-with-rows-of-the-block\n";
+        while log.len() < 3 * CHUNK {
+            log.extend_from_slice(row);
+        }
+        let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+        assert!(hits.is_empty());
+        assert_eq!(report.records, 0);
+        assert_eq!(report.rows, ((log.len() - header) / row.len()) as u64);
+        assert_eq!(report.malformed, report.rows + 1);
+        // With --fields the header is replaced, whatever its length.
+        let cfg = ScanConfig {
+            fields: Some(Arc::new(FieldMap::parse_override("cs-uri-stem").unwrap())),
+        };
+        let (report, _) = scan_bytes(&log, &cfg);
+        assert_eq!(report.malformed, 0);
+        assert_eq!(report.records, report.rows);
+    }
+
+    #[test]
+    fn input_with_nothing_w3c_is_not_a_log_and_not_malformed_rows() {
+        // Once "155523 malformed" and exit 0 for an ELF binary.
+        let (report, hits) = scan_file(&binary(1 << 20), &ScanConfig::default());
+        assert!(hits.is_empty());
+        assert_eq!(
+            report.skipped,
+            Some("no W3C directive, and no row fits a default layout or --fields")
+        );
+        assert_eq!((report.rows, report.malformed), (0, 0));
+        assert!(report.samples.is_empty());
+        assert!(!report.empty);
+        // So is text with no W3C in it, comments included; and --fields
+        // that no row fits changes nothing.
+        for text in [
+            &b"hello world\nsecond line\n"[..],
+            b"#!/bin/sh\necho hi\n",
+            b"# a comment\n",
+        ] {
+            let (report, _) = scan_file(text, &ScanConfig::default());
+            assert!(
+                report.skipped.is_some(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        let cfg = ScanConfig {
+            fields: Some(Arc::new(FieldMap::parse_override("date time").unwrap())),
+        };
+        assert!(scan_file(&binary(4096), &cfg).0.skipped.is_some());
+    }
+
+    #[test]
+    fn a_log_with_malformed_rows_is_still_a_log() {
+        // A directive makes it a log, even when no row fits.
+        let log = b"#Software: Microsoft IIS\n#Fields: date cs-uri-stem\nbad\nworse row\n";
+        let (report, _) = scan_file(log, &ScanConfig::default());
+        assert_eq!(report.skipped, None);
+        assert_eq!(report.malformed, 2);
+        // So does one row that fits a default layout, among garbage.
+        let mut log = binary(10_000);
+        log.extend_from_slice(
+            b"\n2017-01-19 00:00:00 10.0.0.1 GET /a - 443 - 1.2.3.4 UA - 200 0 0 5\n",
+        );
+        let (report, hits) = scan_file(&log, &ScanConfig::default());
+        assert_eq!(report.skipped, None);
+        assert_eq!(report.records, 1);
+        assert!(report.malformed > 0);
+        assert_eq!(hits.len(), 1);
+        // And an oversized #Fields line is a directive too.
+        let log = format!("#Fields: {}\nrow\n", vec!["x"; 300].join(" "));
+        let (report, _) = scan_file(log.as_bytes(), &ScanConfig::default());
+        assert_eq!(report.skipped, None);
+        assert_eq!(report.malformed, 2);
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_log_not_an_error() {
+        for data in [&b""[..], b"\n\r\n\n", &[0u8; 4096]] {
+            let (report, _) = scan_file(data, &ScanConfig::default());
+            assert_eq!(report.skipped, None, "{data:?}");
+            assert!(report.empty, "{data:?}");
+            assert_eq!(report.malformed, 0);
+        }
+        let (report, _) = scan_file(b"#Fields: date time\n", &ScanConfig::default());
+        assert!(!report.empty);
+        assert_eq!(report.skipped, None);
     }
 
     #[test]
