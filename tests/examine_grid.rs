@@ -504,3 +504,21 @@ fn a_compound_file_forced_as_xlsx_is_reported_and_the_others_survive() {
     );
     assert_eq!(files[1]["verdict"], "signed");
 }
+
+#[test]
+fn a_workbook_that_overflows_the_xlsx_readers_arithmetic_is_damaged_not_a_crash() {
+    // Found by the xlsx fuzz target: calamine multiplies past u32 on this
+    // workbook (a panic in builds with overflow checks, as this test's).
+    // The panic is contained: the file is damaged, reported once, and the
+    // panic's own message is not printed.
+    let out = support::leaktrace()
+        .args(["--format", "json", "examine", "--as", "xlsx"])
+        .arg("testdata/grid/fuzz_calamine_overflow.xlsx")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v[0]["verdict"], "damaged");
+}
