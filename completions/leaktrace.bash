@@ -81,7 +81,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__downloads)
-            opts="-q -v -h --fields --user --ip --path --method --status --since --until --window --host --as-of --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --user --ip --path --method --status --since --until --window --host --as-of --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,6 +89,10 @@ _leaktrace() {
             case "${prev}" in
                 --fields)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -275,7 +279,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__investigate)
-            opts="-q -v -h --fields --roster --report --stamp --password --host --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --roster --report --stamp --password --host --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +287,10 @@ _leaktrace() {
             case "${prev}" in
                 --fields)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
                     return 0
                     ;;
                 --roster)
@@ -317,7 +325,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__logs)
-            opts="-q -v -h --fields --user --ip --path --method --status --since --until --count --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --user --ip --path --method --status --since --until --count --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -325,6 +333,10 @@ _leaktrace() {
             case "${prev}" in
                 --fields)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -371,7 +383,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__sessions)
-            opts="-q -v -h --fields --user --ip --since --until --idle --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --user --ip --since --until --idle --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +391,10 @@ _leaktrace() {
             case "${prev}" in
                 --fields)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
                     return 0
                     ;;
                 --user)

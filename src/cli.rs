@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::Format;
+use crate::w3c::input::MmapChoice;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -230,6 +231,16 @@ pub struct ReadArgs {
     /// "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken".
     #[arg(long, value_name = "FIELDS")]
     pub fields: Option<String>,
+    /// Whether log files may be memory-mapped. auto (the default) maps plain
+    /// files, the fastest way to read them, but streams a file modified in
+    /// the last 5 seconds (probably still being written). never reads every
+    /// file as a stream: choose it for a log the server is still writing or
+    /// may truncate, and for files on a network share, where a file that
+    /// shrinks while mapped would stop leaktrace with a bus error (SIGBUS).
+    /// Either way, a file whose size or time changed while it was read is
+    /// noted in the summary.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = MmapChoice::Auto)]
+    pub mmap: MmapChoice,
 }
 
 /// Which records to keep: different flags must all match; a repeated flag

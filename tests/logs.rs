@@ -27,7 +27,7 @@ const VENDOR_FIELDS: &str = "date time cs-method cs-uri-stem cs-uri-query cs-use
 const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
      cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
 
-const RECORD_KEYS: [&str; 21] = [
+const RECORD_KEYS: [&str; 22] = [
     "file",
     "line",
     "time_utc",
@@ -49,6 +49,7 @@ const RECORD_KEYS: [&str; 21] = [
     "bytes_sent",
     "bytes_received",
     "extra",
+    "invalid",
 ];
 
 // ---------------------------------------------------------------- helpers
@@ -507,8 +508,13 @@ fn headerless_file_is_read_with_default_layout_and_noted() {
 #[test]
 fn malformed_rows_are_reported_with_line_and_reason_and_valid_rows_kept() {
     let (recs, stderr) = ndjson(&["logs", MALFORMED, "--verbose"]);
-    assert_eq!(line_numbers(&recs), [5, 6, 7, 14, 15]);
-    assert!(summary(&stderr).ends_with("5 records, 5 matched, 6 malformed"));
+    // Line 11 (sc-status `abc`) is kept, its status null.
+    assert_eq!(line_numbers(&recs), [5, 6, 7, 11, 14, 15]);
+    assert!(
+        summary(&stderr)
+            .ends_with("6 records, 6 matched, 5 malformed, 1 row kept with an invalid value"),
+        "{stderr}"
+    );
     for (line, text) in [
         (8, "14 values"),
         (9, "17 values"),
@@ -536,7 +542,7 @@ fn quiet_suppresses_the_summary() {
     let o = run(&["-q", "--format", "ndjson", "logs", MALFORMED]);
     assert_eq!(o.code, Some(0));
     assert_eq!(o.stderr, "");
-    assert_eq!(parse_ndjson(&o.stdout).len(), 5);
+    assert_eq!(parse_ndjson(&o.stdout).len(), 6);
 }
 
 // ---------------------------------------------------------- time zones
@@ -1516,4 +1522,156 @@ fn empty_file_is_an_empty_log_noted_with_exit_0() {
         );
     }
     assert!(!o.stderr.contains("not a W3C"), "{}", o.stderr);
+}
+
+// ------------------------------------------------- rows with an invalid value
+
+/// A log of the IIS 8.5 layout whose line 3 is `row`, between two valid rows.
+fn log_with_row(dir: &Path, row: &str) -> String {
+    let valid = "2017-01-19 10:00:00 10.0.1.15 GET /a n=1 443 jsmith 10.9.8.7 UA - 200 0 0 1\n";
+    let log = format!("{HEADER_15}{valid}{row}\n{valid}");
+    write_log(dir, "u_ex170119.log", log.as_bytes())
+}
+
+#[test]
+fn a_row_with_a_damaged_client_ip_is_kept_with_the_value_under_invalid() {
+    // As in a public corpus file: the address copied through markdown.
+    let dir = tempfile::tempdir().unwrap();
+    let path = log_with_row(
+        dir.path(),
+        "2017-01-19 10:00:01 10.0.1.15 GET /Temp/a.zip x=1 443 jsmith [10.1.2.3](http://10.1.2.3) UA - 200 0 0 7",
+    );
+    let (recs, stderr) = ndjson(&["logs", &path]);
+    assert_eq!(line_numbers(&recs), [2, 3, 4]);
+    let kept = at_line(&recs, 3);
+    assert_eq!(kept["client_ip"], Value::Null);
+    assert_eq!(
+        kept["invalid"],
+        serde_json::json!({"c-ip": "[10.1.2.3](http://10.1.2.3)"})
+    );
+    assert_eq!(kept["username"], "jsmith");
+    assert_eq!(kept["uri_stem"], "/Temp/a.zip");
+    assert_eq!(kept["server_ip"], "10.0.1.15");
+    assert_eq!(kept["status"], 200);
+    assert_eq!(kept["time_taken_ms"], 7);
+    assert_eq!(kept["time_utc"], "2017-01-19T10:00:01Z");
+    assert_eq!(at_line(&recs, 2)["invalid"], Value::Null);
+    assert!(
+        summary(&stderr)
+            .ends_with("3 records, 3 matched, 0 malformed, 1 row kept with an invalid value"),
+        "{stderr}"
+    );
+    let why = reason(&stderr, &format!("{path}:3:"));
+    assert!(
+        why.ends_with("c-ip '[10.1.2.3](http://10.1.2.3)' is not an IP address; the row is kept, the value as logged under \"invalid\""),
+        "{why}"
+    );
+    // CSV: the object as a JSON string, in the last column.
+    let o = run(&["--format", "csv", "logs", &path]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let mut reader = csv::Reader::from_reader(o.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[1][21], r#"{"c-ip":"[10.1.2.3](http://10.1.2.3)"}"#);
+    assert_eq!(&rows[0][21], "");
+}
+
+#[test]
+fn garbage_in_a_number_field_keeps_the_row_and_filters_on_it_do_not_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = log_with_row(
+        dir.path(),
+        "2017-01-19 10:00:01 10.0.1.15 GET /b - 443 jsmith 10.1.2.3 UA - 200 x7 0 9",
+    );
+    let (recs, stderr) = ndjson(&["logs", &path]);
+    let kept = at_line(&recs, 3);
+    assert_eq!(kept["substatus"], Value::Null);
+    assert_eq!(kept["invalid"], serde_json::json!({"sc-substatus": "x7"}));
+    assert_eq!(
+        (&kept["status"], &kept["client_ip"]),
+        (&Value::from(200), &Value::from("10.1.2.3"))
+    );
+    assert!(
+        summary(&stderr).ends_with("0 malformed, 1 row kept with an invalid value"),
+        "{stderr}"
+    );
+    // Its valid values still match; the invalid one never does.
+    let by_ip = records(&["logs", &path, "--ip", "10.1.2.0/24"]);
+    assert_eq!(line_numbers(&by_ip), [3]);
+    let by_status = records(&["logs", &path, "--status", "200"]);
+    assert_eq!(line_numbers(&by_status), [2, 3, 4]);
+
+    let path = log_with_row(
+        dir.path(),
+        "2017-01-19 10:00:01 10.0.1.15 GET /b - 443 jsmith 10.1.2.3 UA - 2OO 0 0 9",
+    );
+    let recs = records(&["logs", &path]);
+    assert_eq!(at_line(&recs, 3)["status"], Value::Null);
+    assert_eq!(
+        at_line(&recs, 3)["invalid"],
+        serde_json::json!({"sc-status": "2OO"})
+    );
+    let by_status = records(&["logs", &path, "--status", "2xx"]);
+    assert_eq!(line_numbers(&by_status), [2, 4]);
+}
+
+#[test]
+fn ip_filter_does_not_match_a_damaged_client_ip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = log_with_row(
+        dir.path(),
+        "2017-01-19 10:00:01 10.0.1.15 GET /b - 443 jsmith [10.1.2.3](http://10.1.2.3) UA - 200 0 0 9",
+    );
+    let o = run(&["logs", &path, "--ip", "10.0.0.0/8", "--count"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert_eq!(o.stdout, "2\n");
+    let o = run(&["logs", &path, "--user", "jsmith", "--count"]);
+    assert_eq!(o.stdout, "3\n");
+}
+
+#[test]
+fn a_bad_date_is_still_malformed_even_with_an_invalid_value_kept_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = log_with_row(
+        dir.path(),
+        "2017-13-45 10:00:01 10.0.1.15 GET /b - 443 jsmith [10.1.2.3](http://10.1.2.3) UA - 200 0 0 9",
+    );
+    let (recs, stderr) = ndjson(&["logs", &path]);
+    assert_eq!(line_numbers(&recs), [2, 4]);
+    assert!(
+        summary(&stderr).ends_with("2 records, 2 matched, 1 malformed"),
+        "{stderr}"
+    );
+    let why = reason(&stderr, &format!("{path}:3:"));
+    assert!(why.contains("date '2017-13-45'"), "{why}");
+    // A value count that does not fit is malformed too.
+    let path = log_with_row(
+        dir.path(),
+        "2017-01-19 10:00:01 10.0.1.15 GET /b - 443 jsmith [10.1.2.3](http://10.1.2.3) UA - 200 0 0",
+    );
+    let (recs, stderr) = ndjson(&["logs", &path]);
+    assert_eq!(line_numbers(&recs), [2, 4]);
+    assert!(summary(&stderr).ends_with("1 malformed"), "{stderr}");
+}
+
+#[test]
+fn headerless_rows_of_an_unknown_width_are_a_log_with_malformed_rows_not_not_a_log() {
+    // A public corpus file: IIS rows with X-Forwarded-For appended (16
+    // values) and no #Fields header. No default layout fits, but every row
+    // starts with a W3C date and time: a log whose field list is missing,
+    // reported row by row with the hint to give --fields, not "not a log".
+    let dir = tempfile::tempdir().unwrap();
+    let row = "2020-10-07 23:00:17 192.168.16.11 POST /api/x - 443 - 192.168.7.63 \
+               Mozilla/5.0 https://example.org/ 200 0 0 26 192.168.198.23\n";
+    write_log(dir.path(), "xff.log", row.repeat(3).as_bytes());
+    let path = dir.path().join("xff.log");
+    let o = run(&["logs", path.to_str().unwrap(), "--count"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(!o.stderr.contains("not a W3C text log"), "{}", o.stderr);
+    assert!(o.stderr.contains("3 malformed"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("fit no default IIS layout (give --fields)"),
+        "{}",
+        o.stderr
+    );
 }

@@ -519,6 +519,7 @@ mod tests {
             bytes_received: None,
             extra: Vec::new(),
             replaced: false,
+            invalid: Vec::new(),
         };
         located(Event::Download {
             client,

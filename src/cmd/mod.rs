@@ -105,7 +105,10 @@ pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
         Some(spec) => Some(Arc::new(FieldMap::parse_override(spec).map_err(usage)?)),
         None => None,
     };
-    Ok(ScanConfig { fields })
+    Ok(ScanConfig {
+        fields,
+        mmap: args.mmap,
+    })
 }
 
 /// A progress bar on standard error for long reads, when it is a terminal.

@@ -28,6 +28,7 @@ impl Item for Record {
         "bytes_sent",
         "bytes_received",
         "extra",
+        "invalid",
     ];
     const TABLE: &'static [&'static str] = &[
         "Local time",
@@ -67,6 +68,16 @@ impl Item for Record {
             self.bytes_sent.into(),
             self.bytes_received.into(),
             Cell::Json(Value::Object(extra)),
+            if self.invalid.is_empty() {
+                Cell::Null
+            } else {
+                Cell::Json(Value::Object(
+                    self.invalid
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+                        .collect(),
+                ))
+            },
         ]
     }
 

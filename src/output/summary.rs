@@ -21,14 +21,20 @@ pub fn write_summary<W: Write>(
     let files = &run.files;
     let sum = |f: fn(&FileReport) -> u64| files.iter().map(f).sum::<u64>();
     let malformed = sum(|f| f.malformed);
+    let kept = sum(|f| f.kept_invalid);
     writeln!(
         out,
-        "leaktrace: {} file{}, {} records, {} matched, {} malformed{}",
+        "leaktrace: {} file{}, {} records, {} matched, {} malformed{}{}",
         files.len(),
         if files.len() == 1 { "" } else { "s" },
         sum(|f| f.records),
         found.unwrap_or_else(|| sum(|f| f.matched)),
         malformed,
+        match kept {
+            0 => String::new(),
+            1 => ", 1 row kept with an invalid value".to_string(),
+            n => format!(", {n} rows kept with an invalid value"),
+        },
         match run.errors.len() + unlisted {
             0 => String::new(),
             n => format!(", {n} unreadable"),
@@ -60,11 +66,14 @@ pub fn write_summary<W: Write>(
     // Compared in u64 (lossless from usize): a count of malformed lines need
     // not fit a 32-bit usize.
     let shown_lines = shown as u64;
-    if malformed > shown_lines {
-        let more = malformed - shown_lines;
+    // The lines shown are malformed rows and rows kept with an invalid value.
+    let reported = malformed + kept;
+    if reported > shown_lines {
+        let more = reported - shown_lines;
         writeln!(
             out,
-            "  ... {more} more malformed line{} ({shown} shown; --verbose shows up to {} per file)",
+            "  ... {more} more {}line{} ({shown} shown; --verbose shows up to {} per file)",
+            if kept == 0 { "malformed " } else { "reported " },
             if more == 1 { "" } else { "s" },
             crate::w3c::scan::MAX_SAMPLES
         )?;
@@ -88,6 +97,17 @@ pub fn write_summary<W: Write>(
                 out,
                 "note: {name}: skipped {} NUL bytes of padding (IIS preallocates log files)",
                 f.nul_bytes
+            )?;
+        }
+        if let Some(c) = f.changed {
+            let what = if c.len_before == c.len_after {
+                format!("modified time changed; size {} bytes", c.len_after)
+            } else {
+                format!("size {} → {} bytes", c.len_before, c.len_after)
+            };
+            writeln!(
+                out,
+                "note: {name} changed while it was read ({what}): re-run on a copy"
             )?;
         }
         if f.untimed > 0 {
@@ -128,4 +148,48 @@ fn systematic_field_count(f: &FileReport) -> bool {
         })
         .collect();
     counts.len() >= 2 && counts.iter().all(|c| *c == counts[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::w3c::input::ChangedDuringRead;
+
+    fn summary_of(changed: ChangedDuringRead) -> String {
+        let run = RunReport {
+            files: vec![FileReport {
+                name: "u_ex170119.log".into(),
+                changed: Some(changed),
+                ..FileReport::default()
+            }],
+            errors: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write_summary(&mut out, &run, 0, None, false).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_file_changed_while_it_was_read_is_noted() {
+        let grown = summary_of(ChangedDuringRead {
+            len_before: 100,
+            len_after: 250,
+        });
+        assert!(
+            grown.contains(
+                "note: u_ex170119.log changed while it was read (size 100 → 250 bytes): re-run on a copy\n"
+            ),
+            "{grown}"
+        );
+        let touched = summary_of(ChangedDuringRead {
+            len_before: 100,
+            len_after: 100,
+        });
+        assert!(
+            touched.contains(
+                "note: u_ex170119.log changed while it was read (modified time changed; size 100 bytes): re-run on a copy\n"
+            ),
+            "{touched}"
+        );
+    }
 }

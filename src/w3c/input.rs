@@ -2,14 +2,17 @@
 //!
 //! Arguments are expanded into [`Input`]s in a stable order: files as given,
 //! directories walked recursively in name order. Opening an input decides how
-//! to read it: a plain regular file is memory-mapped (read-only, never
-//! modified); gzip (recognised by its magic bytes, not its name), standard
-//! input and anything else is streamed.
+//! to read it: under `--mmap auto` a plain regular file is memory-mapped
+//! (read-only, never modified) unless it looks like a log still being
+//! written; gzip (recognised by its magic bytes, not its name), standard
+//! input, `--mmap never` and anything else is streamed. A file is stat'ed
+//! before and after it is read, so that one that changed meanwhile is noted.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use flate2::read::MultiGzDecoder;
 use memmap2::Mmap;
@@ -221,11 +224,27 @@ fn walk(dir: &Path, listing: &mut Listing) {
     }
 }
 
+/// Whether regular files may be memory-mapped (`--mmap`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MmapChoice {
+    /// Map plain regular files, but stream one modified in the last 5
+    /// seconds (probably still being written).
+    #[default]
+    Auto,
+    /// Never map: read every file as a stream.
+    Never,
+}
+
+/// A file modified less than this long ago (or ahead of now) is probably
+/// still being written: under [`MmapChoice::Auto`] it is streamed, not mapped.
+pub const RECENT: Duration = Duration::from_secs(5);
+
 /// An opened input.
 pub enum Opened {
     /// A regular plain-text file, mapped read-only.
     Mapped(Mmap),
-    /// Anything read as a stream (stdin, gzip, pipes, empty files).
+    /// Anything read as a stream (stdin, gzip, pipes, empty files, `--mmap
+    /// never`, a file still being written).
     Stream(Box<dyn Read + Send>),
     /// Not a text log (a ZIP, PDF …): the reason, for the warning.
     NotALog(&'static str),
@@ -233,19 +252,29 @@ pub enum Opened {
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Opens an input read-only and picks how to read it.
-pub fn open(input: &Input) -> io::Result<Opened> {
+/// Opens an input read-only and picks how to read it (see [`MmapChoice`]).
+pub fn open(input: &Input, mmap: MmapChoice) -> io::Result<Opened> {
     let path = match input {
         Input::Stdin => return stream(Box::new(io::stdin())),
         Input::File { path, .. } => path,
     };
     let file = File::open(path)?;
     let meta = file.metadata()?;
-    if meta.is_file() && meta.len() > 0 {
-        // SAFETY: the map is read-only and private to this process. Evidence
-        // files are not expected to change while they are read; if one is
-        // truncated underneath us the process may receive SIGBUS, which is the
-        // documented trade-off of mapping (as in ripgrep).
+    let mappable = mmap == MmapChoice::Auto
+        && meta.is_file()
+        && meta.len() > 0
+        && !recently_modified(meta.modified().ok(), SystemTime::now());
+    if mappable {
+        // SAFETY: this is a shared, read-only mapping of a file that other
+        // processes may still change: nothing stops a writer. Bytes they
+        // change are read as they are at the moment they are touched (a row
+        // may be torn), and a truncation below a page we then read raises
+        // SIGBUS, which ends the process without a summary. That is accepted
+        // under `--mmap auto` (as in ripgrep) because evidence copies are not
+        // written to, a file modified in the last few seconds is streamed
+        // instead, and a change during the read is noted afterwards;
+        // `--mmap never` reads live logs and network shares without the risk.
+        // No reference into the map outlives it.
         if let Ok(map) = unsafe { Mmap::map(&file) } {
             #[cfg(unix)]
             let _ = map.advise(memmap2::Advice::Sequential);
@@ -259,6 +288,66 @@ pub fn open(input: &Input) -> io::Result<Opened> {
         }
     }
     stream(Box::new(file))
+}
+
+/// Whether a file modified at `modified` is probably still being written:
+/// its time is within [`RECENT`] of `now`, either side (a time ahead of the
+/// clock is not trusted to be old). An unknown time is not recent.
+fn recently_modified(modified: Option<SystemTime>, now: SystemTime) -> bool {
+    let Some(modified) = modified else {
+        return false;
+    };
+    let apart = match now.duration_since(modified) {
+        Ok(d) => d,
+        Err(ahead) => ahead.duration(),
+    };
+    apart < RECENT
+}
+
+/// A file's size and modification time, taken before and after it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    /// The stamp of a file input now; `None` for standard input and for a
+    /// file that cannot be examined.
+    pub fn of(input: &Input) -> Option<FileStamp> {
+        let Input::File { path, .. } = input else {
+            return None;
+        };
+        let meta = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+/// A file whose size or modification time differed between the start and
+/// the end of its read: what was read may be neither the old nor the new
+/// file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangedDuringRead {
+    pub len_before: u64,
+    pub len_after: u64,
+}
+
+impl ChangedDuringRead {
+    /// Compares the stamps taken before and after a read. Without both (standard
+    /// input, a file gone or unreadable afterwards) nothing can be said.
+    pub fn between(
+        before: Option<FileStamp>,
+        after: Option<FileStamp>,
+    ) -> Option<ChangedDuringRead> {
+        let (before, after) = (before?, after?);
+        (before != after).then_some(ChangedDuringRead {
+            len_before: before.len,
+            len_after: after.len,
+        })
+    }
 }
 
 fn stream(reader: Box<dyn Read + Send>) -> io::Result<Opened> {
@@ -375,6 +464,137 @@ mod tests {
         if listing.inputs.is_empty() {
             assert_eq!(listing.errors.len(), 1, "{:?}", listing.errors);
             assert!(listing.errors[0].path.ends_with("a.log"));
+        }
+    }
+
+    /// Writes `data` to a new file; `old` sets its modification time an hour back.
+    fn file_input(dir: &Path, data: &[u8], old: bool) -> Input {
+        let path = dir.join("u_ex170119.log");
+        std::fs::write(&path, data).unwrap();
+        if old {
+            let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+            File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        Input::File {
+            path,
+            explicit: true,
+        }
+    }
+
+    fn how(opened: Opened) -> &'static str {
+        match opened {
+            Opened::Mapped(_) => "mapped",
+            Opened::Stream(_) => "stream",
+            Opened::NotALog(_) => "not a log",
+        }
+    }
+
+    #[test]
+    fn mmap_never_streams_and_auto_maps_only_files_not_being_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = b"#Fields: date time cs-uri-stem\n2017-01-19 00:00:00 /a\n";
+        let old = file_input(dir.path(), log, true);
+        assert_eq!(how(open(&old, MmapChoice::Auto).unwrap()), "mapped");
+        assert_eq!(how(open(&old, MmapChoice::Never).unwrap()), "stream");
+        // Just written: probably still being written, so streamed.
+        let fresh = file_input(dir.path(), log, false);
+        assert_eq!(how(open(&fresh, MmapChoice::Auto).unwrap()), "stream");
+        // A binary is recognised either way.
+        let zip = file_input(dir.path(), b"PK\x03\x04rest", true);
+        for choice in [MmapChoice::Auto, MmapChoice::Never] {
+            assert_eq!(how(open(&zip, choice).unwrap()), "not a log");
+        }
+    }
+
+    #[test]
+    fn recently_modified_is_within_five_seconds_either_side() {
+        let now = SystemTime::now();
+        let secs = Duration::from_secs;
+        assert!(recently_modified(Some(now), now));
+        assert!(recently_modified(Some(now - secs(4)), now));
+        assert!(recently_modified(Some(now + secs(4)), now));
+        assert!(!recently_modified(Some(now - secs(5)), now));
+        assert!(!recently_modified(Some(now - secs(86_400)), now));
+        assert!(!recently_modified(Some(now + secs(86_400)), now));
+        assert!(!recently_modified(None, now));
+    }
+
+    #[test]
+    fn a_change_of_size_or_time_between_the_stamps_is_a_change() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_484_800_000);
+        let stamp = |len, modified| {
+            Some(FileStamp {
+                len,
+                modified: Some(modified),
+            })
+        };
+        assert_eq!(
+            ChangedDuringRead::between(stamp(100, t), stamp(100, t)),
+            None
+        );
+        assert_eq!(
+            ChangedDuringRead::between(stamp(100, t), stamp(250, t + Duration::from_secs(1))),
+            Some(ChangedDuringRead {
+                len_before: 100,
+                len_after: 250
+            })
+        );
+        // Rewritten in place: same size, new time.
+        assert_eq!(
+            ChangedDuringRead::between(stamp(100, t), stamp(100, t + Duration::from_secs(1))),
+            Some(ChangedDuringRead {
+                len_before: 100,
+                len_after: 100
+            })
+        );
+        // Standard input, or a file gone afterwards: nothing to compare.
+        assert_eq!(ChangedDuringRead::between(None, stamp(1, t)), None);
+        assert_eq!(ChangedDuringRead::between(stamp(1, t), None), None);
+    }
+
+    #[test]
+    fn a_log_appended_to_while_it_is_read_is_noted_in_its_report() {
+        use crate::w3c::scan::{ScanConfig, scan};
+        use std::io::Write;
+        let log = b"#Fields: date time cs-uri-stem\n2017-01-19 00:00:00 /a\n";
+        for (choice, old) in [
+            (MmapChoice::Auto, true),
+            (MmapChoice::Auto, false),
+            (MmapChoice::Never, true),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let input = file_input(dir.path(), log, old);
+            let Input::File { path, .. } = &input else {
+                unreachable!()
+            };
+            let cfg = ScanConfig {
+                mmap: choice,
+                ..ScanConfig::default()
+            };
+            let select = |_: &crate::w3c::Row<'_>| Some(());
+            let mut sink = |_: &Arc<str>, _: Vec<crate::w3c::Hit<()>>| Ok(());
+            // The server writes a row after the first batch was read.
+            let append = || {
+                let mut f = File::options().append(true).open(path).unwrap();
+                f.write_all(b"2017-01-19 00:00:01 /b\n").unwrap();
+            };
+            let report = scan(&input, &cfg, &select, &mut sink, &|_| append()).unwrap();
+            assert_eq!(
+                report.changed,
+                Some(ChangedDuringRead {
+                    len_before: log.len() as u64,
+                    len_after: log.len() as u64 + 23
+                }),
+                "{choice:?}, old: {old}"
+            );
+            // Read again, unchanged: no note.
+            let report = scan(&input, &cfg, &select, &mut sink, &|_| {}).unwrap();
+            assert_eq!(report.changed, None, "{choice:?}, old: {old}");
         }
     }
 

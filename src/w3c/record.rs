@@ -36,6 +36,10 @@ pub struct Record {
     pub extra: Vec<(Arc<str>, Option<String>)>,
     /// The row held bytes that are not UTF-8 (shown as U+FFFD).
     pub replaced: bool,
+    /// Values that are not what their field holds (a `c-ip` that is not an
+    /// address, an `sc-bytes` that is not a number), by W3C name, as logged,
+    /// in log order: their typed fields above are `None`.
+    pub invalid: Vec<(Arc<str>, String)>,
 }
 
 impl Record {
@@ -69,6 +73,25 @@ impl Record {
                 .map(|&pos| (Arc::from(map.name(pos as usize)), row.text_at(pos as usize)))
                 .collect(),
             replaced: row.has_invalid_utf8(),
+            invalid: if row.has_invalid() {
+                invalid_values(row)
+            } else {
+                Vec::new()
+            },
         }
     }
+}
+
+/// A row's invalid values, as text (out of line: almost no row has one).
+#[cold]
+fn invalid_values(row: &Row<'_>) -> Vec<(Arc<str>, String)> {
+    row.invalid_values()
+        .into_iter()
+        .map(|(_, name, value)| {
+            (
+                Arc::from(name),
+                String::from_utf8_lossy(&value).into_owned(),
+            )
+        })
+        .collect()
 }

@@ -5,7 +5,9 @@
 //! values (IIS Advanced Logging, Incapsula, Oracle Web Cache), runs of spaces,
 //! or an empty value written as a double space (Exchange) take the careful path.
 //! A row whose values do not fit its field map is never assigned by guesswork:
-//! it becomes a [`Problem`].
+//! it becomes a [`Problem`]. A row that fits, but one of whose addresses or
+//! numbers is not one (a `c-ip` damaged by a copy through markdown), is kept:
+//! that value reads as absent, and [`Row::invalid_values`] gives it as logged.
 //!
 //! Times are kept only where every part of leaktrace can hold them: the
 //! time-ordered analyses key events by `i64` nanoseconds since 1970, so a UTC
@@ -115,6 +117,13 @@ pub enum Problem {
         field: String,
         value: String,
     },
+    /// A row kept as a record although some of its values are invalid:
+    /// the first of them ([`Problem::BadAddress`] or [`Problem::BadNumber`]),
+    /// and how many more.
+    Kept {
+        first: Box<Problem>,
+        more: usize,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -162,6 +171,17 @@ impl fmt::Display for Problem {
             }
             Problem::BadAddress { field, value } => {
                 write!(f, "{field} {} is not an IP address", quote(value))
+            }
+            Problem::Kept { first, more } => {
+                write!(f, "{first}")?;
+                if *more > 0 {
+                    write!(
+                        f,
+                        " (and {more} more invalid value{})",
+                        if *more == 1 { "" } else { "s" }
+                    )?;
+                }
+                f.write_str("; the row is kept, the value as logged under \"invalid\"")
             }
         }
     }
@@ -813,9 +833,44 @@ pub struct Row<'a> {
     numbers: [Option<u64>; NUMERIC_COLUMNS.len()],
     /// Known to hold no quoted value (split on single spaces).
     unquoted: bool,
+    /// Values that are not what their field holds, as bits (see
+    /// [`invalid_bit`]): they read as absent. Zero for almost every row.
+    invalid: u16,
 }
 
-/// Checks a tokenized row and reads its time and numbers.
+/// The bit of a checked column in [`Row`]'s `invalid`: the addresses, then
+/// the numbers in the order of [`NUMERIC_COLUMNS`]; 0 for other columns.
+const fn invalid_bit(col: Column) -> u16 {
+    match col {
+        Column::ClientIp => 1,
+        Column::ServerIp => 1 << 1,
+        Column::Status => 1 << 2,
+        Column::Substatus => 1 << 3,
+        Column::Win32Status => 1 << 4,
+        Column::TimeTaken => 1 << 5,
+        Column::ServerPort => 1 << 6,
+        Column::BytesSent => 1 << 7,
+        Column::BytesReceived => 1 << 8,
+        _ => 0,
+    }
+}
+
+/// The columns that may hold an invalid value, in the order of their bits.
+const CHECKED_COLUMNS: [Column; 2 + NUMERIC_COLUMNS.len()] = {
+    let mut cols = [Column::ClientIp; 2 + NUMERIC_COLUMNS.len()];
+    cols[1] = Column::ServerIp;
+    let mut i = 0;
+    while i < NUMERIC_COLUMNS.len() {
+        cols[2 + i] = NUMERIC_COLUMNS[i];
+        i += 1;
+    }
+    cols
+};
+
+/// Checks a tokenized row and reads its time and numbers. A value count
+/// that does not fit, or a bad date or time, is a [`Problem`]; an address
+/// or a number that is not one leaves the row a row, with that value marked
+/// invalid (absent to every reader, kept in [`Row::invalid_values`]).
 pub fn check<'a>(
     line: &'a [u8],
     spans: &'a [Span],
@@ -857,26 +912,23 @@ pub fn check<'a>(
     {
         dates.seconds(draw).ok_or_else(|| date_problem(draw))?;
     }
+    let mut invalid = 0;
     for col in [Column::ClientIp, Column::ServerIp] {
         if let Some(pos) = map.slot(col)
             && let Some(value) = raw(pos)
             && !looks_like_ip(value)
         {
-            return Err(Problem::BadAddress {
-                field: map.name(pos).to_string(),
-                value: excerpt(value),
-            });
+            invalid |= invalid_bit(col);
         }
     }
     let mut numbers = [None; NUMERIC_COLUMNS.len()];
     for &(i, pos) in map.numeric() {
         if let Some(value) = raw(pos) {
-            numbers[i] = Some(parse_number(NUMERIC_COLUMNS[i], value).ok_or_else(|| {
-                Problem::BadNumber {
-                    field: map.name(pos).to_string(),
-                    value: excerpt(value),
-                }
-            })?);
+            let number = parse_number(NUMERIC_COLUMNS[i], value);
+            if number.is_none() {
+                invalid |= invalid_bit(NUMERIC_COLUMNS[i]);
+            }
+            numbers[i] = number;
         }
     }
     Ok(Row {
@@ -886,6 +938,7 @@ pub fn check<'a>(
         time,
         numbers,
         unquoted: ctx.unquoted,
+        invalid,
     })
 }
 
@@ -921,6 +974,9 @@ impl<'a> Row<'a> {
             (!bytes.is_empty() && bytes != b"-").then_some(bytes)
         };
         if let Some(pos) = self.map.slot(col) {
+            if self.is_invalid(col) {
+                return None;
+            }
             return value(pos);
         }
         let uri = value(self.map.slot(Column::Uri)?)?;
@@ -956,6 +1012,9 @@ impl<'a> Row<'a> {
     #[inline]
     pub fn raw(&self, col: Column) -> Option<Cow<'a, [u8]>> {
         if let Some(pos) = self.map.slot(col) {
+            if self.is_invalid(col) {
+                return None;
+            }
             return self.raw_at(pos);
         }
         let uri = self.raw_at(self.map.slot(Column::Uri)?)?;
@@ -987,6 +1046,57 @@ impl<'a> Row<'a> {
     /// Whether the row holds bytes that are not UTF-8.
     pub fn has_invalid_utf8(&self) -> bool {
         std::str::from_utf8(self.line).is_err()
+    }
+
+    /// Whether a column's value is not what the field holds (an address or
+    /// a number that is not one): it reads as absent.
+    #[inline]
+    pub fn is_invalid(&self, col: Column) -> bool {
+        self.invalid != 0 && self.invalid & invalid_bit(col) != 0
+    }
+
+    /// Whether any value of the row is invalid ([`Row::is_invalid`]).
+    #[inline]
+    pub fn has_invalid(&self) -> bool {
+        self.invalid != 0
+    }
+
+    /// The invalid values, as (position, W3C field name, bytes as logged),
+    /// in the order of the row.
+    pub fn invalid_values(&self) -> Vec<(usize, &'a str, Cow<'a, [u8]>)> {
+        let mut out: Vec<_> = CHECKED_COLUMNS
+            .iter()
+            .filter(|&&col| self.is_invalid(col))
+            .filter_map(|&col| {
+                let pos = self.map.slot(col)?;
+                Some((pos, self.map.name(pos), self.raw_at(pos)?))
+            })
+            .collect();
+        out.sort_unstable_by_key(|(pos, ..)| *pos);
+        out
+    }
+
+    /// Why the row holds invalid values, for the run's summary: the first
+    /// of them, and how many more. `None` when all are valid.
+    #[cold]
+    pub fn invalid_problem(&self) -> Option<Problem> {
+        let values = self.invalid_values();
+        let (pos, field, value) = values.first()?;
+        let field = field.to_string();
+        let value = excerpt(value);
+        let col = CHECKED_COLUMNS
+            .iter()
+            .copied()
+            .find(|&col| self.map.slot(col) == Some(*pos))?;
+        let first = if matches!(col, Column::ClientIp | Column::ServerIp) {
+            Problem::BadAddress { field, value }
+        } else {
+            Problem::BadNumber { field, value }
+        };
+        Some(Problem::Kept {
+            first: Box::new(first),
+            more: values.len() - 1,
+        })
     }
 }
 
@@ -1313,10 +1423,12 @@ mod tests {
             block_date: None,
             unquoted: false,
         };
-        let err = check(b"abc", &spans, &ctx, &mut DateCache::default())
-            .err()
-            .unwrap();
-        assert_eq!(err.to_string(), "sc-status 'abc' is not a number");
+        let row = check(b"abc", &spans, &ctx, &mut DateCache::default()).unwrap();
+        assert_eq!(row.number(Column::Status), None);
+        let Some(Problem::Kept { first, more: 0 }) = row.invalid_problem() else {
+            panic!("not kept");
+        };
+        assert_eq!(first.to_string(), "sc-status 'abc' is not a number");
     }
 
     /// Reads one row of `fields` (space-separated names) with an optional
@@ -1538,13 +1650,98 @@ mod tests {
             block_date: None,
             unquoted: false,
         };
-        let Err(Problem::BadNumber { value, .. }) =
-            check(line.as_bytes(), &spans, &ctx, &mut DateCache::default())
-        else {
+        let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
+        let Some(Problem::Kept { first, .. }) = row.invalid_problem() else {
+            panic!("not kept");
+        };
+        let Problem::BadNumber { value, .. } = *first else {
             panic!("not a bad number");
         };
         assert_eq!(value.chars().count(), 41);
+        // The record keeps it whole.
+        assert_eq!(row.invalid_values()[0].2.len(), 1 << 20);
         assert_eq!(excerpt("é".repeat(100).as_bytes()).chars().count(), 41);
         assert_eq!(excerpt(b"short"), "short");
+    }
+
+    fn kept(fields: &str, line: &str) -> (Vec<(String, String)>, Option<String>) {
+        let names: Vec<&str> = fields.split(' ').collect();
+        let map = FieldMap::new(&names, FieldOrigin::Header);
+        let mut spans = Vec::new();
+        tokenize(line.as_bytes(), Some(map.len()), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+            unquoted: false,
+        };
+        let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
+        let values = row
+            .invalid_values()
+            .into_iter()
+            .map(|(_, name, v)| (name.to_string(), String::from_utf8_lossy(&v).into_owned()))
+            .collect();
+        (values, row.invalid_problem().map(|p| p.to_string()))
+    }
+
+    #[test]
+    fn a_damaged_address_keeps_the_row_and_reads_as_absent() {
+        // A public corpus file holds c-ip values copied through markdown.
+        let fields = "date time c-ip cs-username sc-status";
+        let line = "2017-01-19 17:16:30 [10.1.2.3](http://10.1.2.3) jsmith 200";
+        let map = FieldMap::new(&fields.split(' ').collect::<Vec<_>>(), FieldOrigin::Header);
+        let mut spans = Vec::new();
+        tokenize(line.as_bytes(), Some(5), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+            unquoted: true,
+        };
+        let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
+        assert!(row.has_invalid());
+        assert!(row.is_invalid(Column::ClientIp));
+        assert!(!row.is_invalid(Column::Status));
+        assert_eq!(row.raw(Column::ClientIp), None);
+        assert_eq!(row.plain(Column::ClientIp), None);
+        assert_eq!(row.text(Column::Username).as_deref(), Some("jsmith"));
+        assert_eq!(row.number(Column::Status), Some(200));
+        assert_eq!(row.time.unwrap().to_string(), "2017-01-19T17:16:30Z");
+        let (values, problem) = kept(fields, line);
+        assert_eq!(
+            values,
+            [(
+                "c-ip".to_string(),
+                "[10.1.2.3](http://10.1.2.3)".to_string()
+            )]
+        );
+        assert_eq!(
+            problem.unwrap(),
+            "c-ip '[10.1.2.3](http://10.1.2.3)' is not an IP address; the row is kept, the value as logged under \"invalid\""
+        );
+    }
+
+    #[test]
+    fn every_checked_field_is_kept_in_log_order() {
+        let fields =
+            "s-port sc-bytes cs-bytes time-taken sc-win32-status sc-substatus sc-status s-ip c-ip";
+        let line = "p b c t w s x y z";
+        let (values, problem) = kept(fields, line);
+        let names: Vec<&str> = values.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, fields.split(' ').collect::<Vec<_>>());
+        assert_eq!(
+            problem.unwrap(),
+            "s-port 'p' is not a number (and 8 more invalid values); the row is kept, the value as logged under \"invalid\""
+        );
+        for (i, col) in CHECKED_COLUMNS.iter().enumerate() {
+            assert_eq!(invalid_bit(*col), 1 << i, "{col:?}");
+        }
+        // Valid and absent values are not invalid.
+        let (values, problem) = kept(fields, "443 - 10 1.5 0 0 200 10.0.0.1 ::1");
+        assert!(values.is_empty() && problem.is_none());
+    }
+
+    #[test]
+    fn a_bad_date_or_time_is_still_malformed() {
+        assert!(read("date time c-ip", "2017-13-45 10:00:00 x", None).is_err());
+        assert!(read("date time c-ip", "2017-01-19 25:00:00 x", None).is_err());
     }
 }

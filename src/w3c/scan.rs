@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
-use super::input::{Input, Opened, open};
+use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open};
 use super::row::{self, BlockDate, DateCache, Problem, Row, RowContext, Span};
 
 /// Bytes handed to the cores at a time.
@@ -46,6 +46,8 @@ pub const MAX_SAMPLES: usize = 20;
 pub struct ScanConfig {
     /// `--fields`: replaces every `#Fields` directive.
     pub fields: Option<Arc<FieldMap>>,
+    /// `--mmap`: whether regular files may be memory-mapped.
+    pub mmap: MmapChoice,
 }
 
 /// A selected row's result, with the line it came from.
@@ -78,6 +80,9 @@ pub struct FileReport {
     pub matched: u64,
     /// Rows that were not read (and `#Fields` lines over the field limit).
     pub malformed: u64,
+    /// Records kept although a value of theirs is invalid (an address or a
+    /// number that is not one); reported with the anomalies.
+    pub kept_invalid: u64,
     /// The first [`MAX_SAMPLES`] anomalies.
     pub samples: Vec<Anomaly>,
     /// NUL bytes skipped (IIS preallocates log files with them).
@@ -93,6 +98,10 @@ pub struct FileReport {
     pub directives: u64,
     /// Other lines that start with `#` (comments, unknown directives).
     pub comments: u64,
+    /// Rows that could not be read but start with a W3C date and time
+    /// (`2020-10-07 23:00:17 `): a log whose field list is missing or
+    /// wrong, not something else.
+    pub dated: u64,
     /// The input is not a log (why), and was skipped.
     pub skipped: Option<&'static str>,
     /// The input was read to its end and held nothing but blank lines (or
@@ -100,6 +109,9 @@ pub struct FileReport {
     pub empty: bool,
     /// The input could not be opened or read to its end.
     pub read_error: Option<io::Error>,
+    /// The file's size or modification time changed while it was read (a
+    /// live log): what was read may be neither the old nor the new file.
+    pub changed: Option<ChangedDuringRead>,
 }
 
 /// The header state in force at a point of the input.
@@ -177,8 +189,10 @@ struct Counters {
     rows: u64,
     records: u64,
     malformed: u64,
+    kept_invalid: u64,
     directives: u64,
     comments: u64,
+    dated: u64,
     nul_bytes: u64,
     untimed: u64,
     first_time: Option<Timestamp>,
@@ -222,7 +236,8 @@ where
         line_base: 0,
         first: true,
     };
-    match open(input) {
+    let before = FileStamp::of(input);
+    match open(input, cfg.mmap) {
         Err(e) => report.read_error = Some(e),
         Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
         Ok(Opened::Mapped(map)) => {
@@ -256,6 +271,7 @@ where
             }
         }
     }
+    report.changed = ChangedDuringRead::between(before, FileStamp::of(input));
     let read = report.read_error.is_none() && report.skipped.is_none();
     report.empty = read && report.rows + report.directives + report.comments == 0;
     if read && nothing_w3c(&report) {
@@ -264,6 +280,7 @@ where
         report.skipped = Some(NOTHING_W3C);
         report.rows = 0;
         report.malformed = 0;
+        report.kept_invalid = 0;
         report.samples.clear();
         report.nul_bytes = 0;
         report.comments = 0;
@@ -278,7 +295,21 @@ const NOTHING_W3C: &str = "no W3C directive, and no row fits a default layout or
 /// fits its field list (or a default layout): a binary, or other text. An
 /// empty input (no line but blank ones and NUL padding) is an empty log.
 fn nothing_w3c(report: &FileReport) -> bool {
-    report.records == 0 && report.directives == 0 && report.rows + report.comments > 0
+    report.records == 0
+        && report.directives == 0
+        && report.dated == 0
+        && report.rows + report.comments > 0
+}
+
+/// Whether a line starts with a W3C date and time (`YYYY-MM-DD HH:MM:SS `).
+fn starts_dated(line: &[u8]) -> bool {
+    line.len() > 19
+        && line[..20].iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 | 19 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// The earliest UTC time among the first records of an input (its first
@@ -290,7 +321,7 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     if matches!(input, Input::Stdin) {
         return None;
     }
-    let head: Vec<u8> = match open(input).ok()? {
+    let head: Vec<u8> = match open(input, cfg.mmap).ok()? {
         Opened::Mapped(map) => map[..cut_at_line_end(&map, HEAD.min(map.len()))].to_vec(),
         Opened::Stream(stream) => {
             let mut buf = Vec::with_capacity(HEAD);
@@ -380,10 +411,12 @@ fn release(map: &memmap2::Mmap, start: usize, end: usize) {
         let from = start / page * page;
         let to = end / page * page;
         if to > from {
-            // SAFETY: the map is a private read-only view of the file: after
-            // MADV_DONTNEED a later access reads the same bytes from the file
-            // again, and no reference into the released range outlives this
-            // call (the batch's records own their data).
+            // SAFETY: the map is a shared read-only view of the file (never
+            // written through): after MADV_DONTNEED a later access reads the
+            // file's bytes again, as they are then (see `input::open` on
+            // files changed while mapped), and no reference into the
+            // released range outlives this call (the batch's records own
+            // their data).
             let _ = unsafe {
                 map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
             };
@@ -538,8 +571,10 @@ impl Reader<'_> {
             report.rows += c.rows;
             report.records += c.records;
             report.malformed += c.malformed;
+            report.kept_invalid += c.kept_invalid;
             report.directives += c.directives;
             report.comments += c.comments;
+            report.dated += c.dated;
             report.nul_bytes += c.nul_bytes;
             report.untimed += c.untimed;
             report.first_time = earliest(report.first_time, c.first_time);
@@ -663,6 +698,19 @@ where
         match result {
             Ok(row) => {
                 out.counters.records += 1;
+                if row.has_invalid() {
+                    out.counters.kept_invalid += 1;
+                }
+                if row.has_invalid() && out.anomalies.len() < MAX_SAMPLES {
+                    // Kept (its other values are evidence), and reported.
+                    if let Some(problem) = row.invalid_problem() {
+                        out.anomalies.push(Anomaly {
+                            line: out.lines,
+                            problem,
+                            cut_off: ends_input && !has_line_end,
+                        });
+                    }
+                }
                 if let FieldOrigin::Inferred(label) = row.map().origin() {
                     *out.counters.inferred.entry(label).or_default() += 1;
                 }
@@ -683,6 +731,9 @@ where
             }
             Err(problem) => {
                 out.counters.malformed += 1;
+                if starts_dated(line) {
+                    out.counters.dated += 1;
+                }
                 if out.anomalies.len() < MAX_SAMPLES {
                     out.anomalies.push(Anomaly {
                         line: out.lines,
@@ -932,6 +983,7 @@ mod tests {
         // With --fields the header is replaced, whatever its length.
         let cfg = ScanConfig {
             fields: Some(Arc::new(FieldMap::parse_override("cs-uri-stem").unwrap())),
+            ..ScanConfig::default()
         };
         let (report, _) = scan_bytes(&log, &cfg);
         assert_eq!(report.malformed, 0);
@@ -966,6 +1018,7 @@ mod tests {
         }
         let cfg = ScanConfig {
             fields: Some(Arc::new(FieldMap::parse_override("date time").unwrap())),
+            ..ScanConfig::default()
         };
         assert!(scan_file(&binary(4096), &cfg).0.skipped.is_some());
     }
@@ -1011,6 +1064,7 @@ mod tests {
     fn fields_override_replaces_headers() {
         let cfg = ScanConfig {
             fields: Some(Arc::new(FieldMap::parse_override("cs-uri-stem x").unwrap())),
+            ..ScanConfig::default()
         };
         let (_, hits) = scan_bytes(b"#Fields: a b c\n/a 1\n", &cfg);
         assert_eq!(hits, [(2, "/a".to_string())]);
