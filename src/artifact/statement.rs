@@ -393,6 +393,82 @@ mod tests {
     }
 
     #[test]
+    fn statements_printed_as_the_vendor_prints_them_parse_back_to_what_was_printed() {
+        // Round trip over generated statements: names with spaces, accents,
+        // apostrophes, hyphens and parentheses; IDs up to u64::MAX; IPv4 and
+        // IPv6; offsets either side of UTC; registry endpoints.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let words = [
+            "Jane",
+            "Doe",
+            "Zoë",
+            "O'Brien-Núñez",
+            "Q.",
+            "van",
+            "der",
+            "(Jr)",
+            "李",
+            "Ana-María",
+        ];
+        for case in 0..2_000 {
+            let name: Vec<&str> = (0..1 + next(4))
+                .map(|_| words[next(words.len() as u64) as usize])
+                .collect();
+            let name = name.join(" ");
+            let id = if case % 97 == 0 {
+                u64::MAX
+            } else {
+                next(1_000_000)
+            };
+            let ip = if next(2) == 0 {
+                format!("{}.{}.{}.{}", next(256), next(256), next(256), next(256))
+            } else {
+                format!("2001:db8::{:x}", next(65_536))
+            };
+            let offset_min = (next(27) as i64 - 13) * 60 + [0, 30, 45][next(3) as usize] as i64;
+            let sign = if offset_min < 0 { '-' } else { '+' };
+            let (h, m) = (offset_min.abs() / 60, offset_min.abs() % 60);
+            let (day, hour, minute, second) = (1 + next(28), next(24), next(60), next(60));
+            let time =
+                format!("2021-07-{day:02} {hour:02}:{minute:02}:{second:02}{sign}{h:02}:{m:02}");
+            let local: DateTime = format!("2021-07-{day:02}T{hour:02}:{minute:02}:{second:02}")
+                .parse()
+                .unwrap();
+            let offset = Offset::from_seconds(i32::try_from(offset_min * 60).unwrap()).unwrap();
+            let instant = offset.to_timestamp(local).unwrap();
+            if next(5) == 0 {
+                let endpoint = format!("state{}.example.org/Elite/NEMSIS3Ws", next(50));
+                let text = format!("Produced {time} by acme.angeltrack.com for {endpoint}.");
+                let s = Statement::parse(&text);
+                assert!(s.parsed, "{text}");
+                assert_eq!(s.recipient.as_deref(), Some(endpoint.as_str()), "{text}");
+                assert_eq!(s.produced_at, Some(instant), "{text}");
+                continue;
+            }
+            let text = format!(
+                "Produced {time} by acme.angeltrack.com for user {name} (ID {id}) at {ip}."
+            );
+            let s = Statement::parse(&text);
+            assert!(s.parsed, "{text}");
+            assert_eq!(s.name.as_deref(), Some(name.as_str()), "{text}");
+            assert_eq!(s.user_id, Some(id), "{text}");
+            assert_eq!(s.ip.as_deref(), Some(ip.as_str()), "{text}");
+            assert_eq!(s.produced_at, Some(instant), "{text}");
+            assert_eq!(s.host.as_deref(), Some("acme.angeltrack.com"), "{text}");
+            assert_eq!(
+                Statement::find(&format!("header {text} trailer")).map(|f| f.text),
+                Some(text.clone())
+            );
+        }
+    }
+
+    #[test]
     fn find_agrees_with_trying_every_end() {
         // Long enough that some texts pass the cap.
         let long = "n ".repeat(200);
