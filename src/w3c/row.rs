@@ -856,6 +856,17 @@ const fn invalid_bit(col: Column) -> u16 {
 }
 
 /// The columns that may hold an invalid value, in the order of their bits.
+/// [`invalid_bit`] of each of [`NUMERIC_COLUMNS`], by index.
+const NUMERIC_BITS: [u16; NUMERIC_COLUMNS.len()] = {
+    let mut bits = [0; NUMERIC_COLUMNS.len()];
+    let mut i = 0;
+    while i < NUMERIC_COLUMNS.len() {
+        bits[i] = invalid_bit(NUMERIC_COLUMNS[i]);
+        i += 1;
+    }
+    bits
+};
+
 const CHECKED_COLUMNS: [Column; 2 + NUMERIC_COLUMNS.len()] = {
     let mut cols = [Column::ClientIp; 2 + NUMERIC_COLUMNS.len()];
     cols[1] = Column::ServerIp;
@@ -925,9 +936,8 @@ pub fn check<'a>(
     for &(i, pos) in map.numeric() {
         if let Some(value) = raw(pos) {
             let number = parse_number(NUMERIC_COLUMNS[i], value);
-            if number.is_none() {
-                invalid |= invalid_bit(NUMERIC_COLUMNS[i]);
-            }
+            // Branch-free: the bit is set only when the value did not parse.
+            invalid |= NUMERIC_BITS[i] * u16::from(number.is_none());
             numbers[i] = number;
         }
     }
