@@ -10,6 +10,7 @@ pub mod case;
 pub mod cli;
 pub mod cmd;
 pub mod contain;
+pub mod digest;
 pub mod exit;
 pub mod filter;
 pub mod output;

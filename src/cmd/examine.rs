@@ -7,6 +7,7 @@
 //! the part other commands reuse: they return what was found, and what could
 //! not be read, as data; [`run`] prints it.
 
+use crate::digest::{hex, sha256};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
@@ -261,7 +262,7 @@ fn examine_file(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Option<Examination> {
-    let sha256 = hex(Sha256::digest(bytes).as_slice());
+    let sha256 = sha256(bytes);
     let found = match kind {
         Kind::Zip => return None,
         Kind::Nemsis => {
@@ -312,7 +313,7 @@ fn examine_file(
 
 /// Examines each member of a ZIP archive named `file`.
 fn examine_archive(file: &str, bytes: &[u8], password: Option<&str>) -> ArchiveReport {
-    let sha256 = hex(Sha256::digest(bytes).as_slice());
+    let sha256 = sha256(bytes);
     let mut walk = Walk {
         archive_sha256: sha256.clone(),
         password,
@@ -426,10 +427,6 @@ impl Walk<'_> {
     fn note(&mut self, file: String, why: String, failed: bool) {
         self.notes.push(ArchiveNote { file, why, failed });
     }
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A reader that hashes what passes through it.

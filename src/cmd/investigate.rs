@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use crate::digest::sha256_file;
 
 use super::examine::{Examined, examine_input};
 use crate::analyze::downloads::Settings;
@@ -66,18 +66,10 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
             continue;
         };
         let name = input.display_name().to_string();
-        // Logs are hashed while they are scanned (below); the rest now.
-        let head = read_head(path);
-        let is_log = head
-            .as_ref()
-            .is_ok_and(|h| matches!(sort::log_shape(h), LogShape::Plain | LogShape::Gzip));
-        let read = if is_log {
-            head.and_then(|h| Ok((String::new(), std::fs::metadata(path)?.len(), h)))
-        } else {
-            hash_file(path)
-        };
-        let (sha256, bytes, head) = match read {
-            Ok(x) => x,
+        // Logs are hashed while they are scanned (below); leaked files as
+        // they are examined; the rest here.
+        let head = match read_head(path) {
+            Ok(head) => head,
             Err(e) => {
                 problems.push(format!("{name}: {e}"));
                 evidence.push(Exhibit {
@@ -93,8 +85,8 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         };
         let mut exhibit = Exhibit {
             path: name.clone(),
-            sha256: Some(sha256.clone()),
-            bytes,
+            sha256: None,
+            bytes: std::fs::metadata(path).map_or(0, |m| m.len()),
             role: EvidenceRole::Ignored,
             kind: "unknown".into(),
             note: None,
@@ -102,15 +94,16 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         if roster_path.as_deref() == Some(canonical(path).as_path()) {
             exhibit.role = EvidenceRole::Roster;
             exhibit.kind = "roster".into();
+            hash_into(&mut exhibit, path);
             evidence.push(exhibit);
             continue;
         }
-        match sort::log_shape(&head) {
+        let shape = sort::log_shape(&head);
+        match shape {
             LogShape::Plain | LogShape::Gzip => {
-                exhibit.sha256 = None;
                 unhashed.push((evidence.len(), path.clone()));
                 exhibit.role = EvidenceRole::Log;
-                exhibit.kind = if sort::log_shape(&head) == LogShape::Gzip {
+                exhibit.kind = if shape == LogShape::Gzip {
                     "w3c+gzip".into()
                 } else {
                     "w3c".into()
@@ -122,6 +115,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
             LogShape::GzipOther => {
                 exhibit.kind = "gzip".into();
                 exhibit.note = Some("gzip of something that is not a W3C log".into());
+                hash_into(&mut exhibit, path);
                 evidence.push(exhibit);
                 continue;
             }
@@ -131,9 +125,11 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
             Err(e) => {
                 problems.push(format!("{name}: {e}"));
                 exhibit.note = Some(format!("could not be read: {e}"));
+                hash_into(&mut exhibit, path);
                 evidence.push(exhibit);
             }
             Ok(Examined::Unknown) => {
+                hash_into(&mut exhibit, path);
                 exhibit.note = Some(
                     "not a W3C log, nor a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF, ZIP)"
                         .into(),
@@ -141,6 +137,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
                 evidence.push(exhibit);
             }
             Ok(Examined::File(ex)) => {
+                exhibit.sha256 = Some(ex.sha256.clone());
                 // An employee list among the evidence (a CSV with a login
                 // column and no statement) is the roster, unless one was given.
                 if given_roster.is_none()
@@ -164,6 +161,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
                 evidence.push(exhibit);
             }
             Ok(Examined::Archive(report)) => {
+                exhibit.sha256 = Some(report.sha256.clone());
                 exhibit.role = EvidenceRole::Leaked;
                 exhibit.kind = "zip".into();
                 for note in &report.notes {
@@ -226,8 +224,9 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
     if let Some(path) = &args.roster
         && !evidence.iter().any(|e| e.role == EvidenceRole::Roster)
     {
-        let (sha256, bytes, _) =
-            hash_file(path).map_err(|e| usage(format!("--roster {}: {e}", path.display())))?;
+        let digest =
+            sha256_file(path, 0).map_err(|e| usage(format!("--roster {}: {e}", path.display())))?;
+        let (sha256, bytes) = (digest.hex(), digest.bytes);
         evidence.push(Exhibit {
             path: path.display().to_string(),
             sha256: Some(sha256),
@@ -281,7 +280,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         let hashing = scope.spawn(|| {
             unhashed
                 .iter()
-                .map(|(i, path)| (*i, hash_file(path)))
+                .map(|(i, path)| (*i, sha256_file(path, 0)))
                 .collect::<Vec<_>>()
         });
         let ordered = scan_ordered(
@@ -297,9 +296,9 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
     let ordered = ordered?;
     for (i, hashed) in hashes.map_err(|_| anyhow::anyhow!("hashing the logs failed"))? {
         match hashed {
-            Ok((sha256, bytes, _)) => {
-                evidence[i].sha256 = Some(sha256);
-                evidence[i].bytes = bytes;
+            Ok(digest) => {
+                evidence[i].sha256 = Some(digest.hex());
+                evidence[i].bytes = digest.bytes;
             }
             Err(e) => {
                 evidence[i].note = Some(format!("could not be hashed: {e}"));
@@ -450,33 +449,16 @@ fn read_head(path: &Path) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// SHA-256, size and the first bytes of a file, in one read.
-fn hash_file(path: &Path) -> io::Result<(String, u64, Vec<u8>)> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut head = Vec::with_capacity(sort::HEAD);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if head.len() < sort::HEAD {
-            let take = n.min(sort::HEAD - head.len());
-            head.extend_from_slice(&buf[..take]);
+/// Hashes an input that nothing else reads whole (an ignored file, the
+/// roster); a failure is noted on the exhibit.
+fn hash_into(exhibit: &mut Exhibit, path: &Path) {
+    match sha256_file(path, 0) {
+        Ok(digest) => {
+            exhibit.sha256 = Some(digest.hex());
+            exhibit.bytes = digest.bytes;
         }
-        hasher.update(&buf[..n]);
-        total += n as u64;
+        Err(e) => exhibit.note = Some(format!("could not be hashed: {e}")),
     }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((hex, total, head))
 }
 
 fn canonical(path: &Path) -> PathBuf {

@@ -14,7 +14,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::Context;
 use super::case::{case_json, finding_time, person_label, short_file};
@@ -669,13 +668,6 @@ pub fn timeline(case: &Case) -> Vec<Value> {
     events.into_iter().map(|(_, _, v)| v).collect()
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// A `sha256sum` line; names with a backslash or newline are escaped as
 /// GNU coreutils does.
 fn sum_line(hash: &str, path: &str) -> String {
@@ -724,7 +716,10 @@ pub fn write_report(dir: &Path, case: &Case, ctx: &Context) -> io::Result<Vec<Pa
         let mut file = fs::File::create(&path)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        sums.push_str(&sum_line(&sha256_hex(bytes), &path.to_string_lossy()));
+        sums.push_str(&sum_line(
+            &crate::digest::sha256(bytes),
+            &path.to_string_lossy(),
+        ));
         written.push(path);
     }
     let path = dir.join("SHA256SUMS");

@@ -116,7 +116,6 @@ pub fn list(args: &[PathBuf]) -> Listing {
 /// copied, or downloaded twice): read twice, every record would count
 /// twice. Only files of equal size are hashed (SHA-256). Returns the notes.
 pub fn drop_identical(inputs: &mut Vec<Input>) -> Vec<String> {
-    use sha2::{Digest, Sha256};
     let size = |input: &Input| match input {
         Input::File { path, .. } => std::fs::metadata(path)
             .ok()
@@ -128,22 +127,8 @@ pub fn drop_identical(inputs: &mut Vec<Input>) -> Vec<String> {
     let mut digests: Vec<Option<[u8; 32]>> = vec![None; inputs.len()];
     for (i, input) in inputs.iter().enumerate() {
         let shared = sizes[i].is_some() && sizes.iter().filter(|s| **s == sizes[i]).count() > 1;
-        if let (true, Input::File { path, .. }) = (shared, input)
-            && let Ok(mut file) = File::open(path)
-        {
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 20];
-            let whole = loop {
-                match file.read(&mut buf) {
-                    Ok(0) => break true,
-                    Ok(n) => hasher.update(&buf[..n]),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => break false,
-                }
-            };
-            if whole {
-                digests[i] = Some(hasher.finalize().into());
-            }
+        if let (true, Input::File { path, .. }) = (shared, input) {
+            digests[i] = crate::digest::sha256_file(path, 0).ok().map(|d| d.sha256);
         }
     }
     let mut notes = Vec::new();

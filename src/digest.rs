@@ -1,0 +1,80 @@
+//! SHA-256 of evidence, as lower-case hex: one way to hash a file or bytes
+//! for every command (chain of custody in `examine` and `investigate`,
+//! identical inputs in the log commands, `SHA256SUMS` of a report).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// Lower-case hex of a digest.
+pub fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of bytes in memory, as hex.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(Sha256::digest(bytes).as_slice())
+}
+
+/// A file read once for its hash.
+pub struct FileDigest {
+    pub sha256: [u8; 32],
+    pub bytes: u64,
+    /// Its first `head` bytes (what was asked for, or fewer).
+    pub head: Vec<u8>,
+}
+
+impl FileDigest {
+    pub fn hex(&self) -> String {
+        hex(&self.sha256)
+    }
+}
+
+/// SHA-256 and size of a file, keeping its first `head` bytes, in one read.
+pub fn sha256_file(path: &Path, head: usize) -> io::Result<FileDigest> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut first = Vec::with_capacity(head.min(1 << 20));
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if first.len() < head {
+            let take = n.min(head - first.len());
+            first.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok(FileDigest {
+        sha256: hasher.finalize().into(),
+        bytes: total,
+        head: first,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_and_bytes_hash_alike_and_the_head_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a");
+        std::fs::write(&path, b"abc").unwrap();
+        let d = sha256_file(&path, 2).unwrap();
+        assert_eq!(
+            d.hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(d.hex(), sha256(b"abc"));
+        assert_eq!((d.bytes, d.head.as_slice()), (3, &b"ab"[..]));
+    }
+}
