@@ -15,6 +15,8 @@
 
 pub mod collect;
 pub mod correlate;
+pub mod evidence;
+pub mod people;
 pub mod roster;
 pub mod sort;
 
