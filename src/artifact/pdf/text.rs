@@ -19,14 +19,13 @@
 //! bytes decoded and the text kept (`Limits`), never by what the file
 //! declares.
 
-use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
-use std::sync::LazyLock;
+use std::collections::HashMap;
 
 use lopdf::content::{Content, Operation};
-use lopdf::{Dictionary, Document, Encoding, Object, ObjectId, dictionary};
+use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::MAX_STREAM;
+use super::font::{Font, latin1};
 
 /// How deep form XObjects may nest.
 const MAX_DEPTH: usize = 12;
@@ -37,7 +36,7 @@ const MAX_PAGE_TEXT: usize = 1 << 20;
 
 /// What reading the pages of one document may cost.
 #[derive(Clone, Copy, Debug)]
-struct Limits {
+pub(super) struct Limits {
     /// Operators walked.
     operations: usize,
     /// Bytes of content streams, forms and ToUnicode CMaps decoded: a form
@@ -48,7 +47,7 @@ struct Limits {
     text: usize,
 }
 
-const LIMITS: Limits = Limits {
+pub(super) const LIMITS: Limits = Limits {
     operations: 2_000_000,
     bytes: 256 << 20,
     text: 64 << 20,
@@ -71,7 +70,11 @@ pub fn read_pages(doc: &Document, warnings: &mut Vec<String>) -> Pages {
     read_pages_within(doc, LIMITS, warnings)
 }
 
-fn read_pages_within(doc: &Document, limits: Limits, warnings: &mut Vec<String>) -> Pages {
+pub(super) fn read_pages_within(
+    doc: &Document,
+    limits: Limits,
+    warnings: &mut Vec<String>,
+) -> Pages {
     let mut walker = Walker {
         doc,
         fonts: HashMap::new(),
@@ -138,360 +141,6 @@ fn read_pages_within(doc: &Document, limits: Limits, warnings: &mut Vec<String>)
     warnings.extend(walker.notes);
     warnings.extend(summary);
     pages
-}
-
-/// A font as far as text extraction needs it.
-struct Font<'a> {
-    /// The font's own mapping to Unicode, preferred when present.
-    to_unicode: Option<ToUnicode>,
-    /// lopdf's reading of `/Encoding` (and of `/ToUnicode` for Type0).
-    encoding: Option<Encoding<'a>>,
-    /// Type0: codes are two bytes unless the CMap says otherwise.
-    two_byte: bool,
-    widths: Widths,
-}
-
-impl Font<'_> {
-    /// The text of a string (at most `room` bytes of it), its codes with
-    /// their byte lengths, and whether text was left out for want of room.
-    fn decode(&self, bytes: &[u8], room: usize) -> (String, Vec<(u32, usize)>, bool) {
-        let mut text = String::new();
-        let mut codes = Vec::new();
-        let mut cut = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let len = self
-                .to_unicode
-                .as_ref()
-                .and_then(|t| t.code_length(&bytes[i..]))
-                .unwrap_or(if self.two_byte { 2 } else { 1 })
-                .min(bytes.len() - i);
-            let code = number(&bytes[i..i + len]);
-            codes.push((code, len));
-            let here = &bytes[i..i + len];
-            i += len;
-            // The page keeps no more text: the codes still advance the pen.
-            if text.len() >= room {
-                cut = true;
-                continue;
-            }
-            if self
-                .to_unicode
-                .as_ref()
-                .is_some_and(|t| t.write(len, code, &mut text))
-            {
-                continue;
-            }
-            match &self.encoding {
-                Some(e) => text.push_str(&e.bytes_to_string(here).unwrap_or_else(|_| latin1(here))),
-                None if len == 1 => text.push(char::from(here[0])),
-                None => {}
-            }
-        }
-        if text.len() > room {
-            let mut end = room;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-            cut = true;
-        }
-        (text, codes, cut)
-    }
-}
-
-/// The most entries (`bfchar` pairs, `bfrange` triples, array items) read
-/// from one ToUnicode CMap.
-const MAX_CMAP_ENTRIES: usize = 1 << 18;
-/// The longest destination string a CMap entry may have (PDF 32000-1,
-/// 9.10.3: 512 bytes); longer ones are cut.
-const MAX_CMAP_TEXT: usize = 512;
-/// The most operators read from one ToUnicode CMap.
-const MAX_CMAP_OPERATORS: usize = 100_000;
-
-/// Code intervals, each mapped to one value. A later interval overwrites the
-/// part of earlier ones it covers (a later CMap or `/W` entry wins), so what
-/// is stored, and the work of storing it, follow the number of entries, never
-/// the number of codes a range covers.
-#[derive(Debug)]
-struct Spans<T> {
-    /// First code → (last code, value); the intervals never overlap.
-    map: BTreeMap<u64, (u64, T)>,
-}
-
-impl<T> Default for Spans<T> {
-    fn default() -> Self {
-        Spans {
-            map: BTreeMap::new(),
-        }
-    }
-}
-
-impl<T: Clone> Spans<T> {
-    fn insert(&mut self, lo: u64, hi: u64, value: T) {
-        if hi < lo {
-            return;
-        }
-        // An interval that starts before `lo` and reaches into it keeps its
-        // head, and its tail past `hi`.
-        if let Some((&start, (end, old))) = self.map.range(..lo).next_back()
-            && *end >= lo
-        {
-            let (end, old) = (*end, old.clone());
-            if end > hi {
-                self.map.insert(hi + 1, (end, old.clone()));
-            }
-            self.map.insert(start, (lo - 1, old));
-        }
-        // Intervals that start inside are replaced; one reaching past `hi`
-        // keeps its tail.
-        let inside: Vec<u64> = self.map.range(lo..=hi).map(|(&k, _)| k).collect();
-        for start in inside {
-            if let Some((end, old)) = self.map.remove(&start)
-                && end > hi
-            {
-                self.map.insert(hi + 1, (end, old));
-            }
-        }
-        self.map.insert(lo, (hi, value));
-    }
-
-    fn get(&self, code: u64) -> Option<&T> {
-        let (_, (end, value)) = self.map.range(..=code).next_back()?;
-        (code <= *end).then_some(value)
-    }
-
-    fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-}
-
-/// What a CMap maps a code (or a run of codes) to.
-#[derive(Clone, Debug)]
-enum Unicode {
-    /// One code's text (`bfchar`, or an item of a `bfrange` array).
-    Text(Rc<str>),
-    /// A `bfrange` with a string: code `from` has these UTF-16 units, and
-    /// each next code adds one to the last unit.
-    Counting { from: u32, units: Rc<[u16]> },
-}
-
-/// A ToUnicode CMap: code space ranges and code → text.
-#[derive(Debug, Default)]
-struct ToUnicode {
-    /// Per code length (1 to 4 bytes): `(low, high)` code space ranges,
-    /// sorted and merged.
-    spaces: [Vec<(u32, u32)>; 4],
-    /// Keyed by the code's length in bytes (high bits) and the code.
-    map: Spans<Unicode>,
-    /// Entries past [`MAX_CMAP_ENTRIES`] were not read.
-    cut: bool,
-    /// Every operator of the CMap was read (no syntax error, no limit).
-    complete: bool,
-    /// The codes its `bfchar` and `bfrange` entries name, counted as
-    /// written (overlaps, and array ranges longer than their arrays, too).
-    named: u64,
-}
-
-/// The key of a code of `len` bytes in [`ToUnicode::map`].
-fn code_key(len: usize, code: u32) -> u64 {
-    (len as u64) << 32 | u64::from(code)
-}
-
-impl ToUnicode {
-    /// Reads `begincodespacerange`, `beginbfchar` and `beginbfrange`
-    /// sections (the CMap is tokenised as a content stream: each section's
-    /// strings are the operands of its `end…` operator).
-    fn parse(bytes: &[u8]) -> ToUnicode {
-        let mut cmap = ToUnicode::default();
-        let mut spaces: Vec<(usize, u32, u32)> = Vec::new();
-        let mut entries = 0usize;
-        let mut operators = Content::decode_iter(bytes);
-        cmap.complete = true;
-        'operators: for read in 0.. {
-            let Some(op) = operators.next() else { break };
-            let Ok(op) = op else {
-                cmap.complete = false;
-                break;
-            };
-            if read == MAX_CMAP_OPERATORS {
-                cmap.complete = false;
-                break;
-            }
-            let strings = &op.operands;
-            match op.operator.as_str() {
-                "endcodespacerange" => {
-                    for pair in strings.chunks_exact(2) {
-                        if let (Ok(lo), Ok(hi)) = (pair[0].as_str(), pair[1].as_str())
-                            && (1..=4).contains(&lo.len())
-                        {
-                            spaces.push((lo.len(), number(lo), number(hi)));
-                        }
-                    }
-                }
-                "endbfchar" => {
-                    for pair in strings.chunks_exact(2) {
-                        entries += 1;
-                        if entries > MAX_CMAP_ENTRIES {
-                            cmap.cut = true;
-                            break 'operators;
-                        }
-                        cmap.named = cmap.named.saturating_add(1);
-                        if let (Ok(src), Ok(dst)) = (pair[0].as_str(), pair[1].as_str())
-                            && (1..=4).contains(&src.len())
-                        {
-                            let code = code_key(src.len(), number(src));
-                            cmap.map
-                                .insert(code, code, Unicode::Text(utf16(dst).into()));
-                        }
-                    }
-                }
-                "endbfrange" => {
-                    for triple in strings.chunks_exact(3) {
-                        entries += 1;
-                        if entries > MAX_CMAP_ENTRIES {
-                            cmap.cut = true;
-                            break 'operators;
-                        }
-                        let (Ok(lo), Ok(hi)) = (triple[0].as_str(), triple[1].as_str()) else {
-                            continue;
-                        };
-                        let (len, lo, hi) = (lo.len(), number(lo), number(hi));
-                        cmap.named = cmap
-                            .named
-                            .saturating_add(u64::from(hi.saturating_sub(lo)) + 1);
-                        if hi < lo || !(1..=4).contains(&len) {
-                            continue;
-                        }
-                        match &triple[2] {
-                            Object::String(dst, _) => {
-                                let units = units(&dst[..dst.len().min(MAX_CMAP_TEXT)]).into();
-                                cmap.map.insert(
-                                    code_key(len, lo),
-                                    code_key(len, hi),
-                                    Unicode::Counting { from: lo, units },
-                                );
-                            }
-                            Object::Array(list) => {
-                                for (code, dst) in (lo..=hi).zip(list) {
-                                    entries += 1;
-                                    if entries > MAX_CMAP_ENTRIES {
-                                        cmap.cut = true;
-                                        break 'operators;
-                                    }
-                                    if let Ok(dst) = dst.as_str() {
-                                        let code = code_key(len, code);
-                                        cmap.map.insert(
-                                            code,
-                                            code,
-                                            Unicode::Text(utf16(dst).into()),
-                                        );
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        cmap.complete &= !cmap.cut;
-        spaces.retain(|&(_, lo, hi)| lo <= hi);
-        spaces.sort_unstable();
-        for (len, lo, hi) in spaces {
-            let merged = &mut cmap.spaces[len - 1];
-            match merged.last_mut() {
-                Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
-                _ => merged.push((lo, hi)),
-            }
-        }
-        cmap
-    }
-
-    /// Appends the text of `code` (`len` bytes) to `text`; false when the
-    /// CMap does not map it.
-    fn write(&self, len: usize, code: u32, text: &mut String) -> bool {
-        match self.map.get(code_key(len, code)) {
-            Some(Unicode::Text(s)) => text.push_str(s),
-            Some(Unicode::Counting { from, units }) => {
-                let step = code.wrapping_sub(*from) as u16;
-                let last = units.len().saturating_sub(1);
-                let units = units
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &u)| if i == last { u.wrapping_add(step) } else { u });
-                text.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{fffd}')));
-            }
-            None => return false,
-        }
-        true
-    }
-
-    /// The length of the code at the start of `bytes`, from the code space
-    /// ranges (shortest match first).
-    fn code_length(&self, bytes: &[u8]) -> Option<usize> {
-        (1..=4).find(|&len| {
-            let ranges = &self.spaces[len - 1];
-            bytes.len() >= len && {
-                let code = number(&bytes[..len]);
-                let at = ranges.partition_point(|&(_, hi)| hi < code);
-                ranges.get(at).is_some_and(|&(lo, _)| lo <= code)
-            }
-        })
-    }
-}
-
-/// Big-endian bytes as a number.
-fn number(bytes: &[u8]) -> u32 {
-    bytes
-        .iter()
-        .take(4)
-        .fold(0u32, |a, &b| a << 8 | u32::from(b))
-}
-
-/// UTF-16BE bytes as units (an odd last byte is a unit of its own).
-fn units(bytes: &[u8]) -> Vec<u16> {
-    bytes
-        .chunks(2)
-        .map(|c| c.iter().fold(0u16, |a, &b| a << 8 | u16::from(b)))
-        .collect()
-}
-
-/// A CMap destination string as text (at most [`MAX_CMAP_TEXT`] bytes).
-fn utf16(bytes: &[u8]) -> String {
-    String::from_utf16_lossy(&units(&bytes[..bytes.len().min(MAX_CMAP_TEXT)]))
-}
-
-enum Widths {
-    Simple {
-        first: i64,
-        widths: Vec<f32>,
-        missing: f32,
-    },
-    Cid {
-        widths: Spans<f32>,
-        default: f32,
-    },
-}
-
-impl Widths {
-    fn of(&self, code: u32) -> f32 {
-        match self {
-            Widths::Simple {
-                first,
-                widths,
-                missing,
-            } => usize::try_from(i64::from(code) - first)
-                .ok()
-                .and_then(|i| widths.get(i).copied())
-                .filter(|w| *w > 0.0)
-                .unwrap_or(*missing),
-            Widths::Cid { widths, default } => {
-                widths.get(u64::from(code)).copied().unwrap_or(*default)
-            }
-        }
-    }
 }
 
 /// The text matrix and text state.
@@ -630,8 +279,8 @@ impl Out {
     }
 }
 
-struct Walker<'a> {
-    doc: &'a Document,
+pub(super) struct Walker<'a> {
+    pub(super) doc: &'a Document,
     fonts: HashMap<usize, Font<'a>>,
     limits: Limits,
     /// Operators walked and bytes decoded so far.
@@ -644,20 +293,20 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn note(&mut self, note: String) {
+    pub(super) fn note(&mut self, note: String) {
         if self.notes.len() < 20 && !self.notes.contains(&note) {
             self.notes.push(note);
         }
     }
 
     /// Whether a limit is reached: nothing more is read.
-    fn spent(&self) -> bool {
+    pub(super) fn spent(&self) -> bool {
         self.operations >= self.limits.operations || self.bytes >= self.limits.bytes
     }
 
     /// Decodes a stream, counting its bytes against the limit; `what` names
     /// it in the note saying why it could not be read.
-    fn decode(&mut self, stream: &lopdf::Stream, what: &str) -> Option<Vec<u8>> {
+    pub(super) fn decode(&mut self, stream: &lopdf::Stream, what: &str) -> Option<Vec<u8>> {
         if self.spent() {
             return None;
         }
@@ -971,127 +620,6 @@ impl<'a> Walker<'a> {
         Some(key)
     }
 
-    fn load_font(&mut self, dict: &'a Dictionary) -> Font<'a> {
-        let doc = self.doc;
-        let cmap_stream = dict
-            .get_deref(b"ToUnicode", doc)
-            .and_then(Object::as_stream)
-            .ok();
-        let to_unicode = cmap_stream
-            .and_then(|s| self.decode(s, "a font's ToUnicode CMap"))
-            .map(|bytes| ToUnicode::parse(&bytes));
-        if to_unicode.as_ref().is_some_and(|t| t.cut) {
-            self.note(format!(
-                "a font's ToUnicode CMap has more than {MAX_CMAP_ENTRIES} entries; the rest were not read"
-            ));
-        }
-        // lopdf lists every code of every range of a CMap it reads (for a
-        // reverse map), 2^32 of them for one four-byte range: it reads a
-        // font's CMap only when this reading found it whole and small.
-        let lopdf_may_read = to_unicode
-            .as_ref()
-            .is_some_and(|t| t.complete && t.named <= LOPDF_CMAP_CODES);
-        let encoding = if self.spent() {
-            None
-        } else if cmap_stream.is_some() && !lopdf_may_read {
-            match encoding_needs_cmap(dict, doc) {
-                CmapUse::Never => self.font_encoding(dict),
-                CmapUse::Identity => None,
-                // What lopdf takes for a simple font without /Encoding and
-                // without a CMap: the standard encoding.
-                CmapUse::NoEncoding => self.font_encoding(&PLAIN_FONT),
-            }
-        } else {
-            self.font_encoding(dict)
-        };
-        let to_unicode = to_unicode.filter(|t| !t.map.is_empty());
-        let two_byte = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0");
-        let number = |o: &Object| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok());
-        let widths = if two_byte {
-            let descendant = dict
-                .get_deref(b"DescendantFonts", doc)
-                .and_then(Object::as_array)
-                .ok()
-                .and_then(|a| a.first())
-                .and_then(|o| doc.dereference(o).ok())
-                .and_then(|(_, o)| o.as_dict().ok());
-            let default = descendant
-                .and_then(|d| d.get(b"DW").ok())
-                .and_then(number)
-                .unwrap_or(1000.0);
-            let mut widths = Spans::default();
-            if let Some(w) = descendant
-                .and_then(|d| d.get_deref(b"W", doc).ok())
-                .and_then(|o| o.as_array().ok())
-            {
-                cid_widths(doc, w, &mut widths);
-            }
-            Widths::Cid { widths, default }
-        } else {
-            let mut first = dict
-                .get(b"FirstChar")
-                .ok()
-                .and_then(|o| doc.dereference(o).ok())
-                .and_then(|(_, o)| o.as_i64().ok())
-                .unwrap_or(0);
-            let mut widths: Vec<f32> = dict
-                .get_deref(b"Widths", doc)
-                .and_then(Object::as_array)
-                .map(|a| {
-                    a.iter()
-                        .take(256)
-                        .map(|o| number(o).unwrap_or(0.0))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let missing = dict
-                .get_deref(b"FontDescriptor", doc)
-                .and_then(Object::as_dict)
-                .ok()
-                .and_then(|d| d.get(b"MissingWidth").ok())
-                .and_then(number)
-                .filter(|w| *w > 0.0)
-                .unwrap_or(500.0);
-            // The standard fonts may be used without widths.
-            if widths.is_empty()
-                && let Some(table) = dict
-                    .get(b"BaseFont")
-                    .and_then(Object::as_name)
-                    .ok()
-                    .and_then(super::base14::widths)
-            {
-                widths = table.iter().map(|&w| f32::from(w)).collect();
-                first = 32;
-            }
-            Widths::Simple {
-                first,
-                widths,
-                missing,
-            }
-        };
-        Font {
-            to_unicode,
-            encoding,
-            two_byte,
-            widths,
-        }
-    }
-
-    /// lopdf's reading of a font's `/Encoding`.
-    fn font_encoding(&mut self, dict: &'a Dictionary) -> Option<Encoding<'a>> {
-        match dict.get_font_encoding_with_limit(self.doc, MAX_STREAM) {
-            Ok(e) => Some(e),
-            Err(lopdf::Error::Decompress(why)) => {
-                self.note(format!("a font's encoding could not be read: {why}"));
-                None
-            }
-            Err(e) => {
-                self.note(format!("a font's encoding could not be read: {e}"));
-                None
-            }
-        }
-    }
-
     /// Shows a string: a space or line break before it where the position
     /// says so, its text, and the text matrix advanced past it.
     fn show(&mut self, bytes: &[u8], state: &mut State, out: &mut Out) {
@@ -1150,86 +678,10 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// The most codes a ToUnicode CMap may map for lopdf to read it.
-const LOPDF_CMAP_CODES: u64 = 1 << 17;
-
-/// A font dictionary with neither an encoding nor a CMap.
-static PLAIN_FONT: LazyLock<Dictionary> = LazyLock::new(|| dictionary! { "Type" => "Font" });
-
-/// When lopdf's reading of a font's encoding turns to its ToUnicode CMap.
-enum CmapUse {
-    Never,
-    /// The font has no `/Encoding`.
-    NoEncoding,
-    /// `/Identity-H` or `/Identity-V`, by name or as a dictionary's
-    /// `/BaseEncoding`.
-    Identity,
-}
-
-fn encoding_needs_cmap(font: &Dictionary, doc: &Document) -> CmapUse {
-    let identity = |o: &Object| matches!(o.as_name(), Ok(b"Identity-H" | b"Identity-V"));
-    let Ok(encoding) = font.get(b"Encoding") else {
-        return CmapUse::NoEncoding;
-    };
-    let named = match doc.dereference(encoding) {
-        Ok((_, Object::Dictionary(d))) => d.get(b"BaseEncoding").is_ok_and(identity),
-        Ok((_, other)) => identity(other),
-        Err(_) => false,
-    };
-    if named {
-        CmapUse::Identity
-    } else {
-        CmapUse::Never
-    }
-}
-
-fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
-
-/// The most entries (widths in arrays, ranges) read from a CIDFont's `/W`.
-const MAX_CID_WIDTHS: usize = 1 << 18;
-
-/// A CIDFont's `/W`: `c [w1 w2 ...]` and `c_first c_last w`. Widths are
-/// stored as ranges, so a range over every code costs one entry.
-fn cid_widths(doc: &Document, w: &[Object], out: &mut Spans<f32>) {
-    let number = |o: &Object| doc.dereference(o).ok().and_then(|(_, o)| o.as_float().ok());
-    // A code as written: a whole number from 0 to 2^32 - 1, else nothing.
-    let code = |o: &Object| {
-        number(o)
-            .filter(|c| c.fract() == 0.0 && (0.0..=u32::MAX as f32).contains(c))
-            .map(|c| c as u32)
-    };
-    let mut entries = 0;
-    let mut i = 0;
-    while i < w.len() && entries < MAX_CID_WIDTHS {
-        let Some(first) = code(&w[i]) else { break };
-        match w.get(i + 1) {
-            Some(Object::Array(list)) => {
-                for (k, width) in list.iter().take(MAX_CID_WIDTHS - entries).enumerate() {
-                    entries += 1;
-                    if let (Some(width), Some(at)) = (number(width), first.checked_add(k as u32)) {
-                        out.insert(u64::from(at), u64::from(at), width);
-                    }
-                }
-                i += 2;
-            }
-            Some(last) => {
-                let (Some(last), Some(width)) = (code(last), w.get(i + 2).and_then(number)) else {
-                    break;
-                };
-                entries += 1;
-                out.insert(u64::from(first), u64::from(last), width);
-                i += 3;
-            }
-            None => break,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::artifact::pdf::testing::cmap_doc;
     use lopdf::{Stream, dictionary};
 
     /// A document whose pages have these contents, Helvetica as /F1 (no
@@ -1317,233 +769,11 @@ mod tests {
         assert_eq!(t, ["Printed by\nNext\nPrinted by"]);
     }
 
-    #[test]
-    fn to_unicode_wins_over_the_encoding_and_reads_ranges() {
-        let cmap = ToUnicode::parse(
-            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
-              /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def \
-              1 begincodespacerange <00> <FF> endcodespacerange \
-              2 beginbfchar <01> <004A> <02> <00EB> endbfchar \
-              2 beginbfrange <10> <12> <0061> <20> <21> [<0020> <D83DDE00>] endbfrange \
-              endcmap CMapName currentdict /CMap defineresource pop end end",
-        );
-        let font = Font {
-            to_unicode: Some(cmap),
-            encoding: None,
-            two_byte: false,
-            widths: Widths::Cid {
-                widths: Spans::default(),
-                default: 500.0,
-            },
-        };
-        let (text, codes, _) = font.decode(b"\x01\x02\x10\x12\x20\x21\x41", usize::MAX);
-        assert_eq!(text, "Jëac \u{1F600}A");
-        assert_eq!(codes.len(), 7);
-        // Two-byte code spaces decide the code length.
-        let wide = ToUnicode::parse(
-            b"1 begincodespacerange <0000> <FFFF> endcodespacerange 1 beginbfchar <0102> <0041> endbfchar",
-        );
-        assert_eq!(wide.code_length(b"\x01\x02"), Some(2));
-        let mut text = String::new();
-        assert!(wide.write(2, 0x0102, &mut text));
-        assert_eq!(text, "A");
-    }
-
     fn operators(operations: usize) -> Limits {
         Limits {
             operations,
             ..LIMITS
         }
-    }
-
-    /// A CMap of these sections.
-    fn cmap(sections: &str) -> ToUnicode {
-        ToUnicode::parse(sections.as_bytes())
-    }
-
-    fn mapped(cmap: &ToUnicode, len: usize, code: u32) -> Option<String> {
-        let mut text = String::new();
-        cmap.write(len, code, &mut text).then_some(text)
-    }
-
-    #[test]
-    fn a_cmap_of_overlapping_full_ranges_is_read_in_time_linear_in_its_size() {
-        // 16,000 ranges over every two-byte code were expanded code by code
-        // (a string per code, even past the entry cap): 80 s for 1.7 KB of
-        // Flate. Ranges are kept as ranges now: this is one interval.
-        let mut text = String::from("1 begincodespacerange <0000> <FFFF> endcodespacerange\n");
-        for _ in 0..16 {
-            text.push_str("1000 beginbfrange\n");
-            text.push_str(&"<0000> <FFFF> <0041>\n".repeat(1000));
-            text.push_str("endbfrange\n");
-        }
-        let map = cmap(&text);
-        assert_eq!(
-            map.map.map.len(),
-            1,
-            "one interval, however often it is given"
-        );
-        assert_eq!(mapped(&map, 2, 0).as_deref(), Some("A"));
-        assert_eq!(mapped(&map, 2, 1).as_deref(), Some("B"));
-        assert_eq!(mapped(&map, 2, 0xFFFF).as_deref(), Some("\u{40}"));
-        assert_eq!(map.code_length(b"\x00\x41"), Some(2));
-    }
-
-    #[test]
-    fn cmap_ranges_of_four_byte_codes_cost_one_entry() {
-        let map = cmap(
-            "1 begincodespacerange <00000000> <FFFFFFFF> endcodespacerange \
-             1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange",
-        );
-        assert_eq!(map.map.map.len(), 1);
-        assert_eq!(map.named, 1 << 32);
-        assert_eq!(mapped(&map, 4, 0xFFFF_FFFF).as_deref(), Some("\u{40}"));
-        assert_eq!(
-            mapped(&map, 2, 0).as_deref(),
-            None,
-            "a two-byte code is another code"
-        );
-    }
-
-    #[test]
-    fn later_cmap_entries_win_over_the_part_of_earlier_ones_they_cover() {
-        let map = cmap(
-            "1 beginbfrange <10> <1F> <0061> endbfrange \
-             1 beginbfchar <14> <0058> endbfchar \
-             1 beginbfrange <18> <19> [<0059> <005A>] endbfrange \
-             1 beginbfrange <1E> <22> <0030> endbfrange",
-        );
-        let read: String = (0x10..=0x22)
-            .map(|c| mapped(&map, 1, c).unwrap_or_else(|| "-".into()))
-            .collect();
-        // 10-13 a-d, 14 X, 15-17 f-h, 18-19 YZ, 1A-1D k-n, 1E-22 0-4.
-        assert_eq!(read, "abcdXfghYZklmn01234");
-        assert_eq!(mapped(&map, 1, 0x23), None);
-    }
-
-    #[test]
-    fn cmap_entries_past_the_limit_and_long_destinations_are_cut() {
-        let mut text = String::from("beginbfchar\n");
-        for code in 0..=MAX_CMAP_ENTRIES as u32 {
-            text.push_str(&format!("<{code:06X}> <0041>\n"));
-        }
-        text.push_str("endbfchar");
-        let map = cmap(&text);
-        assert!(map.cut && !map.complete);
-        assert_eq!(map.map.map.len(), MAX_CMAP_ENTRIES);
-        let long = format!("beginbfchar <01> <{}> endbfchar", "0041".repeat(1000));
-        assert_eq!(
-            mapped(&cmap(&long), 1, 1).map(|t| t.len()),
-            Some(MAX_CMAP_TEXT / 2)
-        );
-    }
-
-    #[test]
-    fn code_space_ranges_are_merged_and_searched() {
-        let mut text = String::from("beginbfchar <0102> <0041> endbfchar begincodespacerange\n");
-        for lo in (0..0xFF00u32).step_by(0x100) {
-            text.push_str(&format!("<{lo:04X}> <{:04X}>\n", lo + 0xFF));
-        }
-        text.push_str("<00> <0F> endcodespacerange");
-        let map = cmap(&text);
-        assert_eq!(map.spaces[1], [(0, 0xFEFF)]);
-        assert_eq!(map.code_length(b"\x01\x02"), Some(1), "shortest first");
-        assert_eq!(map.code_length(b"\x41\x02"), Some(2));
-        assert_eq!(map.code_length(b"\xFF\x02"), None);
-    }
-
-    #[test]
-    fn a_cid_width_range_over_every_code_costs_one_entry() {
-        // `0 4294967295 500` repeated: each range was filled code by code.
-        let doc = Document::with_version("1.5");
-        let mut w = Vec::new();
-        for _ in 0..10_000 {
-            w.extend([
-                Object::Integer(0),
-                Object::Integer(i64::from(u32::MAX)),
-                Object::Integer(500),
-            ]);
-        }
-        w.extend([
-            Object::Integer(7),
-            Object::Array(vec![Object::Integer(250), Object::Real(300.5)]),
-            Object::Integer(-5),
-            Object::Integer(9),
-            Object::Integer(1),
-        ]);
-        let mut widths = Spans::default();
-        cid_widths(&doc, &w, &mut widths);
-        assert_eq!(widths.map.len(), 4, "{widths:?}");
-        assert_eq!(widths.get(6), Some(&500.0));
-        assert_eq!(widths.get(8), Some(&300.5));
-        assert_eq!(widths.get(u64::from(u32::MAX)), Some(&500.0));
-        // A negative code is no code: reading stops there.
-        assert_eq!(widths.get(9), Some(&500.0));
-    }
-
-    /// A document whose page shows `content` in a font /F1 with this
-    /// ToUnicode CMap and no /Encoding.
-    fn cmap_doc(cmap: &[u8], content: &[u8]) -> Document {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let cmap = doc.add_object(Stream::new(dictionary! {}, cmap.to_vec()));
-        let font = doc.add_object(dictionary! {
-            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "ToUnicode" => cmap,
-        });
-        let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => contents,
-            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
-        });
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(
-                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-            ),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", catalog);
-        doc
-    }
-
-    /// A ToUnicode CMap laid out as Adobe writes them (lopdf's reader
-    /// wants its lines).
-    fn adobe_cmap(body: &str) -> Vec<u8> {
-        format!(
-            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
-             /CMapName /X def\n/CMapType 2 def\n{body}\nendcmap\n\
-             CMapName currentdict /CMap defineresource pop\nend\nend\n"
-        )
-        .into_bytes()
-    }
-
-    #[test]
-    fn a_four_byte_cmap_range_is_not_handed_to_lopdf() {
-        // lopdf builds a reverse map over every code of every range it
-        // reads: 2^32 entries for each of these (a hang, then out of
-        // memory), even for an array of one.
-        let mut w = Vec::new();
-        for range in ["<0041>", "[<0041>]"] {
-            let cmap = adobe_cmap(&format!(
-                "1 begincodespacerange\n<00000000> <FFFFFFFF>\nendcodespacerange\n\
-                 1 beginbfrange\n<00000000> <FFFFFFFF> {range}\nendbfrange"
-            ));
-            let p = read_pages_within(
-                &cmap_doc(&cmap, b"BT /F1 9 Tf <00000000> Tj ET"),
-                LIMITS,
-                &mut w,
-            );
-            assert_eq!(p.text, ["A"], "{range}: {w:?}");
-        }
-        // Small CMaps still go to lopdf (which has no text for a code the
-        // CMap leaves out).
-        let cmap = adobe_cmap(
-            "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
-             1 beginbfchar\n<41> <005A>\nendbfchar",
-        );
-        let p = read_pages_within(&cmap_doc(&cmap, b"BT /F1 9 Tf (AB) Tj ET"), LIMITS, &mut w);
-        assert_eq!(p.text, ["Z"], "{w:?}");
-        assert_eq!(w, Vec::<String>::new());
     }
 
     #[test]
