@@ -2,12 +2,16 @@
 //! row parser, the inputs (files, directories, gzip, stdin) and the parallel
 //! driver that ties them together.
 
+pub mod chunk;
 pub mod directive;
 pub mod fields;
 pub mod input;
 pub mod record;
 pub mod row;
 pub mod scan;
+pub mod split;
+pub mod stream;
+pub mod tokenize;
 
 pub use fields::{Column, FieldMap};
 pub use input::{Input, Listing, expand, list};

@@ -19,21 +19,19 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use jiff::Timestamp;
 use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 
-use super::directive::{self, Directive};
-use super::fields::{FieldMap, FieldOrigin, default_layout};
+use super::chunk::{BlockState, ChunkOut, NOTHING_W3C, earliest, latest, nothing_w3c, scan_chunk};
+use super::fields::FieldMap;
 use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open};
-use super::row::{self, BlockDate, DateCache, Problem, Row, RowContext, Span};
+use super::row::{Problem, Row};
+use super::stream::spawn_reader;
 
 /// Bytes handed to the cores at a time.
 const BATCH: usize = 32 << 20;
-/// Bytes read ahead from a stream at a time (stdin, gzip): keeps memory small.
-const STREAM_BATCH: usize = 16 << 20;
 /// Bytes per chunk within a batch.
 const CHUNK: usize = 1 << 20;
 /// About how many chunks (so, calls of a scan's sink) one batch makes.
@@ -114,102 +112,6 @@ pub struct FileReport {
     pub changed: Option<ChangedDuringRead>,
 }
 
-/// The header state in force at a point of the input.
-#[derive(Clone, Debug, Default)]
-struct BlockState {
-    /// The field map of the latest `#Fields`. Without one, rows are read with
-    /// a default layout, if one fits.
-    map: Option<Arc<FieldMap>>,
-    /// The latest `#Fields` named more than [`MAX_FIELDS`](super::fields::MAX_FIELDS)
-    /// fields (how many; `map` is then `None`): its rows are not read.
-    over_limit: Option<usize>,
-    /// The latest `#Date` / `#Start-Date` (`None` also when it was not a date).
-    date: Option<BlockDate>,
-}
-
-/// What a directive line was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Met {
-    /// A directive of the W3C format.
-    W3c,
-    /// A `#Fields` line over the limit (how many names): reported.
-    FieldsOverLimit(usize),
-    /// A comment or an unknown directive.
-    Other,
-}
-
-impl BlockState {
-    /// Whether rows read the same under both states: the same field list,
-    /// and the same `#Date` when the field list has no `date` of its own.
-    fn reads_like(&self, other: &BlockState, cfg: &ScanConfig) -> bool {
-        let same_date = |map: &FieldMap| {
-            map.slot(super::fields::Column::Date).is_some() || self.date == other.date
-        };
-        if let Some(map) = cfg.fields.as_deref() {
-            return same_date(map);
-        }
-        match (&self.map, &other.map) {
-            (None, None) => self.over_limit == other.over_limit,
-            (Some(a), Some(b)) => (Arc::ptr_eq(a, b) || a.names() == b.names()) && same_date(a),
-            _ => false,
-        }
-    }
-
-    /// Whether no `#Fields` line has been met yet.
-    fn before_fields(&self) -> bool {
-        self.map.is_none() && self.over_limit.is_none()
-    }
-
-    fn apply(&mut self, line: &[u8], cfg: &ScanConfig) -> Met {
-        let directive = directive::parse(line);
-        match &directive {
-            Directive::Fields(names) if cfg.fields.is_none() => {
-                self.map = Some(Arc::new(FieldMap::new(names, FieldOrigin::Header)));
-                self.over_limit = None;
-            }
-            Directive::TooManyFields(names) if cfg.fields.is_none() => {
-                self.map = None;
-                self.over_limit = Some(*names);
-                return Met::FieldsOverLimit(*names);
-            }
-            Directive::Date { date, .. } => self.date = date.map(BlockDate::new),
-            _ => {}
-        }
-        if directive.is_w3c() {
-            Met::W3c
-        } else {
-            Met::Other
-        }
-    }
-}
-
-/// Counters of a chunk, added up per file.
-#[derive(Default)]
-struct Counters {
-    rows: u64,
-    records: u64,
-    malformed: u64,
-    kept_invalid: u64,
-    directives: u64,
-    comments: u64,
-    dated: u64,
-    nul_bytes: u64,
-    untimed: u64,
-    first_time: Option<Timestamp>,
-    last_time: Option<Timestamp>,
-    inferred: BTreeMap<&'static str, u64>,
-}
-
-struct ChunkOut<T> {
-    lines: u64,
-    /// The directive lines met, as ranges of the chunk, in order.
-    directives: Vec<(usize, usize)>,
-    /// Selected rows, with their line in the chunk (placed in the input later).
-    hits: Vec<Hit<T>>,
-    anomalies: Vec<Anomaly>,
-    counters: Counters,
-}
-
 /// Reads one input, hands each batch of selected rows to `sink` in input
 /// order, and reports what was found. `select` runs on the cores, once per
 /// row that fits its field map. An error from `sink` (a closed pipe) stops the
@@ -287,31 +189,6 @@ where
     }
     Ok(report)
 }
-
-/// Why an input in which nothing is W3C is skipped.
-const NOTHING_W3C: &str = "no W3C directive, and no row fits a default layout or --fields";
-
-/// Whether an input holds lines, but not one W3C directive nor one row that
-/// fits its field list (or a default layout): a binary, or other text. An
-/// empty input (no line but blank ones and NUL padding) is an empty log.
-fn nothing_w3c(report: &FileReport) -> bool {
-    report.records == 0
-        && report.directives == 0
-        && report.dated == 0
-        && report.rows + report.comments > 0
-}
-
-/// Whether a line starts with a W3C date and time (`YYYY-MM-DD HH:MM:SS `).
-fn starts_dated(line: &[u8]) -> bool {
-    line.len() > 19
-        && line[..20].iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 | 19 => *c == b' ',
-            13 | 16 => *c == b':',
-            _ => c.is_ascii_digit(),
-        })
-}
-
 /// The earliest UTC time among the first records of an input (its first
 /// MiB), to put inputs in time order before a time-ordered analysis. `None`
 /// for standard input (it cannot be read twice) and for inputs whose start
@@ -433,55 +310,6 @@ fn cut_at_line_end(data: &[u8], at: usize) -> usize {
     }
     memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i + 1)
 }
-
-/// Reads a stream on its own thread, in batches that end at a line end, so
-/// parsing one batch overlaps reading the next. Memory stays at a few batches.
-fn spawn_reader(mut stream: Box<dyn Read + Send>) -> Receiver<io::Result<(Vec<u8>, bool)>> {
-    let (tx, rx) = sync_channel(1);
-    std::thread::spawn(move || {
-        let mut carry = Vec::new();
-        loop {
-            let mut buf = std::mem::take(&mut carry);
-            buf.reserve(STREAM_BATCH.saturating_sub(buf.len()));
-            let mut eof = false;
-            let mut scanned = 0;
-            loop {
-                let want = (STREAM_BATCH.saturating_sub(buf.len())).max(1 << 16) as u64;
-                match (&mut stream).take(want).read_to_end(&mut buf) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(_) => {}
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        // Keep what was read before the damage (a truncated
-                        // .gz still yields its first rows), then report it.
-                        if !buf.is_empty() {
-                            let _ = tx.send(Ok((buf, true)));
-                        }
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                }
-                // Send only whole lines; a line longer than a batch keeps reading.
-                if buf.len() >= STREAM_BATCH && memrchr(b'\n', &buf[scanned..]).is_some() {
-                    break;
-                }
-                scanned = buf.len();
-            }
-            if !eof && let Some(nl) = memrchr(b'\n', &buf) {
-                carry = buf[nl + 1..].to_vec();
-                buf.truncate(nl + 1);
-            }
-            if tx.send(Ok((buf, eof))).is_err() || eof {
-                return;
-            }
-        }
-    });
-    rx
-}
-
 /// The state carried from one batch of an input to the next.
 struct Reader<'c> {
     cfg: &'c ScanConfig,
@@ -598,214 +426,6 @@ fn split_chunks(data: &[u8]) -> Vec<&[u8]> {
         start = end;
     }
     chunks
-}
-
-/// Strips NUL padding at both ends of a line; returns how many were removed.
-fn strip_nuls(line: &mut &[u8]) -> u64 {
-    let before = line.len();
-    let start = line.iter().position(|&b| b != 0).unwrap_or(line.len());
-    let end = line.iter().rposition(|&b| b != 0).map_or(start, |i| i + 1);
-    *line = &line[start..end.max(start)];
-    (before - line.len()) as u64
-}
-
-/// A line's content: without its line end, CR, or NUL padding.
-fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
-    if let [rest @ .., b'\r'] = line {
-        line = rest;
-    }
-    let mut nuls = 0;
-    if line.first() == Some(&0) || line.last() == Some(&0) {
-        nuls = strip_nuls(&mut line);
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
-    }
-    (line, nuls)
-}
-
-fn scan_chunk<T, F>(
-    data: &[u8],
-    mut state: BlockState,
-    cfg: &ScanConfig,
-    select: &F,
-    ends_input: bool,
-) -> ChunkOut<T>
-where
-    F: Fn(&Row<'_>) -> Option<T> + Sync,
-{
-    let mut out = ChunkOut {
-        lines: 0,
-        directives: Vec::new(),
-        hits: Vec::new(),
-        anomalies: Vec::new(),
-        counters: Counters::default(),
-    };
-    let mut spans: Vec<Span> = Vec::with_capacity(32);
-    let mut dates = DateCache::default();
-    let mut inferred: Vec<(usize, FieldMap)> = Vec::new();
-    let mut pos = 0;
-    while pos < data.len() {
-        out.lines += 1;
-        let rest = &data[pos..];
-        let scan = row::scan_line(rest, &mut spans);
-        let has_line_end = scan.next > scan.len;
-        pos += scan.next;
-        let raw = &rest[..scan.len];
-        let fast = scan.simple && !matches!(raw.first(), Some(b'#' | 0)) && raw.last() != Some(&0);
-        let (line, presplit) = if fast {
-            (raw, true)
-        } else {
-            let (line, nuls) = clean_line(raw);
-            out.counters.nul_bytes += nuls;
-            if line.is_empty() {
-                continue;
-            }
-            if line[0] == b'#' {
-                let from = line.as_ptr() as usize - data.as_ptr() as usize;
-                out.directives.push((from, from + line.len()));
-                match state.apply(line, cfg) {
-                    Met::W3c => out.counters.directives += 1,
-                    Met::Other => out.counters.comments += 1,
-                    Met::FieldsOverLimit(names) => {
-                        out.counters.directives += 1;
-                        // The line is reported like a malformed row (it is
-                        // one of the lines that were not read).
-                        out.counters.malformed += 1;
-                        if out.anomalies.len() < MAX_SAMPLES {
-                            out.anomalies.push(Anomaly {
-                                line: out.lines,
-                                problem: Problem::FieldsOverLimit { names },
-                                cut_off: false,
-                            });
-                        }
-                    }
-                }
-                continue;
-            }
-            (line, false)
-        };
-        out.counters.rows += 1;
-        let result = read_row(
-            line,
-            presplit,
-            &state,
-            cfg,
-            &mut spans,
-            &mut dates,
-            &mut inferred,
-        );
-        match result {
-            Ok(row) => {
-                out.counters.records += 1;
-                if row.has_invalid() {
-                    out.counters.kept_invalid += 1;
-                }
-                if row.has_invalid() && out.anomalies.len() < MAX_SAMPLES {
-                    // Kept (its other values are evidence), and reported.
-                    if let Some(problem) = row.invalid_problem() {
-                        out.anomalies.push(Anomaly {
-                            line: out.lines,
-                            problem,
-                            cut_off: ends_input && !has_line_end,
-                        });
-                    }
-                }
-                if let FieldOrigin::Inferred(label) = row.map().origin() {
-                    *out.counters.inferred.entry(label).or_default() += 1;
-                }
-                match row.time {
-                    Some(t) => {
-                        let c = &mut out.counters;
-                        c.first_time = earliest(c.first_time, Some(t));
-                        c.last_time = latest(c.last_time, Some(t));
-                    }
-                    None => out.counters.untimed += 1,
-                }
-                if let Some(item) = select(&row) {
-                    out.hits.push(Hit {
-                        line: out.lines,
-                        item,
-                    });
-                }
-            }
-            Err(problem) => {
-                out.counters.malformed += 1;
-                if starts_dated(line) {
-                    out.counters.dated += 1;
-                }
-                if out.anomalies.len() < MAX_SAMPLES {
-                    out.anomalies.push(Anomaly {
-                        line: out.lines,
-                        problem,
-                        cut_off: ends_input && !has_line_end,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-fn latest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
-    a.max(b)
-}
-
-/// Reads a data row. With `presplit`, `spans` already holds the row's
-/// single-space split (from [`row::scan_line`]).
-fn read_row<'a>(
-    line: &'a [u8],
-    presplit: bool,
-    state: &'a BlockState,
-    cfg: &'a ScanConfig,
-    spans: &'a mut Vec<Span>,
-    dates: &mut DateCache,
-    inferred: &'a mut Vec<(usize, FieldMap)>,
-) -> Result<Row<'a>, Problem> {
-    let map: &FieldMap = match cfg.fields.as_deref().or(state.map.as_deref()) {
-        Some(map) => {
-            if !presplit {
-                row::tokenize(line, Some(map.len()), spans)?;
-            } else if spans.len() != map.len() {
-                return Err(Problem::FieldCount {
-                    found: spans.len(),
-                    expected: map.len(),
-                });
-            }
-            map
-        }
-        None => {
-            if let Some(names) = state.over_limit {
-                return Err(Problem::UnderFieldsOverLimit { names });
-            }
-            row::tokenize(line, None, spans)?;
-            let found = spans.len();
-            let Some((label, names)) = default_layout(found) else {
-                return Err(Problem::NoHeader { found });
-            };
-            let i = match inferred.iter().position(|(n, _)| *n == found) {
-                Some(i) => i,
-                None => {
-                    inferred.push((found, FieldMap::new(names, FieldOrigin::Inferred(label))));
-                    inferred.len() - 1
-                }
-            };
-            &inferred[i].1
-        }
-    };
-    let ctx = RowContext {
-        map,
-        block_date: state.date,
-        unquoted: presplit,
-    };
-    row::check(line, spans, &ctx, dates)
 }
 
 #[cfg(test)]
