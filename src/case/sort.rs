@@ -70,13 +70,7 @@ pub fn is_w3c(head: &[u8]) -> bool {
         return true;
     }
     // `2017-01-19 16:58:00 ` (a log without its header).
-    line.len() > 20
-        && line[..20].iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            10 | 19 => *c == b' ',
-            13 | 16 => *c == b':',
-            _ => c.is_ascii_digit(),
-        })
+    crate::w3c::chunk::starts_dated(line)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod scan;
 pub mod split;
 pub mod stream;
 pub mod tokenize;
+pub mod when;
 
 pub use fields::{Column, FieldMap};
 pub use input::{Input, Listing, expand, list};
