@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
-use super::row::{self, BlockDate, DateCache, Problem, Row, RowContext, Span};
+use super::row::{self, BlockDate, DateCache, MAX_LINE, Problem, Row, RowContext, Span};
 use super::scan::{Anomaly, FileReport, Hit, MAX_SAMPLES, ScanConfig};
 
 /// The header state in force at a point of the input.
@@ -193,6 +193,21 @@ where
             let (line, nuls) = clean_line(raw);
             out.counters.nul_bytes += nuls;
             if line.is_empty() {
+                continue;
+            }
+            if line.len() > MAX_LINE {
+                // Not read, and not held: as the stream reader skips one.
+                out.counters.rows += 1;
+                out.counters.malformed += 1;
+                if out.anomalies.len() < MAX_SAMPLES {
+                    out.anomalies.push(Anomaly {
+                        line: out.lines,
+                        problem: Problem::LineTooLong {
+                            bytes: line.len() as u64,
+                        },
+                        cut_off: ends_input && !has_line_end,
+                    });
+                }
                 continue;
             }
             if line[0] == b'#' {

@@ -25,9 +25,12 @@ pub use super::split::{LineScan, scan_line};
 pub use super::tokenize::{Span, tokenize};
 pub use super::when::{BlockDate, DateCache, FIRST_DATE, LAST_DATE, midnight_utc};
 use super::when::{TIME_RANGE, date_problem, instant, parse_time, time_out_of_range};
-/// The longest line read as a row: value offsets are `u32` (a longer line is
-/// reported, not read with offsets that wrapped).
-pub const MAX_LINE: usize = u32::MAX as usize;
+/// The longest line read as a row, 16 MiB: far past anything IIS writes
+/// (HTTP.sys refuses a request over 16 MB), small enough that a line is never
+/// what makes memory grow. A longer line (NUL padding at its start not
+/// counted) is a malformed row, reported with its length; it is skipped, not
+/// held. Value offsets are `u32`, so this must stay below 4 GiB.
+pub const MAX_LINE: usize = 16 << 20;
 
 /// Why a row was not turned into a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +49,7 @@ pub enum Problem {
     OnlyWhitespace,
     /// The line is longer than [`MAX_LINE`] bytes.
     LineTooLong {
-        bytes: usize,
+        bytes: u64,
     },
     /// A `#Fields` line naming more than [`MAX_FIELDS`] fields (the line
     /// itself is reported with this).
@@ -100,7 +103,7 @@ impl fmt::Display for Problem {
             Problem::OnlyWhitespace => f.write_str("the row holds only spaces"),
             Problem::LineTooLong { bytes } => write!(
                 f,
-                "a line of {bytes} bytes, longer than the {MAX_LINE} bytes a row may have"
+                "a line of {bytes} bytes, longer than the {MAX_LINE} bytes (16 MiB) a row may have; not read"
             ),
             Problem::FieldsOverLimit { names } => write!(
                 f,

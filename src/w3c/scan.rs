@@ -28,7 +28,7 @@ use super::chunk::{BlockState, ChunkOut, NOTHING_W3C, earliest, latest, nothing_
 use super::fields::FieldMap;
 use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open};
 use super::row::{Problem, Row};
-use super::stream::spawn_reader;
+use super::stream::{LongLine, spawn_reader};
 
 /// Bytes handed to the cores at a time.
 const BATCH: usize = 32 << 20;
@@ -156,14 +156,18 @@ where
             }
         }
         Ok(Opened::Stream(stream)) => {
-            let batches = spawn_reader(stream);
-            for batch in batches {
+            for batch in spawn_reader(stream) {
                 match batch {
-                    Ok((data, eof)) => {
-                        for hits in reader.batch(&data, eof, select, &mut report) {
+                    Ok(batch) => {
+                        for hits in reader.batch(&batch.data, batch.eof, select, &mut report) {
                             sink(&report.name, hits)?;
                         }
-                        progress(data.len() as u64);
+                        report.bytes += batch.dropped_nuls;
+                        report.nul_bytes += batch.dropped_nuls;
+                        if let Some(long) = batch.long {
+                            reader.long_line(long, &mut report);
+                        }
+                        progress(batch.data.len() as u64 + batch.dropped_nuls);
                     }
                     Err(e) => {
                         report.read_error = Some(e);
@@ -319,6 +323,23 @@ struct Reader<'c> {
 }
 
 impl Reader<'_> {
+    /// A line over [`MAX_LINE`](super::row::MAX_LINE) that the stream reader
+    /// skipped: one malformed row, as the chunk scan reports one in a map.
+    fn long_line(&mut self, long: LongLine, report: &mut FileReport) {
+        self.line_base += 1;
+        report.lines = self.line_base;
+        report.bytes += long.bytes;
+        report.rows += 1;
+        report.malformed += 1;
+        if report.samples.len() < MAX_SAMPLES {
+            report.samples.push(Anomaly {
+                line: self.line_base,
+                problem: Problem::LineTooLong { bytes: long.bytes },
+                cut_off: long.unterminated,
+            });
+        }
+    }
+
     fn batch<T, F>(
         &mut self,
         mut data: &[u8],

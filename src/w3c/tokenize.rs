@@ -56,7 +56,9 @@ fn tokenize_within(
 ) -> Result<(), Problem> {
     if line.len() > max_line {
         out.clear();
-        return Err(Problem::LineTooLong { bytes: line.len() });
+        return Err(Problem::LineTooLong {
+            bytes: line.len() as u64,
+        });
     }
     // The line holds no line end, so the scan runs over all of it.
     let (_, st) = split_line(line, out);
