@@ -19,7 +19,7 @@ const JDOE_ZIP_MIDNIGHT: &str = "/temp/acme/AcmeAmbulance.jdoe.2017-01-19-18-05-
 const MWILLIAMS_CSV: &str = "/temp/acme/AcmeAmbulance.mwilliams.2017-01-20-10-12-40.csv";
 const PCR_PDF: &str = "/temp/acme/PCR.48213.pdf";
 
-const SESSION_KEYS: [&str; 17] = [
+const SESSION_KEYS: [&str; 18] = [
     "user",
     "client_ips",
     "user_agent",
@@ -35,6 +35,7 @@ const SESSION_KEYS: [&str; 17] = [
     "downloads",
     "bytes_sent",
     "bytes_received",
+    "not_listed",
     "file",
     "line",
 ];

@@ -40,6 +40,10 @@ pub struct OrderedRun {
     /// Events that came after newer ones had been handled (inputs that
     /// overlap in time by more than [`SLACK`]); handled anyway, out of order.
     pub late: u64,
+    /// Events released before [`SLACK`] had passed because the reorder
+    /// window held [`ordered::MAX_HELD`] of them (a flood of rows within
+    /// the slack); a row older than one of them came late.
+    pub early: u64,
     /// Records without a UTC time: left out of the analysis.
     pub untimed: u64,
 }
@@ -312,6 +316,7 @@ where
             untimed: run.files.iter().map(|f| f.untimed).sum(),
             run,
             late: reorder.late(),
+            early: reorder.early(),
         })
     })
 }

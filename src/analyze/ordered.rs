@@ -6,8 +6,16 @@
 //! newest time seen is `slack` past them; then they are released in time
 //! order (ties keep input order). An event older than what was already
 //! released is "late": it is still delivered, at once, and counted.
+//!
+//! The window is bounded in rows too ([`MAX_HELD`]): a log that packs more
+//! rows than that into the slack (a flood, or a forged log all in one
+//! second) has its oldest rows released early, and counted, so that memory
+//! follows the limit and not the input.
 
 use jiff::{SignedDuration, Timestamp};
+
+/// The most events held at once, waiting for the slack to pass.
+pub const MAX_HELD: usize = 250_000;
 
 /// Events keyed by time: nanoseconds since the epoch ([`key`]).
 pub struct Reorder<E> {
@@ -18,6 +26,8 @@ pub struct Reorder<E> {
     /// The newest time released so far.
     released: Option<i64>,
     late: u64,
+    max_held: usize,
+    early: u64,
 }
 
 /// Nanoseconds since the epoch; saturates outside ±292 years of 1970 (an
@@ -37,11 +47,18 @@ pub fn instant(k: i64) -> Timestamp {
 
 impl<E> Reorder<E> {
     pub fn new(slack: SignedDuration) -> Reorder<E> {
+        Reorder::holding(slack, MAX_HELD)
+    }
+
+    /// A buffer that holds at most `max_held` events.
+    pub fn holding(slack: SignedDuration, max_held: usize) -> Reorder<E> {
         Reorder {
             pending: Vec::new(),
             slack: i64::try_from(slack.as_nanos()).unwrap_or(i64::MAX),
             released: None,
             late: 0,
+            max_held,
+            early: 0,
         }
     }
 
@@ -73,7 +90,9 @@ impl<E> Reorder<E> {
             return Ok(());
         };
         let horizon = newest.saturating_sub(self.slack);
-        let ready = self.pending.partition_point(|(t, _)| *t <= horizon);
+        let due = self.pending.partition_point(|(t, _)| *t <= horizon);
+        let ready = due.max(self.pending.len().saturating_sub(self.max_held));
+        self.early += (ready - due) as u64;
         for (k, e) in self.pending.drain(..ready) {
             self.released = Some(k);
             deliver(k, e)?;
@@ -96,6 +115,12 @@ impl<E> Reorder<E> {
     /// Events that arrived after newer ones had been released.
     pub fn late(&self) -> u64 {
         self.late
+    }
+
+    /// Events released before the slack had passed, because the window was
+    /// full.
+    pub fn early(&self) -> u64 {
+        self.early
     }
 }
 
@@ -138,6 +163,28 @@ mod tests {
         r.finish(&mut take).unwrap();
         assert_eq!(out, ['a', 'c', 'd', 'b', 'e']);
         assert_eq!(r.late(), 0);
+    }
+
+    #[test]
+    fn a_window_full_of_one_second_releases_its_oldest_early_and_counts_them() {
+        // Rows all in one second never age past the slack: without a bound,
+        // every row of the log would be held.
+        let mut r = Reorder::holding(SignedDuration::from_secs(900), 3);
+        let out = std::cell::RefCell::new(Vec::new());
+        let take = |_, e| -> Result<(), ()> {
+            out.borrow_mut().push(e);
+            Ok(())
+        };
+        r.push([(ts(100), 'a'), (ts(100), 'b')], take).unwrap();
+        assert!(out.borrow().is_empty(), "within the bound, held");
+        r.push([(ts(100), 'c'), (ts(101), 'd'), (ts(100), 'e')], take)
+            .unwrap();
+        assert_eq!(*out.borrow(), ['a', 'b'], "the oldest, down to the bound");
+        assert_eq!(r.pending.len(), 3);
+        r.push([(ts(99), 'z')], take).unwrap();
+        r.finish(take).unwrap();
+        assert_eq!(*out.borrow(), ['a', 'b', 'z', 'c', 'e', 'd']);
+        assert_eq!((r.early(), r.late()), (2, 1));
     }
 
     #[test]

@@ -116,6 +116,8 @@ pub struct Session {
     /// Sums of what was logged; `None` when no request had the field.
     pub bytes_sent: Option<u64>,
     pub bytes_received: Option<u64>,
+    /// What the lists above leave out, past their limits.
+    pub not_listed: NotListed,
     /// Where the session's first request is.
     pub file: Arc<str>,
     pub line: u64,
@@ -139,20 +141,47 @@ impl Session {
 /// time keep the order the requests came in).
 type Seq = (Timestamp, u64);
 
-/// Distinct values with the point each was first seen.
+/// Distinct addresses or user agents listed per session at most.
+pub const MAX_LISTED_VALUES: usize = 1_000;
+/// Pages, and downloads, listed per session at most.
+pub const MAX_LISTED_PATHS: usize = 10_000;
+
+/// What a session's lists leave out, past [`MAX_LISTED_VALUES`] and
+/// [`MAX_LISTED_PATHS`]: requests whose address (user agent) is not listed,
+/// and pages and downloads not listed. Memory follows the limits, not a
+/// flood of distinct values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NotListed {
+    pub client_ips: u64,
+    pub user_agents: u64,
+    pub pages: u64,
+    pub downloads: u64,
+}
+
+impl NotListed {
+    pub fn any(&self) -> bool {
+        *self != NotListed::default()
+    }
+}
+
+/// Distinct values with the point each was first seen, up to a limit.
 #[derive(Debug, Default)]
 struct FirstSeen {
     first: HashMap<String, Seq>,
+    /// Values not kept, the list being full.
+    not_listed: u64,
 }
 
 impl FirstSeen {
     fn add(&mut self, at: Seq, value: String) {
+        let full = self.first.len() >= MAX_LISTED_VALUES;
         match self.first.entry(value) {
             Entry::Occupied(mut e) => {
                 if at < *e.get() {
                     e.insert(at);
                 }
             }
+            Entry::Vacant(_) if full => self.not_listed += 1,
             Entry::Vacant(e) => {
                 e.insert(at);
             }
@@ -160,7 +189,11 @@ impl FirstSeen {
     }
 
     fn merge(&mut self, other: FirstSeen) {
-        for (value, at) in other.first {
+        self.not_listed += other.not_listed;
+        let mut theirs: Vec<(Seq, String)> =
+            other.first.into_iter().map(|(v, at)| (at, v)).collect();
+        theirs.sort_unstable();
+        for (at, value) in theirs {
             self.add(at, value);
         }
     }
@@ -172,11 +205,14 @@ impl FirstSeen {
     }
 }
 
-/// Paths in stream order; optionally with consecutive repeats folded.
+/// Paths in stream order; optionally with consecutive repeats folded; up to
+/// [`MAX_LISTED_PATHS`] of them.
 #[derive(Debug)]
 struct Timeline {
     entries: Vec<(Seq, String)>,
     fold: bool,
+    /// Entries not kept, the list being full.
+    not_listed: u64,
 }
 
 impl Timeline {
@@ -184,6 +220,7 @@ impl Timeline {
         Timeline {
             entries: Vec::new(),
             fold,
+            not_listed: 0,
         }
     }
 
@@ -194,7 +231,11 @@ impl Timeline {
         };
         if self.entries.last().is_none_or(|(last, _)| *last <= at) {
             if !same(self.entries.last()) {
-                self.entries.push((at, path));
+                if self.entries.len() >= MAX_LISTED_PATHS {
+                    self.not_listed += 1;
+                } else {
+                    self.entries.push((at, path));
+                }
             }
             return;
         }
@@ -208,13 +249,24 @@ impl Timeline {
             return;
         }
         self.entries.insert(pos, (at, path));
+        self.cap();
     }
 
     fn merge(&mut self, other: Timeline) {
+        self.not_listed += other.not_listed;
         self.entries.extend(other.entries);
         self.entries.sort_by_key(|(at, _)| *at);
         if self.fold {
             self.entries.dedup_by(|b, a| a.1.eq_ignore_ascii_case(&b.1));
+        }
+        self.cap();
+    }
+
+    /// Keeps the first [`MAX_LISTED_PATHS`] entries, counting the rest.
+    fn cap(&mut self) {
+        if self.entries.len() > MAX_LISTED_PATHS {
+            self.not_listed += (self.entries.len() - MAX_LISTED_PATHS) as u64;
+            self.entries.truncate(MAX_LISTED_PATHS);
         }
     }
 
@@ -318,6 +370,12 @@ impl Open {
     }
 
     fn into_session(self) -> Session {
+        let not_listed = NotListed {
+            client_ips: self.ips.not_listed,
+            user_agents: self.agents.not_listed,
+            pages: self.pages.not_listed,
+            downloads: self.downloads.not_listed,
+        };
         let mut agents = self.agents.into_vec().into_iter();
         Session {
             user: self.user,
@@ -332,6 +390,7 @@ impl Open {
             downloads: self.downloads.into_vec(),
             bytes_sent: self.bytes_sent,
             bytes_received: self.bytes_received,
+            not_listed,
             file: self.file,
             line: self.line,
         }
@@ -576,6 +635,42 @@ mod tests {
         }
         out.extend(tracker.finish());
         out
+    }
+
+    #[test]
+    fn a_flood_of_distinct_values_is_listed_up_to_the_limits_and_counted_past_them() {
+        // One user, one second, a new address and a new page on every
+        // request: the lists stop at their limits, the rest is counted.
+        let n = 2 * MAX_LISTED_PATHS + 7;
+        let stream: Vec<(&str, SessionEvent)> = (0..n)
+            .map(|i| {
+                let ip = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+                let page = format!("/Page{i}.aspx");
+                let mut e = ev(Some("jsmith"), &ip, A, "GET", &page);
+                if i % 2 == 0 {
+                    e.download = true;
+                    e.stem = Some(format!("/temp/acme/X{i}.zip"));
+                }
+                ("10:00:00", e)
+            })
+            .collect();
+        let all = sessions(30, stream);
+        assert_eq!(all.len(), 1);
+        let s = &all[0];
+        assert_eq!(s.requests, n as u64);
+        assert_eq!(s.client_ips.len(), MAX_LISTED_VALUES);
+        assert_eq!(s.client_ips[0], "10.0.0.0", "the first ones are listed");
+        assert_eq!(
+            s.not_listed,
+            NotListed {
+                client_ips: (n - MAX_LISTED_VALUES) as u64,
+                user_agents: 0,
+                pages: 3,
+                downloads: 4,
+            }
+        );
+        assert_eq!(s.pages.len(), MAX_LISTED_PATHS);
+        assert_eq!(s.downloads[0], "/temp/acme/X0.zip");
     }
 
     fn users(sessions: &[Session]) -> Vec<Option<&str>> {

@@ -78,7 +78,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let stderr = io::stderr();
         let mut err = stderr.lock();
         let _ = tally.write(&mut err, &zone);
-        let _ = super::write_order_notes(&mut err, ordered.late, ordered.untimed);
+        let _ = super::write_order_notes(&mut err, &ordered);
         if let Some(note) = repeats.note("downloads") {
             let _ = writeln!(err, "note: {}", for_terminal(&note));
         }

@@ -551,6 +551,13 @@ fn limitations(
     if let Some(note) = &collected.repeats {
         out.push(format!("{note}."));
     }
+    if ordered.early > 0 {
+        out.push(format!(
+            "More than {} log rows fell within 15 minutes of each other: the {} oldest were handled before that time had passed (memory stays bounded), so rows older than them may have been handled out of order.",
+            crate::analyze::ordered::MAX_HELD,
+            ordered.early
+        ));
+    }
     if ordered.late > 0 {
         out.push(format!(
             "{} log rows came more than 15 minutes behind newer ones (overlapping or duplicate logs?) and were handled out of order.",

@@ -146,7 +146,24 @@ pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
 }
 
 /// Notes of a time-ordered analysis: rows handled out of order, rows left out.
-pub fn write_order_notes<W: Write>(out: &mut W, late: u64, untimed: u64) -> io::Result<()> {
+pub fn write_order_notes<W: Write>(
+    out: &mut W,
+    ordered: &crate::analyze::OrderedRun,
+) -> io::Result<()> {
+    let crate::analyze::OrderedRun {
+        late,
+        early,
+        untimed,
+        ..
+    } = *ordered;
+    if early > 0 {
+        writeln!(
+            out,
+            "note: more than {} records fell within {:#} of each other: the {early} oldest were handled before that time had passed, so that memory stays bounded",
+            crate::analyze::ordered::MAX_HELD,
+            crate::analyze::SLACK
+        )?;
+    }
     if late > 0 {
         writeln!(
             out,

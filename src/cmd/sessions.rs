@@ -139,7 +139,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     if !global.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
-        let _ = super::write_order_notes(&mut err, ordered.late, ordered.untimed);
+        let _ = super::write_order_notes(&mut err, &ordered);
         let plural = if total == 1 { "" } else { "s" };
         let filtered = selection.users.is_some() || !selection.nets.is_empty();
         if filtered {

@@ -28,6 +28,7 @@ impl Item for Session {
         "downloads",
         "bytes_sent",
         "bytes_received",
+        "not_listed",
         "file",
         "line",
     ];
@@ -61,6 +62,12 @@ impl Item for Session {
             strings(&self.downloads),
             self.bytes_sent.into(),
             self.bytes_received.into(),
+            Cell::Json(serde_json::json!({
+                "client_ips": self.not_listed.client_ips,
+                "user_agents": self.not_listed.user_agents,
+                "pages": self.not_listed.pages,
+                "downloads": self.not_listed.downloads,
+            })),
             Cell::Text(self.file.to_string()),
             Cell::Int(self.line),
         ]
@@ -141,6 +148,7 @@ mod tests {
             downloads: vec!["/temp/acme/X.zip".into()],
             bytes_sent: None,
             bytes_received: Some(12),
+            not_listed: Default::default(),
             file: Arc::from("u_ex170119.log"),
             line: 123,
         }

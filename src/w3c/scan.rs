@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use super::chunk::{BlockState, ChunkOut, NOTHING_W3C, earliest, latest, nothing_w3c, scan_chunk};
 use super::fields::FieldMap;
 use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open};
-use super::row::{Problem, Row};
+use super::row::{MAX_LINE, Problem, Row};
 use super::stream::{LongLine, spawn_reader};
 
 /// Bytes handed to the cores at a time.
@@ -145,14 +145,31 @@ where
         Ok(Opened::Mapped(map)) => {
             let mut start = 0;
             while start < map.len() {
-                let end = cut_at_line_end(&map, start + BATCH);
-                let eof = end == map.len();
-                for hits in reader.batch(&map[start..end], eof, select, &mut report) {
-                    sink(&report.name, hits)?;
+                let cut = cut_batch(&map, start, BATCH, MAX_LINE, &|a, b| release(&map, a, b));
+                if cut.lines_end > start {
+                    let eof = cut.lines_end == map.len();
+                    let data = &map[start..cut.lines_end];
+                    for hits in reader.batch(data, eof, select, &mut report) {
+                        sink(&report.name, hits)?;
+                    }
+                    progress(data.len() as u64);
+                    release(&map, start, cut.lines_end);
                 }
-                progress((end - start) as u64);
-                release(&map, start, end);
-                start = end;
+                match cut.then {
+                    After::Nothing => {}
+                    After::Nuls(n) => {
+                        report.bytes += n;
+                        report.nul_bytes += n;
+                        progress(n);
+                    }
+                    After::Long { nuls, line } => {
+                        report.bytes += nuls;
+                        report.nul_bytes += nuls;
+                        reader.long_line(line, &mut report);
+                        progress((cut.next - cut.lines_end) as u64);
+                    }
+                }
+                start = cut.next;
             }
         }
         Ok(Opened::Stream(stream)) => {
@@ -202,20 +219,21 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     if matches!(input, Input::Stdin) {
         return None;
     }
-    let head: Vec<u8> = match open(input, cfg.mmap).ok()? {
-        Opened::Mapped(map) => map[..cut_at_line_end(&map, HEAD.min(map.len()))].to_vec(),
+    let mut head: Vec<u8> = match open(input, cfg.mmap).ok()? {
+        Opened::Mapped(map) => map[..HEAD.min(map.len())].to_vec(),
         Opened::Stream(stream) => {
             let mut buf = Vec::with_capacity(HEAD);
             stream.take(HEAD as u64).read_to_end(&mut buf).ok()?;
-            if buf.len() == HEAD
-                && let Some(nl) = memrchr(b'\n', &buf)
-            {
-                buf.truncate(nl + 1);
-            }
             buf
         }
         Opened::NotALog(_) => return None,
     };
+    // Whole lines only (a line longer than the head is not read here).
+    if head.len() == HEAD
+        && let Some(nl) = memrchr(b'\n', &head)
+    {
+        head.truncate(nl + 1);
+    }
     let mut reader = Reader {
         cfg,
         state: BlockState::default(),
@@ -314,6 +332,121 @@ fn cut_at_line_end(data: &[u8], at: usize) -> usize {
     }
     memchr(b'\n', &data[at..]).map_or(data.len(), |i| at + i + 1)
 }
+
+/// Where a batch of a mapped input ends, and what is skipped after it.
+#[derive(Debug, PartialEq, Eq)]
+struct Cut {
+    /// The batch is `start..lines_end` (whole lines, possibly none).
+    lines_end: usize,
+    then: After,
+    /// Where the next batch starts.
+    next: usize,
+}
+
+/// What follows a batch without being read as lines: never held whole.
+#[derive(Debug, PartialEq, Eq)]
+enum After {
+    Nothing,
+    /// A run of NUL padding at the start of a line (the line goes on after it).
+    Nuls(u64),
+    /// A line over the limit, skipped to its line end, after the NUL
+    /// padding at its start.
+    Long {
+        nuls: u64,
+        line: LongLine,
+    },
+}
+
+/// Cuts the batch that starts at `start` (a line start) about `batch` bytes
+/// on, at a line end. The line the cut falls in decides: if it starts with a
+/// NUL run longer than a batch, the batch ends before it and the run is
+/// skipped; if it is longer than `max_line` (its NULs aside), the batch ends
+/// before it and the line is skipped. The pages of what is skipped are
+/// released as the scan passes them, so resident memory stays near a batch
+/// whatever the file holds.
+fn cut_batch(
+    map: &[u8],
+    start: usize,
+    batch: usize,
+    max_line: usize,
+    release: &dyn Fn(usize, usize),
+) -> Cut {
+    let whole = |end| Cut {
+        lines_end: end,
+        then: After::Nothing,
+        next: end,
+    };
+    let at = start + batch;
+    if at >= map.len() {
+        return whole(map.len());
+    }
+    let line = memrchr(b'\n', &map[start..at]).map_or(start, |i| start + i + 1);
+    let content = skip_nuls(map, line, release);
+    if content - line > batch {
+        return Cut {
+            lines_end: line,
+            then: After::Nuls((content - line) as u64),
+            next: content,
+        };
+    }
+    let from = at.max(content);
+    let limit = (content + max_line + 1).min(map.len());
+    match memchr(b'\n', &map[from.min(limit)..limit]) {
+        Some(i) => whole(from + i + 1),
+        None if limit == map.len() => whole(map.len()),
+        None => {
+            let end = find_line_end(map, limit, release);
+            let (bytes, next) = match end {
+                Some(nl) => (nl - content, nl + 1),
+                None => (map.len() - content, map.len()),
+            };
+            Cut {
+                lines_end: line,
+                then: After::Long {
+                    nuls: (content - line) as u64,
+                    line: LongLine {
+                        bytes: bytes as u64,
+                        unterminated: end.is_none(),
+                    },
+                },
+                next,
+            }
+        }
+    }
+}
+
+/// The first byte at or after `from` that is not NUL (or the end), releasing
+/// the pages of long runs as it passes them.
+fn skip_nuls(map: &[u8], from: usize, release: &dyn Fn(usize, usize)) -> usize {
+    let mut pos = from;
+    while pos < map.len() {
+        let end = (pos + SKIP_STEP).min(map.len());
+        match map[pos..end].iter().position(|&b| b != 0) {
+            Some(i) => return pos + i,
+            None => pos = end,
+        }
+        release(from, pos);
+    }
+    map.len()
+}
+
+/// The first line end at or after `from`, releasing the pages passed.
+fn find_line_end(map: &[u8], from: usize, release: &dyn Fn(usize, usize)) -> Option<usize> {
+    let mut pos = from;
+    while pos < map.len() {
+        let end = (pos + SKIP_STEP).min(map.len());
+        if let Some(i) = memchr(b'\n', &map[pos..end]) {
+            return Some(pos + i);
+        }
+        pos = end;
+        release(from, pos);
+    }
+    None
+}
+
+/// Bytes scanned between releases while a run or a long line is skipped.
+const SKIP_STEP: usize = 8 << 20;
+
 /// The state carried from one batch of an input to the next.
 struct Reader<'c> {
     cfg: &'c ScanConfig,
@@ -328,7 +461,7 @@ impl Reader<'_> {
     fn long_line(&mut self, long: LongLine, report: &mut FileReport) {
         self.line_base += 1;
         report.lines = self.line_base;
-        report.bytes += long.bytes;
+        report.bytes += long.bytes + u64::from(!long.unterminated);
         report.rows += 1;
         report.malformed += 1;
         if report.samples.len() < MAX_SAMPLES {
@@ -546,6 +679,118 @@ mod tests {
         };
         let report = scan(&input, cfg, &select, &mut sink, &|_| {}).unwrap();
         (report, hits)
+    }
+
+    /// Scans `data` from a file, mapped and then streamed: the two reports
+    /// and hits must agree; returns the mapped ones.
+    fn scan_both_ways(data: &[u8]) -> (FileReport, Vec<(u64, String)>) {
+        let mapped = scan_file(data, &ScanConfig::default());
+        let streamed = scan_file(
+            data,
+            &ScanConfig {
+                mmap: MmapChoice::Never,
+                ..ScanConfig::default()
+            },
+        );
+        assert_eq!(mapped.1, streamed.1, "the same hits either way");
+        let (a, b) = (&mapped.0, &streamed.0);
+        assert_eq!(
+            (
+                a.lines,
+                a.rows,
+                a.records,
+                a.malformed,
+                a.nul_bytes,
+                a.bytes
+            ),
+            (
+                b.lines,
+                b.rows,
+                b.records,
+                b.malformed,
+                b.nul_bytes,
+                b.bytes
+            )
+        );
+        assert_eq!(a.samples, b.samples);
+        mapped
+    }
+
+    #[test]
+    fn a_line_longer_than_16_mib_is_one_malformed_row_mapped_or_streamed() {
+        let mut data = b"#Fields: date time cs-uri-stem\n2024-01-01 00:00:01 /a\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', MAX_LINE + 5));
+        data.extend_from_slice(b"\n2024-01-01 00:00:02 /b\n");
+        let (report, hits) = scan_both_ways(&data);
+        assert_eq!(hits, [(2, "/a".to_string()), (4, "/b".to_string())]);
+        assert_eq!((report.records, report.malformed), (2, 1));
+        assert_eq!(report.bytes, data.len() as u64);
+        assert_eq!(
+            report.samples[0].problem,
+            Problem::LineTooLong {
+                bytes: MAX_LINE as u64 + 5
+            }
+        );
+        assert_eq!(report.samples[0].line, 3);
+    }
+
+    #[test]
+    fn nul_padding_longer_than_a_batch_is_skipped_and_the_header_after_it_read() {
+        // IIS preallocates with NULs and, after a restart, writes its header
+        // right after them, on the same line.
+        let mut data = b"#Fields: date time cs-uri-stem\n2024-01-01 00:00:01 /a\n".to_vec();
+        data.extend(std::iter::repeat_n(0u8, BATCH + MAX_LINE + 7));
+        data.extend_from_slice(b"#Fields: date time cs-method cs-uri-stem\n");
+        data.extend_from_slice(b"2024-01-01 00:00:02 GET /b\n");
+        let (report, hits) = scan_both_ways(&data);
+        assert_eq!(hits, [(2, "/a".to_string()), (4, "/b".to_string())]);
+        assert_eq!(report.malformed, 0);
+        assert_eq!(report.nul_bytes, (BATCH + MAX_LINE + 7) as u64);
+    }
+
+    #[test]
+    fn a_batch_never_takes_a_nul_run_or_a_long_line_whole() {
+        let nothing = |_: usize, _: usize| {};
+        // A NUL run longer than a batch, in the line the cut falls in.
+        let mut data = b"ab\ncd\n".to_vec();
+        data.extend(std::iter::repeat_n(0u8, 100));
+        data.extend_from_slice(b"ef\n");
+        assert_eq!(
+            cut_batch(&data, 0, 8, 20, &nothing),
+            Cut {
+                lines_end: 6,
+                then: After::Nuls(100),
+                next: 106
+            }
+        );
+        // A line over the limit, with some NULs before it.
+        let mut data = b"ab\n\0\0".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 50));
+        data.extend_from_slice(b"\nef\n");
+        assert_eq!(
+            cut_batch(&data, 0, 8, 20, &nothing),
+            Cut {
+                lines_end: 3,
+                then: After::Long {
+                    nuls: 2,
+                    line: LongLine {
+                        bytes: 50,
+                        unterminated: false
+                    }
+                },
+                next: 56
+            }
+        );
+        // A line within the limit that the cut falls in is kept whole.
+        let data = b"ab\ncdefghijklmnop\nqr\n";
+        assert_eq!(
+            cut_batch(data, 0, 8, 20, &nothing),
+            Cut {
+                lines_end: 18,
+                then: After::Nothing,
+                next: 18
+            }
+        );
     }
 
     /// Bytes that look like a binary: an ELF header, then noise with line ends.

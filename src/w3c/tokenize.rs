@@ -250,7 +250,7 @@ mod tests {
                 bytes: 5_000_000_000
             }
             .to_string(),
-            "a line of 5000000000 bytes, longer than the 4294967295 bytes a row may have"
+            "a line of 5000000000 bytes, longer than the 16777216 bytes (16 MiB) a row may have; not read"
         );
     }
 }
