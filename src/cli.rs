@@ -241,6 +241,13 @@ pub struct ReadArgs {
     /// noted in the summary.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = MmapChoice::Auto)]
     pub mmap: MmapChoice,
+    /// IANA time zone the server wrote local times in, for rows that have
+    /// only date-local and time-local (IIS Advanced Logging) and no UTC
+    /// date and time. Each such row then gets its UTC time; a local time
+    /// that names no instant or two (a daylight-saving change) is reported,
+    /// not guessed. Rows with a UTC time are not affected.
+    #[arg(long, value_name = "ZONE")]
+    pub log_tz: Option<String>,
 }
 
 /// Which records to keep: different flags must all match; a repeated flag

@@ -782,6 +782,27 @@ def make_dst():
     write_bytes("w3c/dst.log", lines_to_bytes(lines))
 
 
+# (date-local, time-local, stem) for local_time.log; line = index + 3. The
+# server wrote America/Chicago wall-clock time (IIS Advanced Logging).
+LOCAL_ROWS = [
+    ("2017-03-12", "01:59:59", "/before.aspx"),   # CST: 07:59:59Z
+    ("2017-03-12", "02:30:00", "/gap.aspx"),      # skipped: no instant
+    ("2017-03-12", "03:00:00", "/after.aspx"),    # CDT: 08:00:00Z
+    ("2016-11-06", "01:30:00", "/fold.aspx"),     # twice: 06:30Z or 07:30Z
+    ("2016-11-06", "02:30:00", "/later.aspx"),    # CST: 08:30:00Z
+    ("2017-01-19", "11:16:16", "/temp/acme/AcmeAmbulance.jsmith.2017-01-19-11-16-16.zip"),  # 17:16:16Z
+]
+
+
+def make_local_time():
+    # Rows with only a local time, as IIS Advanced Logging writes them.
+    lines = ["#Software: IIS Advanced Logging Module",
+             "#Fields: date-local time-local s-ip cs-method cs-uri-stem cs-username c-ip sc-status"]
+    for d, t, stem in LOCAL_ROWS:
+        lines.append("%s %s 10.0.1.15 GET %s jsmith 73.21.44.9 200" % (d, t, stem))
+    write_bytes("w3c/local_time.log", lines_to_bytes(lines))
+
+
 # (user, c-ip, method, stem, status) for filters.log; line = index + 5
 FILTER_ROWS = [
     ("jsmith", "73.21.44.9", "GET", "/temp/acme/A.jsmith.2017-01-19-09-16-16.zip", 200),
@@ -1047,6 +1068,7 @@ def main():
     make_no_header()
     make_malformed()
     make_dst()
+    make_local_time()
     make_filters()
     make_gz(day1)
     make_tree()

@@ -1675,3 +1675,98 @@ fn headerless_rows_of_an_unknown_width_are_a_log_with_malformed_rows_not_not_a_l
         o.stderr
     );
 }
+
+// ---------------------------------------------------------------- --log-tz
+
+const LOCAL: &str = "testdata/w3c/local_time.log";
+
+fn utc_times(records: &[Value]) -> Vec<Option<&str>> {
+    records.iter().map(|r| r["time_utc"].as_str()).collect()
+}
+
+#[test]
+fn local_only_rows_have_no_utc_time_and_the_summary_suggests_log_tz() {
+    let (found, stderr) = ndjson(&["logs", LOCAL]);
+    assert_eq!(found.len(), 6);
+    assert!(utc_times(&found).iter().all(Option::is_none));
+    assert!(
+        stderr.contains("6 records have only a local time") && stderr.contains("--log-tz ZONE"),
+        "{stderr}"
+    );
+    // A time filter cannot match a row without a UTC time.
+    let (found, _) = ndjson(&["logs", LOCAL, "--since", "2000-01-01"]);
+    assert!(found.is_empty());
+}
+
+#[test]
+fn log_tz_gives_local_rows_their_utc_time_across_daylight_saving() {
+    let (found, stderr) = ndjson(&["logs", LOCAL, "--log-tz", "America/Chicago"]);
+    assert_eq!(
+        utc_times(&found),
+        [
+            Some("2017-03-12T07:59:59Z"),
+            None,
+            Some("2017-03-12T08:00:00Z"),
+            None,
+            Some("2016-11-06T08:30:00Z"),
+            Some("2017-01-19T17:16:16Z"),
+        ]
+    );
+    // The gap and the fold are reported with both candidates, not guessed.
+    assert!(
+        stderr.contains(
+            "local_time.log:4: local time '2017-03-12 02:30:00' does not exist in America/Chicago"
+        ) && stderr.contains("2017-03-12T07:30:00Z")
+            && stderr.contains("2017-03-12T08:30:00Z"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("local_time.log:6: local time '2016-11-06 01:30:00' happened twice")
+            && stderr.contains("2016-11-06T06:30:00Z")
+            && stderr.contains("2016-11-06T07:30:00Z"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 records have a local time that names no instant or two"));
+    // Time filters now work on them.
+    let (found, _) = ndjson(&[
+        "logs",
+        LOCAL,
+        "--log-tz",
+        "America/Chicago",
+        "--since",
+        "2017-03-12T08:00:00Z",
+    ]);
+    assert_eq!(line_numbers(&found), [5]);
+}
+
+#[test]
+fn log_tz_lets_downloads_find_an_export_in_a_local_time_log() {
+    let o = run(&[
+        "downloads",
+        LOCAL,
+        "--log-tz",
+        "America/Chicago",
+        "--tz",
+        "America/Chicago",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let found: Value = serde_json::from_str(&o.stdout).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["time_utc"], "2017-01-19T17:16:16Z");
+    assert_eq!(found[0]["line"], 8);
+}
+
+#[test]
+fn an_unknown_log_tz_is_a_usage_error() {
+    let o = run(&["logs", LOCAL, "--log-tz", "Mars/Olympus_Mons"]);
+    assert_eq!(o.code, Some(2));
+    assert!(
+        o.stderr
+            .contains("--log-tz: unknown time zone 'Mars/Olympus_Mons'"),
+        "{}",
+        o.stderr
+    );
+}

@@ -1076,6 +1076,7 @@ mod tests {
                 map: &map,
                 block_date: None,
                 unquoted: false,
+                log_tz: None,
             };
             SessionEvent::from_row(&check(line, &spans, &ctx, &mut DateCache::default()).unwrap())
         };

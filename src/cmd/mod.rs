@@ -105,9 +105,14 @@ pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
         Some(spec) => Some(Arc::new(FieldMap::parse_override(spec).map_err(usage)?)),
         None => None,
     };
+    let log_tz = match &args.log_tz {
+        Some(name) => Some(Zone::named(name.trim()).map_err(|e| usage(format!("--log-tz: {e}")))?),
+        None => None,
+    };
     Ok(ScanConfig {
         fields,
         mmap: args.mmap,
+        log_tz,
     })
 }
 

@@ -22,6 +22,7 @@ pub fn write_summary<W: Write>(
     let sum = |f: fn(&FileReport) -> u64| files.iter().map(f).sum::<u64>();
     let malformed = sum(|f| f.malformed);
     let kept = sum(|f| f.kept_invalid);
+    let ambiguous = sum(|f| f.local_ambiguous);
     writeln!(
         out,
         "leaktrace: {} file{}, {} records, {} matched, {} malformed{}{}",
@@ -67,13 +68,17 @@ pub fn write_summary<W: Write>(
     // not fit a 32-bit usize.
     let shown_lines = shown as u64;
     // The lines shown are malformed rows and rows kept with an invalid value.
-    let reported = malformed + kept;
+    let reported = malformed + kept + ambiguous;
     if reported > shown_lines {
         let more = reported - shown_lines;
         writeln!(
             out,
             "  ... {more} more {}line{} ({shown} shown; --verbose shows up to {} per file)",
-            if kept == 0 { "malformed " } else { "reported " },
+            if kept + ambiguous == 0 {
+                "malformed "
+            } else {
+                "reported "
+            },
             if more == 1 { "" } else { "s" },
             crate::w3c::scan::MAX_SAMPLES
         )?;
@@ -110,11 +115,25 @@ pub fn write_summary<W: Write>(
                 "note: {name} changed while it was read ({what}): re-run on a copy"
             )?;
         }
-        if f.untimed > 0 {
+        let other_untimed = f.untimed - f.local_only - f.local_ambiguous;
+        if other_untimed > 0 {
             writeln!(
                 out,
-                "note: {name}: {} records have no UTC time (no date/time field, or no #Date for them); time filters never match them",
-                f.untimed
+                "note: {name}: {other_untimed} records have no UTC time (no date/time field, or no #Date for them); time filters never match them",
+            )?;
+        }
+        if f.local_only > 0 {
+            writeln!(
+                out,
+                "note: {name}: {} records have only a local time (date-local, time-local) and no UTC time; give --log-tz ZONE, the zone the server wrote them in (its Windows time zone), to read them",
+                f.local_only
+            )?;
+        }
+        if f.local_ambiguous > 0 {
+            writeln!(
+                out,
+                "note: {name}: {} records have a local time that names no instant or two in --log-tz (a daylight-saving change): kept without a UTC time, not guessed",
+                f.local_ambiguous
             )?;
         }
         if f.records == 0 && f.malformed > 0 {

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
-use super::row::{self, BlockDate, DateCache, MAX_LINE, Problem, Row, RowContext, Span};
+use super::row::{self, BlockDate, DateCache, LocalTime, MAX_LINE, Problem, Row, RowContext, Span};
 use super::scan::{Anomaly, FileReport, Hit, MAX_SAMPLES, ScanConfig};
 
 /// The header state in force at a point of the input.
@@ -94,6 +94,8 @@ pub(super) struct Counters {
     pub(super) dated: u64,
     pub(super) nul_bytes: u64,
     pub(super) untimed: u64,
+    pub(super) local_only: u64,
+    pub(super) local_ambiguous: u64,
     pub(super) first_time: Option<Timestamp>,
     pub(super) last_time: Option<Timestamp>,
     pub(super) inferred: BTreeMap<&'static str, u64>,
@@ -263,6 +265,23 @@ where
                 if let FieldOrigin::Inferred(label) = row.map().origin() {
                     *out.counters.inferred.entry(label).or_default() += 1;
                 }
+                match row.local {
+                    LocalTime::NotUsed | LocalTime::Resolved => {}
+                    LocalTime::NoZone => out.counters.local_only += 1,
+                    LocalTime::Ambiguous => {
+                        out.counters.local_ambiguous += 1;
+                        if out.anomalies.len() < MAX_SAMPLES
+                            && let Some(zone) = &cfg.log_tz
+                            && let Some(problem) = row.local_problem(zone)
+                        {
+                            out.anomalies.push(Anomaly {
+                                line: out.lines,
+                                problem,
+                                cut_off: false,
+                            });
+                        }
+                    }
+                }
                 match row.time {
                     Some(t) => {
                         let c = &mut out.counters;
@@ -353,6 +372,7 @@ fn read_row<'a>(
         map,
         block_date: state.date,
         unquoted: presplit,
+        log_tz: cfg.log_tz.as_ref(),
     };
     row::check(line, spans, &ctx, dates)
 }

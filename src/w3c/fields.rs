@@ -100,6 +100,9 @@ pub struct FieldMap {
     extra: Vec<u16>,
     /// (index in `NUMERIC_COLUMNS`, position) of the numeric columns present.
     numeric: Vec<(usize, usize)>,
+    /// Positions of `date-local` and `time-local` (IIS Advanced Logging),
+    /// when the map has both; they stay among the `extra` fields.
+    local: Option<(u16, u16)>,
     origin: FieldOrigin,
 }
 
@@ -133,11 +136,19 @@ impl FieldMap {
             .enumerate()
             .filter_map(|(i, col)| slots[col.index()].map(|pos| (i, usize::from(pos))))
             .collect();
+        let find = |wanted: &str| {
+            (0..=MAX_POSITION)
+                .zip(names)
+                .find(|(_, n)| n.as_ref().eq_ignore_ascii_case(wanted))
+                .map(|(pos, _)| pos)
+        };
+        let local = find("date-local").zip(find("time-local"));
         FieldMap {
             names: names.iter().map(|n| n.as_ref().to_string()).collect(),
             slots,
             extra,
             numeric,
+            local,
             origin,
         }
     }
@@ -173,6 +184,12 @@ impl FieldMap {
     #[inline]
     pub fn slot(&self, col: Column) -> Option<usize> {
         self.slots[col.index()].map(usize::from)
+    }
+
+    /// Positions of `date-local` and `time-local`, if the map has both.
+    #[inline]
+    pub fn local_slots(&self) -> Option<(usize, usize)> {
+        self.local.map(|(d, t)| (usize::from(d), usize::from(t)))
     }
 
     /// The numeric columns present: (index in [`NUMERIC_COLUMNS`], position).

@@ -18,6 +18,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use jiff::Timestamp;
+
+use crate::time::{TimeError, Zone};
 use memchr::memchr;
 
 use super::fields::{Column, FieldMap, MAX_FIELDS, NUMERIC_COLUMNS};
@@ -79,6 +81,12 @@ pub enum Problem {
         field: String,
         value: String,
     },
+    /// A row kept without a UTC time: its local time (`--log-tz`) names no
+    /// instant or two.
+    AmbiguousLocalTime {
+        local: String,
+        detail: String,
+    },
     /// A row kept as a record although some of its values are invalid:
     /// the first of them ([`Problem::BadAddress`] or [`Problem::BadNumber`]),
     /// and how many more.
@@ -121,6 +129,11 @@ impl fmt::Display for Problem {
                 if *header { " (the block's #Date)" } else { "" }
             ),
             Problem::BadTime(v) => write!(f, "time {} is not a valid HH:MM:SS time", quote(v)),
+            Problem::AmbiguousLocalTime { local, detail } => write!(
+                f,
+                "local time {} {detail}; kept without a UTC time (not guessed)",
+                quote(local)
+            ),
             Problem::TimeOutOfRange(v) => {
                 write!(
                     f,
@@ -277,6 +290,23 @@ pub struct RowContext<'m> {
     pub block_date: Option<BlockDate>,
     /// The row was split on single spaces: no value is quoted.
     pub unquoted: bool,
+    /// `--log-tz`: the zone `date-local`/`time-local` were written in.
+    pub log_tz: Option<&'m Zone>,
+}
+
+/// How a row's local time (`date-local`, `time-local`: IIS Advanced
+/// Logging) stands, for a row without a UTC `date`/`time`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalTime {
+    /// The row has a UTC time, or no local one.
+    NotUsed,
+    /// Only a local time, and no `--log-tz` to read it in: no UTC time.
+    NoZone,
+    /// Read in `--log-tz`: the row's UTC time comes from it.
+    Resolved,
+    /// The local time falls in a gap or a fold of `--log-tz` (it names no
+    /// instant, or two): not guessed, the row has no UTC time.
+    Ambiguous,
 }
 
 /// A row that fits its field map, with its time and numbers checked. Text
@@ -285,8 +315,11 @@ pub struct Row<'a> {
     line: &'a [u8],
     spans: &'a [Span],
     map: &'a FieldMap,
-    /// UTC instant, when the row has a time and a date (its own or the block's).
+    /// UTC instant, when the row has a time and a date (its own or the
+    /// block's), or a local one read in `--log-tz`.
     pub time: Option<Timestamp>,
+    /// Whether the time came from a local time, or why a local time gave none.
+    pub local: LocalTime,
     numbers: [Option<u64>; NUMERIC_COLUMNS.len()],
     /// Known to hold no quoted value (split on single spaces).
     unquoted: bool,
@@ -380,6 +413,25 @@ pub fn check<'a>(
     {
         dates.seconds(draw).ok_or_else(|| date_problem(draw))?;
     }
+    let mut local = LocalTime::NotUsed;
+    if time.is_none()
+        && let Some((dpos, tpos)) = map.local_slots()
+        && let (Some(draw), Some(traw)) = (raw(dpos), raw(tpos))
+    {
+        let (tod, nanos) = parse_time(traw).ok_or_else(|| Problem::BadTime(excerpt(traw)))?;
+        let midnight = dates.seconds(draw).ok_or_else(|| date_problem(draw))?;
+        local = match ctx.log_tz {
+            None => LocalTime::NoZone,
+            Some(zone) => match local_instant(zone, midnight, tod, nanos) {
+                Ok(Some(t)) => {
+                    time = Some(t);
+                    LocalTime::Resolved
+                }
+                Ok(None) => return Err(time_out_of_range(Some(draw), None, traw)),
+                Err(_) => LocalTime::Ambiguous,
+            },
+        };
+    }
     let mut invalid = 0;
     for col in [Column::ClientIp, Column::ServerIp] {
         if let Some(pos) = map.slot(col)
@@ -403,10 +455,28 @@ pub fn check<'a>(
         spans,
         map,
         time,
+        local,
         numbers,
         unquoted: ctx.unquoted,
         invalid,
     })
+}
+
+/// The UTC instant of a local date and time (midnight as UTC seconds, the
+/// time of day) in `zone`: `Ok(None)` out of the range leaktrace holds, an
+/// error for a time in a gap or a fold of the zone.
+fn local_instant(
+    zone: &Zone,
+    midnight: i64,
+    tod: i64,
+    nanos: i32,
+) -> Result<Option<Timestamp>, TimeError> {
+    let Some(wall) = instant(midnight, tod, nanos) else {
+        return Ok(None);
+    };
+    let civil = jiff::tz::TimeZone::UTC.to_datetime(wall);
+    let t = zone.instant_of(civil)?;
+    Ok(instant(t.as_second(), 0, t.subsec_nanosecond()))
 }
 
 /// The start of a bad value, for its message: enough for [`quote`] to show
@@ -546,6 +616,34 @@ impl<'a> Row<'a> {
     /// Why the row holds invalid values, for the run's summary: the first
     /// of them, and how many more. `None` when all are valid.
     #[cold]
+    /// For a row whose local time falls in a gap or a fold of `zone`: what
+    /// it could be, for the report.
+    pub fn local_problem(&self, zone: &Zone) -> Option<Problem> {
+        let (dpos, tpos) = self.map.local_slots()?;
+        let local = format!(
+            "{} {}",
+            excerpt(&self.raw_at(dpos)?),
+            excerpt(&self.raw_at(tpos)?)
+        );
+        let mut dates = DateCache::default();
+        let draw = self.raw_at(dpos)?;
+        let (tod, nanos) = parse_time(&self.raw_at(tpos)?)?;
+        let midnight = dates.seconds(&draw)?;
+        let detail = match local_instant(zone, midnight, tod, nanos) {
+            Err(TimeError::Skipped { earlier, later, .. }) => {
+                format!(
+                    "does not exist in {} (the clocks skipped it): {earlier} or {later}",
+                    zone.name()
+                )
+            }
+            Err(TimeError::Repeated { earlier, later, .. }) => {
+                format!("happened twice in {}: {earlier} or {later}", zone.name())
+            }
+            _ => return None,
+        };
+        Some(Problem::AmbiguousLocalTime { local, detail })
+    }
+
     pub fn invalid_problem(&self) -> Option<Problem> {
         let values = self.invalid_values();
         let (pos, field, value) = values.first()?;
@@ -649,6 +747,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: false,
+            log_tz: None,
         };
         let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
         assert!(row.has_escapes());
@@ -681,6 +780,7 @@ mod tests {
                 map: &map,
                 block_date: None,
                 unquoted: true,
+                log_tz: None,
             };
             let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
             assert!(!row.has_escapes());
@@ -706,6 +806,7 @@ mod tests {
             map: &map,
             block_date: Some(BlockDate::new(jiff::civil::date(2017, 1, 19))),
             unquoted: false,
+            log_tz: None,
         };
         let row = check(line, &spans, &ctx, &mut DateCache::default()).unwrap();
         assert_eq!(row.time.unwrap().to_string(), "2017-01-19T16:58:07.25Z");
@@ -722,6 +823,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: false,
+            log_tz: None,
         };
         let row = check(b"abc", &spans, &ctx, &mut DateCache::default()).unwrap();
         assert_eq!(row.number(Column::Status), None);
@@ -742,6 +844,7 @@ mod tests {
             map: &map,
             block_date: block.map(BlockDate::new),
             unquoted: false,
+            log_tz: None,
         };
         check(line.as_bytes(), &spans, &ctx, &mut DateCache::default())
             .map(|row| row.time.map(|t| t.to_string()))
@@ -830,6 +933,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: false,
+            log_tz: None,
         };
         let mut spans = Vec::new();
         for (line, ok) in [
@@ -882,6 +986,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: false,
+            log_tz: None,
         };
         let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
         let Some(Problem::Kept { first, .. }) = row.invalid_problem() else {
@@ -906,6 +1011,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: false,
+            log_tz: None,
         };
         let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
         let values = row
@@ -928,6 +1034,7 @@ mod tests {
             map: &map,
             block_date: None,
             unquoted: true,
+            log_tz: None,
         };
         let row = check(line.as_bytes(), &spans, &ctx, &mut DateCache::default()).unwrap();
         assert!(row.has_invalid());

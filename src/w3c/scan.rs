@@ -21,6 +21,8 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use jiff::Timestamp;
+
+use crate::time::Zone;
 use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 
@@ -46,6 +48,9 @@ pub struct ScanConfig {
     pub fields: Option<Arc<FieldMap>>,
     /// `--mmap`: whether regular files may be memory-mapped.
     pub mmap: MmapChoice,
+    /// `--log-tz`: the zone rows with only `date-local`/`time-local` were
+    /// written in.
+    pub log_tz: Option<Zone>,
 }
 
 /// A selected row's result, with the line it came from.
@@ -89,6 +94,12 @@ pub struct FileReport {
     pub inferred: BTreeMap<&'static str, u64>,
     /// Records with no UTC time (no time field, or no date for it).
     pub untimed: u64,
+    /// Of those, records with only a local time (`date-local`/`time-local`)
+    /// and no `--log-tz` to read it in.
+    pub local_only: u64,
+    /// Of those, records whose local time falls in a gap or a fold of
+    /// `--log-tz` (reported with the anomalies).
+    pub local_ambiguous: u64,
     /// The earliest and latest UTC time of a record: the span the file covers.
     pub first_time: Option<Timestamp>,
     pub last_time: Option<Timestamp>,
@@ -559,6 +570,8 @@ impl Reader<'_> {
             report.dated += c.dated;
             report.nul_bytes += c.nul_bytes;
             report.untimed += c.untimed;
+            report.local_only += c.local_only;
+            report.local_ambiguous += c.local_ambiguous;
             report.first_time = earliest(report.first_time, c.first_time);
             report.last_time = latest(report.last_time, c.last_time);
             for (k, v) in c.inferred {
