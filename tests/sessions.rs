@@ -452,20 +452,6 @@ fn stderr_has_the_summary_and_the_session_count_unless_quiet() {
 }
 
 #[test]
-fn overlapping_inputs_are_noted() {
-    // The same log, compressed: the rows overlap in time.
-    let o = run(&[
-        "sessions",
-        DAY1,
-        "testdata/gz/u_ex170119.log.gz",
-        "--format",
-        "ndjson",
-    ]);
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert!(o.stderr.contains("out of order"), "{}", o.stderr);
-}
-
-#[test]
 fn the_same_file_named_twice_is_read_once() {
     // Regression: a file named twice was read twice, every session doubled.
     let once = run(&["sessions", DAY1, "--format", "ndjson"]);
@@ -546,4 +532,48 @@ fn row_dated_2500_is_malformed_as_in_logs_not_moved_to_2262() {
         "{}",
         o.stderr
     );
+}
+
+// ---------------------------------------------------------------- repeats
+
+#[test]
+fn the_same_log_as_log_and_gz_is_counted_once_with_the_places_named() {
+    // Their bytes differ (one is compressed), so they are both read: the
+    // records of the second are repeats of the first's.
+    let once = sessions(&["sessions", DAY1]);
+    let o = run(&[
+        "sessions",
+        DAY1,
+        "testdata/gz/u_ex170119.log.gz",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let twice: Vec<Value> = serde_json::from_str::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
+    let requests = |all: &[Value]| {
+        all.iter()
+            .map(|s| s["requests"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(twice.len(), once.len());
+    assert_eq!(requests(&twice), requests(&once));
+    assert!(
+        o.stderr
+            .contains("312 records appeared in more than one input")
+            && o.stderr
+                .contains("u_ex170119.log.gz:5 = testdata/sample/u_ex170119.log:5"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn consecutive_days_are_not_repeats() {
+    let o = run(&["sessions", DAY1, DAY2, "--format", "json"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(!o.stderr.contains("more than one input"), "{}", o.stderr);
 }

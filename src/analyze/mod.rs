@@ -10,6 +10,7 @@
 pub mod downloads;
 pub mod export;
 pub mod ordered;
+pub mod repeats;
 pub mod sessions;
 
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -20,6 +21,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::w3c::{CHUNKS_PER_BATCH, Hit, Input, Row, RunReport, ScanConfig, peek_start, scan_all};
 use ordered::Reorder;
+use repeats::AcrossInputs;
+pub use repeats::Repeats;
 
 /// How far out of order rows may be and still be put in order: IIS writes a
 /// row when a request ends, so rows lag by up to a long request's duration.
@@ -44,6 +47,12 @@ pub struct OrderedRun {
     /// window held [`ordered::MAX_HELD`] of them (a flood of rows within
     /// the slack); a row older than one of them came late.
     pub early: u64,
+    /// With [`RepeatCheck::AcrossInputs`]: the records dropped as repeats
+    /// of another input's.
+    pub repeats: Option<Repeats>,
+    /// Records not remembered for the repeat check, past
+    /// [`repeats::MAX_REMEMBERED`]: a later repeat of one is not caught.
+    pub not_remembered: u64,
     /// Records without a UTC time: left out of the analysis.
     pub untimed: u64,
 }
@@ -115,6 +124,14 @@ fn hash_state() -> &'static foldhash::quality::RandomState {
 /// not peeked at), and files whose start cannot be read, keep their place
 /// after the others, in the order given.
 pub fn order_inputs(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<Input> {
+    order_with_starts(inputs, cfg)
+        .into_iter()
+        .map(|(input, _)| input)
+        .collect()
+}
+
+/// [`order_inputs`], with each input's first time where it was read.
+fn order_with_starts(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<(Input, Option<Timestamp>)> {
     let peekable = |input: &Input| match input {
         Input::File { path, .. } => std::fs::metadata(path).is_ok_and(|m| m.is_file()),
         Input::Stdin => false,
@@ -132,7 +149,10 @@ pub fn order_inputs(inputs: Vec<Input>, cfg: &ScanConfig) -> Vec<Input> {
         })
         .collect();
     keyed.sort_by_key(|(start, i, _)| (start.is_none(), *start, *i));
-    keyed.into_iter().map(|(_, _, input)| input).collect()
+    keyed
+        .into_iter()
+        .map(|(start, _, input)| (input, start))
+        .collect()
 }
 
 /// Whether two login names are the same person: equal ignoring case, or
@@ -149,74 +169,14 @@ pub fn same_user(a: &str, b: &str) -> bool {
     }
 }
 
-/// Records that turn up in more than one input: the same log given twice
-/// in two forms (`.log` and `.gz`), or two copies that overlap in time.
-/// The first place a record was seen is kept; the same record in another
-/// input is a repeat, dropped and counted (a record repeated within one
-/// file is two requests, and kept).
-#[derive(Default)]
-pub struct Repeats {
-    seen: foldhash::HashMap<u64, (Arc<str>, u64)>,
-    /// Records dropped as repeats.
-    pub dropped: u64,
-    /// The first few: (repeat, first seen), as `file:line`.
-    pub samples: Vec<(String, String)>,
-}
-
-impl Repeats {
-    /// Whether a record (by `key`, a hash of what identifies it) was already
-    /// seen in another input.
-    pub fn is_repeat(&mut self, key: u64, file: &Arc<str>, line: u64) -> bool {
-        match self.seen.get(&key) {
-            Some((first, first_line)) if !Arc::ptr_eq(first, file) && **first != **file => {
-                self.dropped += 1;
-                if self.samples.len() < 5 {
-                    self.samples
-                        .push((format!("{file}:{line}"), format!("{first}:{first_line}")));
-                }
-                true
-            }
-            Some(_) => false,
-            None => {
-                self.seen.insert(key, (file.clone(), line));
-                false
-            }
-        }
-    }
-
-    /// The key of a log record: its time, client, request, status and size.
-    pub fn key(r: &crate::w3c::Record) -> u64 {
-        hash_state().hash_one((
-            r.time_utc,
-            &r.client_ip,
-            &r.user_agent,
-            &r.method,
-            &r.uri_stem,
-            &r.uri_query,
-            &r.username,
-            r.status,
-            r.win32_status,
-            r.bytes_sent,
-            r.time_taken_ms,
-        ))
-    }
-
-    /// The note for the summary, if any record was dropped.
-    pub fn note(&self, what: &str) -> Option<String> {
-        (self.dropped > 0).then(|| {
-            let places: Vec<String> = self
-                .samples
-                .iter()
-                .map(|(again, first)| format!("{again} = {first}"))
-                .collect();
-            format!(
-                "{} {what} appeared in more than one input (the same log given twice, or copies overlapping in time) and {} counted once: {}",
-                self.dropped,
-                if self.dropped == 1 { "was" } else { "were" },
-                places.join(", ")
-            )
-        })
-    }
+/// Whether [`scan_ordered`] drops records repeated across inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepeatCheck {
+    /// Every record is delivered (the command checks what it keeps).
+    Off,
+    /// A record that repeats one of another input is dropped and counted
+    /// ([`repeats::AcrossInputs`]).
+    AcrossInputs,
 }
 
 /// How far parsing may run ahead of delivery in [`scan_ordered`].
@@ -242,17 +202,33 @@ pub fn scan_ordered<E, F, D>(
     deliver: &mut D,
     progress: &(dyn Fn(u64) + Sync),
     lookahead: Lookahead,
+    repeats: RepeatCheck,
 ) -> io::Result<OrderedRun>
 where
     E: Send,
     F: Fn(&Row<'_>) -> Option<E> + Sync,
     D: FnMut(Timestamp, Located<'_, E>) -> io::Result<()>,
 {
-    type Batch<E> = (Arc<str>, Vec<Hit<(i64, E)>>);
-    let ordered = order_inputs(inputs.to_vec(), cfg);
+    type Batch<E> = (Arc<str>, Vec<Hit<(i64, u64, E)>>);
+    let (ordered, starts): (Vec<Input>, Vec<Option<i64>>) = order_with_starts(inputs.to_vec(), cfg)
+        .into_iter()
+        .map(|(input, start)| (input, start.map(ordered::key)))
+        .unzip();
+    let check = repeats == RepeatCheck::AcrossInputs && ordered.len() > 1;
+    let mut across = check
+        .then(|| AcrossInputs::new(ordered.iter().map(Input::display_name).collect(), &starts));
     // Rows without a time are left out (the scan counts them). Times travel
     // as 8-byte keys: every selected row passes through the reorder buffer.
-    let timed = |row: &Row<'_>| Some((ordered::key(row.time?), select(row)?));
+    let timed = |row: &Row<'_>| {
+        let time = ordered::key(row.time?);
+        let event = select(row)?;
+        let key = if check {
+            repeats::row_key(row, time)
+        } else {
+            0
+        };
+        Some((time, key, event))
+    };
     // Events wait with the index of their file's name, not a copy of it.
     let mut reorder: Reorder<(usize, u64, E)> = Reorder::new(SLACK);
     let mut files: Vec<Arc<str>> = Vec::new();
@@ -266,7 +242,7 @@ where
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<E>>(room);
         let scanner = scope.spawn(move || {
-            let mut sink = |file: &Arc<str>, hits: Vec<Hit<(i64, E)>>| {
+            let mut sink = |file: &Arc<str>, hits: Vec<Hit<(i64, u64, E)>>| {
                 tx.send((file.clone(), hits))
                     .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the analysis stopped"))
             };
@@ -278,9 +254,14 @@ where
                 files.push(file);
             }
             let index = files.len() - 1;
-            let events = hits.into_iter().map(|h| {
-                let (time, event) = h.item;
-                (time, (index, h.line, event))
+            let events = hits.into_iter().filter_map(|h| {
+                let (time, key, event) = h.item;
+                if let Some(across) = &mut across
+                    && across.is_repeat(key, time, &files[index], h.line)
+                {
+                    return None;
+                }
+                Some((time, (index, h.line, event)))
             });
             delivered = reorder.push(events, |t, (i, line, event)| {
                 deliver(
@@ -317,6 +298,8 @@ where
             run,
             late: reorder.late(),
             early: reorder.early(),
+            not_remembered: across.as_ref().map_or(0, |a| a.not_remembered),
+            repeats: across.map(AcrossInputs::into_found),
         })
     })
 }

@@ -40,6 +40,11 @@ pub fn key(t: Timestamp) -> i64 {
     })
 }
 
+/// A duration in key units (nanoseconds), saturating.
+pub fn key_span(d: SignedDuration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
+}
+
 /// The instant of a key.
 pub fn instant(k: i64) -> Timestamp {
     Timestamp::from_nanosecond(i128::from(k)).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -54,7 +59,7 @@ impl<E> Reorder<E> {
     pub fn holding(slack: SignedDuration, max_held: usize) -> Reorder<E> {
         Reorder {
             pending: Vec::new(),
-            slack: i64::try_from(slack.as_nanos()).unwrap_or(i64::MAX),
+            slack: key_span(slack),
             released: None,
             late: 0,
             max_held,

@@ -6,7 +6,7 @@ use std::io::{self, BufWriter, Write};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::analyze::downloads::{self, Download, Settings, Tracker, format_offset};
-use crate::analyze::{Located, Lookahead, Repeats, scan_ordered};
+use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
@@ -70,6 +70,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         &mut deliver,
         &progress,
         Lookahead::Batch,
+        RepeatCheck::Off,
     )?;
     bar.finish_and_clear();
     writer.finish::<Download>()?;

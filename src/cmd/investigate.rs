@@ -14,7 +14,7 @@ use crate::digest::sha256_file;
 
 use super::examine::{Examined, examine_input};
 use crate::analyze::downloads::Settings;
-use crate::analyze::{Located, Lookahead, scan_ordered};
+use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::case::collect::{self, Collector, Windows};
 use crate::case::correlate::{self, Evidence, is_internal};
 use crate::case::roster::Roster;
@@ -290,6 +290,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
             &mut deliver,
             &progress,
             Lookahead::Batch,
+            RepeatCheck::Off,
         );
         (ordered, hashing.join())
     });

@@ -182,6 +182,21 @@ pub fn write_order_notes<W: Write>(
             "note: {untimed} records have no UTC time and were left out of the time-ordered analysis"
         )?;
     }
+    if let Some(note) = ordered.repeats.as_ref().and_then(|r| r.note("records")) {
+        writeln!(
+            out,
+            "note: {}",
+            crate::output::sanitize::for_terminal(&note)
+        )?;
+    }
+    if ordered.not_remembered > 0 {
+        writeln!(
+            out,
+            "note: {} records were past the {} remembered to find records repeated across inputs: a repeat of one of them is counted twice",
+            ordered.not_remembered,
+            crate::analyze::repeats::MAX_REMEMBERED
+        )?;
+    }
     Ok(())
 }
 

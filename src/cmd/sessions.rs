@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use jiff::Timestamp;
 
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
-use crate::analyze::{Located, Lookahead, scan_ordered};
+use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
@@ -130,6 +130,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         &mut deliver,
         &progress,
         Lookahead::Chunk,
+        RepeatCheck::AcrossInputs,
     )?;
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();
