@@ -202,3 +202,39 @@ fn table_stalled_on_a_six_megabyte_path() {
     let record: Value = serde_json::from_str(stdout.trim_end()).expect("one JSON line");
     assert_eq!(record["uri_stem"].as_str().map(str::len), Some(LEN));
 }
+
+/// Regression: a file name that is not UTF-8 became U+FFFD in `file`, so the
+/// reported path was not the file on disk (and two files could share it).
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_exact_in_json_and_escaped_for_people() {
+    use base64::Engine as _;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut raw = dir.path().as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"/u_ex\xE9.log");
+    let path = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&raw));
+    std::fs::write(&path, one_request("jsmith", "/Home.aspx")).unwrap();
+    let out = leaktrace()
+        .arg("logs")
+        .arg(&path)
+        .args(["--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        record["file"],
+        serde_json::json!({"bytes": base64::engine::general_purpose::STANDARD.encode(&raw)})
+    );
+    let table = leaktrace().arg("logs").arg(&path).output().unwrap();
+    let stderr = String::from_utf8(table.stderr).unwrap();
+    // Not a log: the message names it with the byte escaped, not U+FFFD.
+    let out = leaktrace().arg("examine").arg(&path).output().unwrap();
+    let examine = String::from_utf8(out.stderr).unwrap();
+    assert!(examine.contains("u_ex\\xE9.log"), "{examine}");
+    assert!(
+        !examine.contains('\u{FFFD}') && !stderr.contains('\u{FFFD}'),
+        "{stderr}"
+    );
+}

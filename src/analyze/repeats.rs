@@ -242,7 +242,10 @@ mod tests {
         assert_eq!(f.seen.len(), 1, "nothing comes after the last input");
         let found = f.into_found();
         assert_eq!(found.dropped, 1);
-        assert_eq!(found.samples, [("log1:7".to_string(), "log0:3".to_string())]);
+        assert_eq!(
+            found.samples,
+            [("log1:7".to_string(), "log0:3".to_string())]
+        );
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub fn case_json(case: &Case, ctx: &Context) -> Value {
             "tolerances": tolerances_json(),
         },
         "evidence": case.evidence.iter().map(|e| json!({
-            "path": e.path,
+            "path": crate::name::json(&e.path),
             "sha256": e.sha256,
             "bytes": e.bytes,
             "role": e.role.as_str(),
@@ -72,7 +72,7 @@ pub fn case_json(case: &Case, ctx: &Context) -> Value {
         })).collect::<Vec<_>>(),
         "log_coverage": {
             "files": case.coverage.iter().map(|c| json!({
-                "path": c.path,
+                "path": crate::name::json(&c.path),
                 "first_utc": time(c.first),
                 "last_utc": time(c.last),
                 "first_local": local(zone, c.first),
@@ -119,7 +119,7 @@ fn name_link_json(link: &NameLink) -> Value {
 pub fn finding_json(f: &Finding, ctx: &Context) -> Value {
     let l = &f.lead;
     json!({
-        "file": l.file,
+        "file": crate::name::json(&l.file),
         "sha256": l.sha256,
         "archive_sha256": l.archive_sha256,
         "kind": l.kind,
@@ -168,7 +168,7 @@ fn person_json(p: &Person, case: &Case, ctx: &Context) -> Value {
         "employee_id": p.employee_id,
         "findings": p.findings.iter().map(|i| {
             let f = &case.findings[*i];
-            json!({"file": f.lead.file, "verdict": f.verdict.as_str()})
+            json!({"file": crate::name::json(&f.lead.file), "verdict": f.verdict.as_str()})
         }).collect::<Vec<_>>(),
         "client_ips": p.client_ips,
         "downloads": p.downloads.iter().map(|d| item_json(d, ctx)).collect::<Vec<_>>(),

@@ -42,7 +42,7 @@ impl Item for Download {
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
         let r = &self.record;
         vec![
-            Cell::Text(r.file.to_string()),
+            super::file_cell(&r.file),
             Cell::Int(r.line),
             r.time_utc.map(|t| t.to_string()).into(),
             r.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),

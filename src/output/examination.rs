@@ -184,7 +184,7 @@ impl Item for Examination {
             )
         });
         vec![
-            Cell::Text(self.file.clone()),
+            super::file_cell(&self.file),
             Cell::Text(self.sha256.clone()),
             self.archive_sha256.clone().into(),
             Cell::Text(self.kind.as_str().into()),

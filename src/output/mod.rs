@@ -47,6 +47,15 @@ pub enum Cell {
     Json(serde_json::Value),
 }
 
+/// A file name: text, or `{"bytes": "<base64>"}` for a name that is not
+/// UTF-8 (see [`crate::name`]).
+pub fn file_cell(name: &str) -> Cell {
+    match crate::name::raw_bytes(name) {
+        Some(_) => Cell::Json(crate::name::json(name)),
+        None => Cell::Text(name.to_string()),
+    }
+}
+
 impl From<Option<String>> for Cell {
     fn from(v: Option<String>) -> Cell {
         v.map_or(Cell::Null, Cell::Text)

@@ -47,7 +47,7 @@ impl Item for Record {
             .map(|(k, v)| (k.to_string(), v.clone().map_or(Value::Null, Value::String)))
             .collect();
         vec![
-            Cell::Text(self.file.to_string()),
+            super::file_cell(&self.file),
             Cell::Int(self.line),
             self.time_utc.map(|t| t.to_string()).into(),
             self.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),

@@ -653,7 +653,7 @@ pub fn timeline(case: &Case) -> Vec<Value> {
                 json!({
                     "source": "log",
                     "role": role,
-                    "log_file": r.file.to_string(),
+                    "log_file": crate::name::json(&r.file),
                     "log_line": r.line,
                     "username": r.username,
                     "client_ip": r.client_ip,

@@ -68,7 +68,7 @@ impl Item for Session {
                 "pages": self.not_listed.pages,
                 "downloads": self.not_listed.downloads,
             })),
-            Cell::Text(self.file.to_string()),
+            super::file_cell(&self.file),
             Cell::Int(self.line),
         ]
     }

@@ -33,7 +33,7 @@ impl Input {
     pub fn display_name(&self) -> Arc<str> {
         match self {
             Input::Stdin => Arc::from("-"),
-            Input::File { path, .. } => Arc::from(path.to_string_lossy().as_ref()),
+            Input::File { path, .. } => crate::name::display(path),
         }
     }
 }
