@@ -186,6 +186,139 @@ mod tests {
             .collect())
     }
 
+    /// A plain reading of the documented rules, byte by byte, to hold the
+    /// tokenizer (SIMD split, nom, the double-space rule) to.
+    fn reference(line: &[u8], expected: Option<usize>) -> Result<Vec<Span>, Problem> {
+        let span = |start: usize, end: usize, escaped: bool| Span {
+            start: start as u32,
+            end: end as u32,
+            escaped,
+        };
+        let count = |spans: Vec<Span>| -> Result<Vec<Span>, Problem> {
+            if spans.is_empty() {
+                return Err(Problem::OnlyWhitespace);
+            }
+            if spans.len() > MAX_FIELDS {
+                return Err(Problem::TooManyValues);
+            }
+            match expected {
+                Some(e) if e != spans.len() => Err(Problem::FieldCount {
+                    found: spans.len(),
+                    expected: e,
+                }),
+                _ => Ok(spans),
+            }
+        };
+        if !line.contains(&b'"') {
+            // Single spaces, when that split is the one that fits ...
+            let mut pieces = Vec::new();
+            let mut start = 0;
+            for (i, &b) in line.iter().enumerate() {
+                if b == b' ' {
+                    pieces.push(span(start, i, false));
+                    start = i + 1;
+                }
+            }
+            pieces.push(span(start, line.len(), false));
+            let clean = line.first() != Some(&b' ') && line.last() != Some(&b' ');
+            if expected == Some(pieces.len()) && clean && pieces.len() > 1 {
+                return Ok(pieces);
+            }
+            // ... else runs of spaces separate values.
+            return count(pieces.into_iter().filter(|s| s.start != s.end).collect());
+        }
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] == b' ' {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let bare_end = line[i..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(line.len(), |n| i + n);
+            let mut quoted = None;
+            if line[i] == b'"' {
+                // Closed by a quote that is not doubled, followed by a space
+                // or the end of the line.
+                let mut j = i + 1;
+                while j < line.len() {
+                    if line[j] == b'"' {
+                        if line.get(j + 1) == Some(&b'"') {
+                            j += 2;
+                            continue;
+                        }
+                        if j + 1 == line.len() || line[j + 1] == b' ' {
+                            quoted = Some(j);
+                        }
+                        break;
+                    }
+                    j += 1;
+                }
+            }
+            match quoted {
+                Some(close) => {
+                    let inner = &line[start + 1..close];
+                    let escaped = inner.windows(2).any(|w| w == b"\"\"");
+                    spans.push(span(start + 1, close, escaped));
+                    i = close + 1;
+                }
+                None => {
+                    spans.push(span(start, bare_end, false));
+                    i = bare_end;
+                }
+            }
+            if spans.len() > MAX_FIELDS {
+                return Err(Problem::TooManyValues);
+            }
+        }
+        count(spans)
+    }
+
+    #[test]
+    fn tokenize_agrees_with_a_plain_reading_of_the_rules() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut spans = Vec::new();
+        for round in 0..20_000 {
+            // Mostly short lines of values, spaces and quotes; now and then
+            // one with more values than a row may have.
+            let len = if round % 500 == 0 {
+                600
+            } else {
+                (next() % 48) as usize
+            };
+            let line: Vec<u8> = (0..len)
+                .map(|_| match next() % 10 {
+                    0..=2 => b' ',
+                    3 => b'"',
+                    4 => b'-',
+                    5 => b'b',
+                    _ => b'a',
+                })
+                .collect();
+            let expected = match next() % 4 {
+                0 => None,
+                _ => Some((next() % 8) as usize + 1),
+            };
+            let got = tokenize(&line, expected, &mut spans).map(|()| spans.clone());
+            let want = reference(&line, expected);
+            assert_eq!(
+                got,
+                want,
+                "{:?} expecting {expected:?}",
+                String::from_utf8_lossy(&line)
+            );
+        }
+    }
+
     #[test]
     fn single_spaces() {
         assert_eq!(values("a b - d", Some(4)).unwrap(), ["a", "b", "-", "d"]);
