@@ -577,3 +577,27 @@ fn consecutive_days_are_not_repeats() {
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     assert!(!o.stderr.contains("more than one input"), "{}", o.stderr);
 }
+
+// ---------------------------------------------------------------- limits
+
+#[test]
+fn a_user_agent_of_megabytes_is_held_cut_and_says_so() {
+    // Every open session held its agent whole: 100 sessions of 10 MB agents
+    // took 1 GB. Held values are cut at 8 KiB, with a marker.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u_ex.log");
+    let agent = "M".repeat(40_000);
+    let log = format!(
+        "#Fields: date time cs-method cs-uri-stem cs-username c-ip cs(User-Agent) sc-status\n\
+         2017-01-19 10:00:00 GET /Home.aspx jsmith 1.2.3.4 {agent} 200\n"
+    );
+    std::fs::write(&path, log).unwrap();
+    let found = sessions(&["sessions", path.to_str().unwrap()]);
+    let held = text(&found[0], "user_agent");
+    assert!(held.starts_with(&"M".repeat(8192)), "{}", held.len());
+    assert!(
+        held.ends_with("…[31808 more bytes not kept]"),
+        "{}",
+        &held[8000..]
+    );
+}

@@ -72,9 +72,12 @@ fn event_from<B: AsRef<[u8]>>(
     if let (Some(m), Some(s)) = (method, stem)
         && export::is_download(m, s)
     {
+        // Held until the download is attributed: values past a few KiB cut.
+        let mut record = Record::from_row(row);
+        record.clip_values();
         return Some(Event::Download {
             client: client(),
-            record: Box::new(Record::from_row(row)),
+            record: Box::new(record),
             selected: filter.matches_request(row),
         });
     }
@@ -97,6 +100,12 @@ fn event_from<B: AsRef<[u8]>>(
 /// A login name as text; bytes that are not UTF-8 become U+FFFD. Names
 /// are nearly always ASCII, checked here faster than a general UTF-8 check.
 fn name(bytes: &[u8]) -> CompactString {
+    if bytes.len() > crate::w3c::record::MAX_HELD_VALUE {
+        // Held per client: a name of megabytes is cut, and says so.
+        let mut held = String::from_utf8_lossy(bytes).into_owned();
+        crate::w3c::record::clip(&mut held);
+        return CompactString::from(held);
+    }
     if bytes.is_ascii() {
         // SAFETY: ASCII is UTF-8.
         return CompactString::new(unsafe { std::str::from_utf8_unchecked(bytes) });

@@ -58,11 +58,19 @@ impl SessionEvent {
             (Some(m), Some(s)) => is_download(m, s),
             _ => false,
         };
+        // Held while the session is open: cut past a few KiB.
         let text = |b: &Option<std::borrow::Cow<'_, [u8]>>| {
-            b.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+            b.as_ref().map(|b| {
+                let mut s = String::from_utf8_lossy(b).into_owned();
+                crate::w3c::record::clip(&mut s);
+                s
+            })
         };
         SessionEvent {
-            user: row.text(Column::Username),
+            user: row.text(Column::Username).map(|mut u| {
+                crate::w3c::record::clip(&mut u);
+                u
+            }),
             client: client_key(
                 ip.as_deref().unwrap_or_default(),
                 agent.as_deref().unwrap_or_default(),

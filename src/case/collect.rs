@@ -64,10 +64,11 @@ pub struct CaseEvent {
 /// Turns a row into an event (on the cores).
 pub fn event(row: &Row<'_>, everything: &Filter, windows: &Windows) -> Option<CaseEvent> {
     let download = downloads::event(row, everything);
-    let context = row
-        .time
-        .filter(|t| windows.contains(*t))
-        .map(|_| Box::new(Record::from_row(row)));
+    let context = row.time.filter(|t| windows.contains(*t)).map(|_| {
+        let mut record = Record::from_row(row);
+        record.clip_values();
+        Box::new(record)
+    });
     (download.is_some() || context.is_some()).then_some(CaseEvent { download, context })
 }
 

@@ -82,6 +82,54 @@ impl Record {
     }
 }
 
+/// The longest value an analysis holds on to (a session's user agent, a
+/// context row's fields): a longer one is cut there, and says so.
+pub const MAX_HELD_VALUE: usize = 8 << 10;
+
+/// Cuts `value` to [`MAX_HELD_VALUE`] bytes (at a character boundary), with
+/// a marker that says how much was left out: a value of megabytes is never
+/// what an analysis needs, and holding many of them would make memory
+/// follow the input.
+pub fn clip(value: &mut String) {
+    if value.len() <= MAX_HELD_VALUE {
+        return;
+    }
+    let cut = value.floor_char_boundary(MAX_HELD_VALUE);
+    let left_out = value.len() - cut;
+    // A new string: truncating would keep the long one's allocation.
+    *value = format!("{}…[{left_out} more bytes not kept]", &value[..cut]);
+}
+
+impl Record {
+    /// [`clip`]s every text value, for a record held by an analysis.
+    pub fn clip_values(&mut self) {
+        for v in [
+            &mut self.method,
+            &mut self.uri_stem,
+            &mut self.uri_query,
+            &mut self.username,
+            &mut self.client_ip,
+            &mut self.user_agent,
+            &mut self.referer,
+            &mut self.server_ip,
+            &mut self.host,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clip(v);
+        }
+        for (_, v) in &mut self.extra {
+            if let Some(v) = v {
+                clip(v);
+            }
+        }
+        for (_, v) in &mut self.invalid {
+            clip(v);
+        }
+    }
+}
+
 /// A row's invalid values, as text (out of line: almost no row has one).
 #[cold]
 fn invalid_values(row: &Row<'_>) -> Vec<(Arc<str>, String)> {
@@ -94,4 +142,20 @@ fn invalid_values(row: &Row<'_>) -> Vec<(Arc<str>, String)> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_held_value_is_cut_at_a_character_and_says_how_much_was_left_out() {
+        let mut short = "Mozilla/5.0".to_string();
+        clip(&mut short);
+        assert_eq!(short, "Mozilla/5.0");
+        let mut long = "é".repeat(MAX_HELD_VALUE);
+        clip(&mut long);
+        assert!(long.starts_with(&"é".repeat(MAX_HELD_VALUE / 2)));
+        assert!(long.ends_with(&format!("…[{MAX_HELD_VALUE} more bytes not kept]")));
+    }
 }
