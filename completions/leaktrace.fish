@@ -45,7 +45,7 @@ never\t'Never map: read every file as a stream'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l log-tz -d 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l ip -d 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip". A comma separates globs ("*.zip,*.csv"), except inside {a,b}; \\, is a comma of the path' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l method -d 'HTTP method (GET, POST, HEAD ...), any case' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l status -d 'HTTP status code (404) or class (4xx)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r
@@ -65,7 +65,7 @@ never\t'Never map: read every file as a stream'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l log-tz -d 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l user -d 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\\name' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l ip -d 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l path -d 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip". A comma separates globs ("*.zip,*.csv"), except inside {a,b}; \\, is a comma of the path' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l method -d 'HTTP method (GET, POST, HEAD ...), any case' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l status -d 'HTTP status code (404) or class (4xx)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r

@@ -262,7 +262,8 @@ pub struct FilterArgs {
     #[arg(long, value_name = "IP|CIDR", value_delimiter = ',')]
     pub ip: Vec<String>,
     /// Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL
-    /// filter: "/temp/*", "*.zip".
+    /// filter: "/temp/*", "*.zip". A comma separates globs ("*.zip,*.csv"),
+    /// except inside {a,b}; \, is a comma of the path.
     #[arg(long, value_name = "GLOB")]
     pub path: Vec<String>,
     /// HTTP method (GET, POST, HEAD ...), any case.

@@ -119,7 +119,7 @@ impl Filter {
             None
         } else {
             let mut set = GlobSetBuilder::new();
-            for p in &spec.paths {
+            for p in spec.paths.iter().flat_map(|p| split_patterns(p)) {
                 set.add(path_glob(p)?);
             }
             Some(
@@ -242,6 +242,31 @@ fn eq_fold(logged: &[u8], want_lower: &[u8]) -> bool {
     String::from_utf8_lossy(logged).to_lowercase().as_bytes() == want_lower
 }
 
+/// A `--path` value's patterns: a comma separates them (any matches, as
+/// for the other filters), except inside `{a,b}`, the glob's own
+/// alternation. An escaped comma (`\,`) is a comma of the path.
+fn split_patterns(value: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&value[start..]);
+    parts.into_iter().filter(|p| !p.is_empty())
+}
+
 /// `--path` globs: `*` crosses `/` (as in a URL filter), case-insensitive (as IIS).
 fn path_glob(pattern: &str) -> Result<Glob, FilterError> {
     GlobBuilder::new(pattern)
@@ -290,6 +315,20 @@ mod tests {
         assert!(link.contains(&parse_ip(b"fe80::1ff:fe23:4567:890a%3").unwrap()));
         assert!(parse_net("not-an-ip").is_none());
         assert!(parse_net("73.21.44.9%eth0").is_some());
+    }
+
+    #[test]
+    fn a_comma_separates_path_patterns_except_inside_braces() {
+        fn all(v: &str) -> Vec<&str> {
+            split_patterns(v).collect()
+        }
+        assert_eq!(all("*.zip,*.csv"), ["*.zip", "*.csv"]);
+        assert_eq!(
+            all("/temp/*.{zip,csv},/PCR*"),
+            ["/temp/*.{zip,csv}", "/PCR*"]
+        );
+        assert_eq!(all(r"/a\,b.aspx"), [r"/a\,b.aspx"]);
+        assert_eq!(all("*.zip,"), ["*.zip"]);
     }
 
     #[test]

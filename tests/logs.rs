@@ -1770,3 +1770,19 @@ fn an_unknown_log_tz_is_a_usage_error() {
         o.stderr
     );
 }
+
+#[test]
+fn a_comma_list_of_path_globs_matches_any_of_them() {
+    let zips = records(&["logs", SAMPLE, "--path", "*.zip"]).len();
+    let csvs = records(&["logs", SAMPLE, "--path", "*.csv"]).len();
+    assert!(zips > 0 && csvs > 0);
+    assert_eq!(
+        records(&["logs", SAMPLE, "--path", "*.zip,*.csv"]).len(),
+        zips + csvs
+    );
+    // A comma inside {..} belongs to the glob's own alternation.
+    assert_eq!(
+        records(&["logs", SAMPLE, "--path", "*.{zip,csv}"]).len(),
+        zips + csvs
+    );
+}
