@@ -34,7 +34,11 @@ impl FileDigest {
 
 /// SHA-256 and size of a file, keeping its first `head` bytes, in one read.
 pub fn sha256_file(path: &Path, head: usize) -> io::Result<FileDigest> {
-    let mut file = File::open(path)?;
+    sha256_reader(File::open(path)?, head)
+}
+
+/// [`sha256_file`] of what a reader gives, to its end.
+pub fn sha256_reader(mut file: impl Read, head: usize) -> io::Result<FileDigest> {
     let mut hasher = Sha256::new();
     let mut first = Vec::with_capacity(head.min(1 << 20));
     let mut buf = vec![0u8; 1 << 20];

@@ -522,3 +522,47 @@ fn a_workbook_that_overflows_the_xlsx_readers_arithmetic_is_damaged_not_a_crash(
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v[0]["verdict"], "damaged");
 }
+
+#[test]
+fn a_csv_over_the_limit_is_refused_from_its_size_and_the_rest_examined() {
+    // A review measured 405 MB for a 400 MB CSV: every kind but NEMSIS was
+    // read whole, whatever its size. A sparse 5 GiB file takes no room and
+    // would take long to read: it is refused from its size.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big = dir.path().join("big.csv");
+    // Text for the whole head the kind is decided from, then a hole.
+    std::fs::write(&big, b"a,b\n".repeat(20_000)).expect("write");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .and_then(|f| f.set_len(5 << 30))
+        .expect("sparse");
+    let big = big.to_str().expect("UTF-8 path");
+    let (code, files, stderr) = examine(&[big, &path("plain.csv")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(files.len(), 1, "{stderr}");
+    assert_eq!(files[0]["file"], path("plain.csv"));
+    assert!(
+        stderr.contains(&format!(
+            "leaktrace: {big}: 5 GiB, over the limit of 256 MiB for a CSV file (read whole into \
+             memory): not read\n"
+        )),
+        "{stderr}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_stream_with_no_end_is_read_to_the_limit_and_no_further() {
+    // `examine --as csv /dev/zero` read until memory ran out.
+    let (code, files, stderr) = examine(&["--as", "csv", "/dev/zero", &path("plain.csv")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(files.len(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "leaktrace: /dev/zero: longer than 256 MiB, the limit for a CSV file (read whole \
+             into memory): read no further\n"
+        ),
+        "{stderr}"
+    );
+}

@@ -430,3 +430,69 @@ fn a_901_of_bytes_that_are_not_text_is_a_mismatch() {
     assert_eq!(file["attribution"]["text"], JANE);
     assert_eq!(file["attribution"]["verified"], false);
 }
+
+#[test]
+fn a_nemsis_file_of_many_reports_lists_the_first_and_counts_them_all() {
+    // A review measured 999 MB for 200,000 reports: every report was kept
+    // and printed. The JSON keeps its shape: `records` counts every report,
+    // `pcrs` lists the first 10,000, and a warning says so.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(JANE);
+    let group = |value: &str, kind: &str| {
+        format!(
+            "<eCustomResults.ResultsGroup><eCustomResults.01>{value}</eCustomResults.01>\
+             <eCustomResults.02>{kind}</eCustomResults.02></eCustomResults.ResultsGroup>"
+        )
+    };
+    let report = format!(
+        "<PatientCareReport><eRecord><eRecord.01>P</eRecord.01></eRecord><eCustomResults>{}{}\
+         </eCustomResults></PatientCareReport>\n",
+        group(JANE, "eRecord.900"),
+        group(&b64, "eRecord.901")
+    );
+    let xml = format!(
+        "<EMSDataSet><Header>\n{}</Header></EMSDataSet>\n",
+        report.repeat(10_005)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many.xml");
+    std::fs::write(&p, xml).unwrap();
+    let (code, files, stderr) = examine(&[p.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    let file = &files[0];
+    assert_eq!(file["verdict"], "consistent");
+    assert_eq!(file["records"], 10_005);
+    assert_eq!(file["pcrs"].as_array().map(Vec::len), Some(10_000));
+    assert_eq!(file["pcrs"][9_999]["line"], 10_001);
+    assert_eq!(
+        warnings(file),
+        [
+            "5 reports after the first 10000 are not listed (the limit per file): counted in the \
+          records and judged in the verdict all the same"
+        ]
+    );
+}
+
+#[test]
+fn a_nemsis_file_over_the_stream_limit_is_refused_from_its_size() {
+    // `examine --as nemsis /dev/zero` never ended; a file larger than the
+    // limit (sparse here: it takes no room) is refused before it is read.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.xml");
+    std::fs::write(&p, "<EMSDataSet>\n").unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .and_then(|f| f.set_len(2 << 30))
+        .unwrap();
+    let p = p.to_str().unwrap();
+    let (code, files, stderr) = examine(&[p, &path("vendor_sample_v351.xml")]);
+    assert_eq!(code, Some(1), "stderr:\n{stderr}");
+    assert_eq!(files.len(), 1);
+    assert!(
+        stderr.contains(&format!(
+            "leaktrace: {p}: 2 GiB, over the limit of 1 GiB for NEMSIS XML (streamed): not read\n"
+        )),
+        "{stderr}"
+    );
+}

@@ -388,3 +388,41 @@ fn the_table_names_each_member() {
         "{stdout}"
     );
 }
+
+#[test]
+fn an_archive_of_many_nemsis_members_lists_10000_reports_between_them() {
+    // Each NEMSIS member listed up to 10,000 reports: a 2.7 MB archive of
+    // 10,000 members held 25 million reports (8.7 GB before it was killed).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let zip_path = dir.path().join("bulk.zip");
+    let mut w = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("create"));
+    let body = format!(
+        "<EMSDataSet>{}</EMSDataSet>",
+        "<PatientCareReport/>".repeat(4_000)
+    );
+    for name in ["a.xml", "b.xml", "c.xml"] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        w.write_all(body.as_bytes()).expect("write");
+    }
+    w.finish().expect("finish");
+    let zip_path = zip_path.to_str().expect("UTF-8 path");
+    let (code, files, stderr) = run(&[zip_path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let listed: Vec<(u64, usize)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["records"].as_u64().expect("records"),
+                f["pcrs"].as_array().map_or(0, Vec::len),
+            )
+        })
+        .collect();
+    assert_eq!(listed, [(4_000, 4_000), (4_000, 4_000), (4_000, 2_000)]);
+    assert_eq!(
+        files[2]["warnings"][0],
+        "2000 reports are not listed: the archive's members list 10000 reports at most between \
+         them (the limit per archive); counted in the records and judged in the verdict all the \
+         same"
+    );
+}

@@ -1236,6 +1236,40 @@ fn a_missing_input_is_reported_and_the_rest_is_investigated() {
 }
 
 #[test]
+fn a_leaked_file_over_the_limit_is_reported_and_the_rest_is_investigated() {
+    // investigate goes through examine's reading: a CSV over its limit is
+    // refused from its size (sparse here: 5 GiB that take no room), its hash
+    // is not attempted past the limit, and the other files are correlated.
+    let (_tmp, case_dir) = variant(&["logs", "leaked/old_export.csv"]);
+    let big = case_dir.join("leaked/big.csv");
+    fs::write(&big, format!("{GRID_HEADER}\n").repeat(2_000)).expect("write");
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .and_then(|f| f.set_len(5 << 30))
+        .expect("sparse");
+    let (code, case, stderr) = case_json(&[path_str(&case_dir), TZ[0], TZ[1]]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let over = "5 GiB, over the limit of 256 MiB for a CSV file (read whole into memory): not read";
+    assert!(
+        strings(&case["problems"])
+            .iter()
+            .any(|p| p.ends_with(&format!("big.csv: {over}"))),
+        "{stderr}"
+    );
+    let e = exhibit(&case, "big.csv");
+    assert_eq!(e["sha256"], Value::Null);
+    assert_eq!(
+        e["note"],
+        format!(
+            "could not be read: {over}; could not be hashed: 5 GiB, over the limit of 1 GiB for a \
+             file that is only hashed: not read"
+        )
+    );
+    assert_eq!(finding(&case, "old_export.csv")["verdict"], "outside_logs");
+}
+
+#[test]
 fn formats_other_than_table_and_json_and_stdin_are_usage_errors() {
     for args in [
         vec![CASE, "--format", "csv"],

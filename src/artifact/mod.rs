@@ -6,10 +6,12 @@
 //! rightmost column ([`grid`]), PDFs in a "Printed by" stamp on the pages
 //! and in their metadata ([`pdf`]). A file's kind is decided from its content,
 //! never its name ([`sniff`]). Bulk exports are ZIP archives of such files,
-//! read member by member within limits ([`archive`]).
+//! read member by member within limits ([`archive`]). How much of any one
+//! file is read is bounded ([`intake`]).
 
 pub mod archive;
 pub mod grid;
+pub mod intake;
 pub mod nemsis;
 pub mod pdf;
 pub mod statement;

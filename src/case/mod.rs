@@ -26,7 +26,6 @@ use jiff::{SignedDuration, Timestamp};
 use crate::analyze::downloads::Download;
 use crate::analyze::export;
 use crate::analyze::sessions::Session;
-use crate::artifact::nemsis::PcrVerdict;
 use crate::artifact::statement::Statement;
 use crate::output::examination::Examination;
 use crate::w3c::Record;
@@ -76,7 +75,7 @@ pub const MAX_DOWNLOADS: usize = 200_000;
 pub const MAX_LISTED: usize = 500;
 /// Distinct statements of one NEMSIS file correlated; reports with others
 /// are counted in a warning.
-pub const MAX_STATEMENTS_PER_FILE: usize = 64;
+pub const MAX_STATEMENTS_PER_FILE: usize = crate::artifact::nemsis::MAX_STATEMENTS;
 /// Patient records at which a breach must be reported to HHS and the media
 /// within 60 days (45 CFR 164.406, 164.408).
 pub const BREACH_THRESHOLD: u64 = 500;
@@ -154,65 +153,38 @@ impl Lead {
             columns: ex.columns.clone().unwrap_or_default(),
             warnings: ex.warnings.clone(),
         };
-        let Some(pcrs) = &ex.pcrs else {
+        let Some(found) = &ex.statements else {
             return vec![base];
         };
-        let mut groups: Vec<(Statement, bool, u64)> = Vec::new();
-        let mut unsigned = 0u64;
-        let mut beyond = 0u64;
-        for pcr in pcrs {
-            let (statement, verified) = match pcr.verdict {
-                PcrVerdict::Mismatch => (pcr.e901.clone().or_else(|| pcr.e900.clone()), false),
-                PcrVerdict::Consistent => (pcr.e900.clone(), true),
-                _ => (pcr.e900.clone().or_else(|| pcr.e901.clone()), false),
-            };
-            match statement {
-                Some(s) => {
-                    let known = groups.iter().position(|(g, _, _)| {
-                        g.same_identity(&s) && g.produced_at == s.produced_at
-                    });
-                    match known {
-                        Some(i) => {
-                            groups[i].1 &= verified;
-                            groups[i].2 += 1;
-                        }
-                        None if groups.len() < MAX_STATEMENTS_PER_FILE => {
-                            groups.push((s, verified, 1));
-                        }
-                        None => beyond += 1,
-                    }
-                }
-                None => unsigned += 1,
-            }
-        }
-        if groups.is_empty() {
+        if found.groups.is_empty() {
             return vec![Lead {
-                records: Some(pcrs.len() as u64),
                 statement: None,
                 verified: false,
                 ..base
             }];
         }
         let mut base = base;
-        if beyond > 0 {
+        if found.beyond > 0 {
             base.warnings.push(format!(
-                "{beyond} reports carry statements beyond the first {MAX_STATEMENTS_PER_FILE} distinct ones of this file: not correlated"
+                "{} reports carry statements beyond the first {MAX_STATEMENTS_PER_FILE} distinct ones of this file: not correlated",
+                found.beyond
             ));
         }
-        let mut leads: Vec<Lead> = groups
-            .into_iter()
-            .map(|(statement, verified, n)| Lead {
-                statement: Some(statement),
-                verified,
-                records: Some(n),
+        let mut leads: Vec<Lead> = found
+            .groups
+            .iter()
+            .map(|g| Lead {
+                statement: Some(g.statement.clone()),
+                verified: g.verified,
+                records: Some(g.reports),
                 ..base.clone()
             })
             .collect();
-        if unsigned > 0 {
+        if found.unsigned > 0 {
             leads.push(Lead {
                 statement: None,
                 verified: false,
-                records: Some(unsigned),
+                records: Some(found.unsigned),
                 ..base
             });
         }

@@ -84,18 +84,17 @@ fn column_of(header: &str) -> Option<Column> {
     Some(column)
 }
 
+/// A file that may be a roster, read whole: no more than
+/// [`MAX_ROSTER_BYTES`] of it (a device or a pipe included).
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::artifact::intake::read_path(path, MAX_ROSTER_BYTES, "a roster")
+}
+
 impl Roster {
     /// Reads a roster CSV (`,`, `;` or tab; UTF-8 or Windows-1252).
     pub fn read(path: &Path) -> Result<Roster, RosterError> {
         let shown = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| RosterError(format!("{shown}: {e}")))?;
-        if meta.len() > MAX_ROSTER_BYTES {
-            return Err(RosterError(format!(
-                "{shown}: {} bytes, over the roster limit of {MAX_ROSTER_BYTES}",
-                meta.len()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| RosterError(format!("{shown}: {e}")))?;
+        let bytes = read_capped(path).map_err(|e| RosterError(format!("{shown}: {e}")))?;
         Roster::parse(&shown, &bytes)
     }
 

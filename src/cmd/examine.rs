@@ -3,9 +3,10 @@
 //! A file is examined by its kind, decided from its content; a ZIP archive
 //! (a bulk export) is opened and each member examined in archive order, a
 //! ZIP inside it too (one level), within the limits of
-//! [`crate::artifact::archive`]. [`examine_input`] and [`examine_bytes`] are
-//! the part other commands reuse: they return what was found, and what could
-//! not be read, as data; [`run`] prints it.
+//! [`crate::artifact::archive`]. No more of an input is read than the limit
+//! of its kind ([`crate::artifact::intake`]). [`examine_input`] and
+//! [`examine_bytes`] are the part other commands reuse: they return what was
+//! found, and what could not be read, as data; [`run`] prints it.
 
 use crate::digest::{hex, sha256};
 use std::fs::File;
@@ -14,6 +15,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use sha2::{Digest, Sha256};
 
 use crate::artifact::archive::{Archive, Budget, Entry, MAX_NESTING, Member};
+use crate::artifact::intake::{self, Bounded};
 use crate::artifact::{self, Kind, SNIFF_HEAD, grid, nemsis, pdf};
 use crate::cli::{ExamineArgs, GlobalArgs};
 use crate::exit::Exit;
@@ -195,46 +197,63 @@ impl Diagnostics {
 
 /// Examines one input: a file of a known kind, or a ZIP archive member by
 /// member. `forced` (`--as`) applies to the input itself, not to the members
-/// of an archive. An error is one reading the input; what goes wrong inside
-/// an archive is in its [`ArchiveReport`].
+/// of an archive. An error is one reading the input, or the input being
+/// over the limit of its kind ([`intake`]: of kind
+/// [`io::ErrorKind::FileTooLarge`], and no SHA-256 is claimed); what goes
+/// wrong inside an archive is in its [`ArchiveReport`].
 pub fn examine_input(
     input: &Input,
     forced: Option<Kind>,
     password: Option<&str>,
 ) -> io::Result<Examined> {
-    let mut source: Box<dyn Read> = match input {
-        Input::Stdin => Box::new(io::stdin().lock()),
-        Input::File { path, .. } => Box::new(File::open(path)?),
+    let (mut source, regular_size): (Box<dyn Read>, _) = match input {
+        Input::Stdin => (Box::new(io::stdin().lock()), None),
+        Input::File { path, .. } => {
+            let file = File::open(path)?;
+            let size = intake::regular_size(&file);
+            (Box::new(file), size)
+        }
     };
     let mut head = Vec::with_capacity(SNIFF_HEAD);
     (&mut source)
         .take(SNIFF_HEAD as u64)
         .read_to_end(&mut head)?;
     let file = input.display_name().to_string();
-    match forced.or_else(|| artifact::sniff(&head)) {
-        None => Ok(Examined::Unknown),
-        Some(Kind::Nemsis) => {
-            // Streamed: the hash is taken as the parser reads, and whatever
-            // it leaves (after damage) is read to the end for the hash.
-            let mut hasher = Sha256::new();
-            let mut reader = Hashing {
-                inner: io::Cursor::new(head).chain(source),
-                hasher: &mut hasher,
-            };
-            let report = nemsis::examine(BufReader::new(&mut reader));
-            io::copy(&mut reader, &mut io::sink())?;
-            Ok(Examined::File(Box::new(nemsis_examination(
-                file,
-                hex(hasher.finalize().as_slice()),
-                report,
-            ))))
-        }
-        Some(_) => {
-            let mut bytes = head;
-            source.read_to_end(&mut bytes)?;
-            Ok(examine_bytes(&file, &bytes, forced, password))
-        }
+    let Some(kind) = forced.or_else(|| artifact::sniff(&head)) else {
+        return Ok(Examined::Unknown);
+    };
+    // Nothing past the kind's limit is read: a regular file over it is
+    // refused from its size, anything else stops one byte past it.
+    let (limit, what) = intake::limit(kind);
+    intake::check_size(regular_size, limit, &what)?;
+    let rest =
+        Bounded::new(source, limit.saturating_sub(head.len() as u64), &what).reporting(limit);
+    if kind == Kind::Nemsis {
+        return stream_nemsis(file, head, rest).map(|found| Examined::File(Box::new(found)));
     }
+    let mut bytes = head;
+    intake::read_held(rest, &mut bytes, regular_size)?;
+    Ok(examine_bytes(&file, &bytes, forced, password))
+}
+
+/// Examines NEMSIS XML as it streams in: its `head`, then `rest`. The hash
+/// is taken as the parser reads, and whatever the parser leaves (after
+/// damage) is read to the end for the hash. An error reading (a limit
+/// reached, from a [`Bounded`] `rest`) gives no examination, so no hash is
+/// claimed of bytes that were not read.
+fn stream_nemsis(file: String, head: Vec<u8>, rest: impl Read) -> io::Result<Examination> {
+    let mut hasher = Sha256::new();
+    let mut reader = Hashing {
+        inner: io::Cursor::new(head).chain(rest),
+        hasher: &mut hasher,
+    };
+    let report = nemsis::examine(BufReader::new(&mut reader));
+    io::copy(&mut reader, &mut io::sink())?;
+    Ok(nemsis_examination(
+        file,
+        hex(hasher.finalize().as_slice()),
+        report,
+    ))
 }
 
 /// Examines a file held in memory, named `file` in the findings: its kind
@@ -281,6 +300,7 @@ fn examine_file(
                 records: None,
                 columns: None,
                 pcrs: None,
+                statements: None,
                 signature: None,
                 pdf: Some(report.findings),
                 warnings: report.warnings,
@@ -302,6 +322,7 @@ fn examine_file(
                 records: Some(report.data_rows),
                 columns: Some(report.columns),
                 pcrs: None,
+                statements: None,
                 signature: report.signature,
                 pdf: None,
                 warnings: report.warnings,
@@ -318,6 +339,7 @@ fn examine_archive(file: &str, bytes: &[u8], password: Option<&str>) -> ArchiveR
         archive_sha256: sha256.clone(),
         password,
         budget: Budget::default(),
+        listed: nemsis::MAX_LISTED_REPORTS,
         files: Vec::new(),
         notes: Vec::new(),
     };
@@ -348,6 +370,10 @@ struct Walk<'p> {
     password: Option<&'p str>,
     /// Shared with nested archives, so nesting cannot multiply it.
     budget: Budget,
+    /// NEMSIS reports the archive's members may still list between them:
+    /// each member's own limit, times thousands of members, would hold
+    /// millions of reports.
+    listed: usize,
     files: Vec<Examination>,
     notes: Vec<ArchiveNote>,
 }
@@ -414,6 +440,7 @@ impl Walk<'_> {
                 if let Some(note) = member.name_note {
                     found.warnings.insert(0, note);
                 }
+                self.cap_listed(&mut found);
                 self.files.push(found);
             }
             None => self.note(
@@ -422,6 +449,27 @@ impl Walk<'_> {
                 false,
             ),
         }
+    }
+
+    /// Keeps the reports a NEMSIS member lists within what the archive may
+    /// still list; the others stay counted in its `records`.
+    fn cap_listed(&mut self, found: &mut Examination) {
+        let Some(pcrs) = &mut found.pcrs else {
+            return;
+        };
+        if pcrs.len() > self.listed {
+            let unlisted = pcrs.len() - self.listed;
+            pcrs.truncate(self.listed);
+            pcrs.shrink_to_fit();
+            found.warnings.push(format!(
+                "{unlisted} report{} not listed: the archive's members list {} reports at most \
+                 between them (the limit per archive); counted in the records and judged in the \
+                 verdict all the same",
+                if unlisted == 1 { " is" } else { "s are" },
+                nemsis::MAX_LISTED_REPORTS
+            ));
+        }
+        self.listed -= pcrs.len();
     }
 
     fn note(&mut self, file: String, why: String, failed: bool) {
@@ -452,11 +500,44 @@ fn nemsis_examination(file: String, sha256: String, report: nemsis::NemsisReport
         kind: Kind::Nemsis,
         verdict: nemsis_verdict(report.verdict),
         attribution: report.attribution,
-        records: Some(report.pcrs.len() as u64),
+        records: Some(report.reports),
         columns: None,
         pcrs: Some(report.pcrs),
+        statements: Some(report.statements),
         signature: None,
         pdf: None,
         warnings: report.warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nemsis_stream_that_never_ends_stops_at_the_limit() {
+        // `examine --as nemsis /dev/zero` never ended: after the parser
+        // stopped on the damage, the rest was read for the hash for ever.
+        let what = "NEMSIS XML (streamed)";
+        let endless = Bounded::new(io::repeat(0), 1 << 20, what);
+        let e = stream_nemsis("zero".into(), b"<EMSDataSet>".to_vec(), endless).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert_eq!(
+            e.to_string(),
+            "longer than 1 MiB, the limit for NEMSIS XML (streamed): read no further"
+        );
+        // Damaged but within the limit: examined, and hashed to the end.
+        let rest = b"</Oops>junk after the damage".repeat(1000);
+        let found = stream_nemsis(
+            "damaged".into(),
+            b"<EMSDataSet>".to_vec(),
+            Bounded::new(&rest[..], 1 << 20, what),
+        )
+        .unwrap();
+        assert_eq!(found.verdict, "damaged");
+        assert_eq!(
+            found.sha256,
+            sha256(&[&b"<EMSDataSet>"[..], &rest].concat())
+        );
     }
 }

@@ -10,14 +10,15 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::digest::sha256_file;
+use crate::artifact::intake::{self, MAX_STREAMED};
+use crate::digest::{sha256_file, sha256_reader};
 
 use super::examine::{Examined, examine_input};
 use crate::analyze::downloads::Settings;
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::case::collect::{self, Collector, Windows};
 use crate::case::correlate::{self, Evidence, is_internal};
-use crate::case::roster::Roster;
+use crate::case::roster::{self, Roster};
 use crate::case::sort::{self, LogShape};
 use crate::case::{
     Case, Coverage, EvidenceRole, Exhibit, Lead, MAX_CONTEXT_ROWS, MAX_DOWNLOADS, gaps, is_tampered,
@@ -129,11 +130,11 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
                 evidence.push(exhibit);
             }
             Ok(Examined::Unknown) => {
-                hash_into(&mut exhibit, path);
                 exhibit.note = Some(
                     "not a W3C log, nor a kind leaktrace examines (NEMSIS XML, CSV, XLSX, PDF, ZIP)"
                         .into(),
                 );
+                hash_into(&mut exhibit, path);
                 evidence.push(exhibit);
             }
             Ok(Examined::File(ex)) => {
@@ -143,7 +144,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
                 if given_roster.is_none()
                     && ex.kind == crate::artifact::Kind::Csv
                     && ex.attribution.is_none()
-                    && let Ok(bytes) = std::fs::read(path)
+                    && let Ok(bytes) = roster::read_capped(path)
                     && let Ok(r) = Roster::parse(&name, &bytes)
                     && r.employees
                         .iter()
@@ -451,14 +452,24 @@ fn read_head(path: &Path) -> io::Result<Vec<u8>> {
 }
 
 /// Hashes an input that nothing else reads whole (an ignored file, the
-/// roster); a failure is noted on the exhibit.
+/// roster), up to the limit of a streamed file ([`MAX_STREAMED`]: a device
+/// never ends); a failure is noted on the exhibit.
 fn hash_into(exhibit: &mut Exhibit, path: &Path) {
-    match sha256_file(path, 0) {
+    let hashed = intake::open(path, MAX_STREAMED, "a file that is only hashed")
+        .and_then(|bounded| sha256_reader(bounded, 0));
+    match hashed {
         Ok(digest) => {
             exhibit.sha256 = Some(digest.hex());
             exhibit.bytes = digest.bytes;
         }
-        Err(e) => exhibit.note = Some(format!("could not be hashed: {e}")),
+        // Said after what is already noted of the exhibit.
+        Err(e) => {
+            let hashed = format!("could not be hashed: {e}");
+            exhibit.note = Some(match exhibit.note.take() {
+                Some(note) => format!("{note}; {hashed}"),
+                None => hashed,
+            });
+        }
     }
 }
 

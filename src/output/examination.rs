@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Cell, Context, Item};
 use crate::artifact::grid::{GridVerdict, Signature};
-use crate::artifact::nemsis::{FileVerdict, Pcr, PcrVerdict};
+use crate::artifact::nemsis::{FileVerdict, Pcr, PcrVerdict, ReportStatements};
 use crate::artifact::pdf::{PdfFindings, PdfVerdict};
 use crate::artifact::statement::Statement;
 use crate::artifact::{Attribution, Kind};
@@ -28,8 +28,13 @@ pub struct Examination {
     pub records: Option<u64>,
     /// Grid exports: the header's column names.
     pub columns: Option<Vec<String>>,
-    /// NEMSIS: the reports.
+    /// NEMSIS: the reports, at most the first
+    /// [`MAX_LISTED_REPORTS`](crate::artifact::nemsis::MAX_LISTED_REPORTS)
+    /// (`records` counts them all).
     pub pcrs: Option<Vec<Pcr>>,
+    /// NEMSIS: the distinct statements of all the reports, with their
+    /// counts, for `investigate` (not printed).
+    pub statements: Option<ReportStatements>,
     /// Grid exports: where the signature is.
     pub signature: Option<Signature>,
     /// PDFs: the stamp, the metadata and the revisions.
@@ -227,7 +232,7 @@ impl Item for Examination {
                 _ => format!("row {}, column {}", s.row, s.column),
             },
             None => match (&self.pcrs, &self.pdf) {
-                (Some(p), _) => format!("{} reports", p.len()),
+                (Some(p), _) => format!("{} reports", self.records.unwrap_or(p.len() as u64)),
                 (None, Some(pdf)) => pdf_place(pdf),
                 (None, None) => String::new(),
             },

@@ -1,10 +1,12 @@
 //! Text encodings: how the bytes of a delimited export are decoded (UTF-16 by
 //! its byte-order mark or its NUL bytes, UTF-8, Windows-1252), and what did not
-//! decode cleanly.
+//! decode cleanly. UTF-8 is read in place; any other text is converted to a
+//! copy in UTF-8, capped (one byte may become three), so that the copy
+//! cannot grow past a limit whatever the bytes are.
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{CoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A file's text, and how it was decoded.
 pub(super) struct Decoded<'a> {
@@ -13,19 +15,50 @@ pub(super) struct Decoded<'a> {
     /// Bytes that are not valid in the encoding the file declares.
     pub(super) damage: Option<String>,
     pub(super) notes: Vec<String>,
+    /// The text converted to UTF-8 was cut at the cap: the bytes after it
+    /// were not decoded.
+    pub(super) cut: bool,
+}
+
+/// Text converted to UTF-8.
+struct Converted {
+    text: String,
+    /// Something did not decode and is U+FFFD.
+    replaced: bool,
+    /// Cut at the cap.
+    cut: bool,
+}
+
+/// Converts `bytes` to UTF-8, with U+FFFD for what does not decode, keeping
+/// at most `cap` bytes of text.
+fn convert(encoding: &'static Encoding, bytes: &[u8], cap: usize) -> Converted {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let room = decoder
+        .max_utf8_buffer_length(bytes.len())
+        .unwrap_or(usize::MAX)
+        .min(cap);
+    // The decoder writes within the capacity and never grows it.
+    let mut text = String::with_capacity(room);
+    let (result, read, replaced) = decoder.decode_to_string(bytes, &mut text, true);
+    Converted {
+        text,
+        replaced,
+        cut: result == CoderResult::OutputFull && read < bytes.len(),
+    }
 }
 
 /// UTF-16 by its byte-order mark (or by its NUL bytes); UTF-8 when valid;
-/// Windows-1252 otherwise. `head`: the bytes may stop anywhere.
-pub(super) fn decode<'a>(bytes: &'a [u8], head: bool) -> Decoded<'a> {
+/// Windows-1252 otherwise. `head`: the bytes may stop anywhere. Text that is
+/// not valid UTF-8 is converted, to at most `cap` bytes.
+pub(super) fn decode<'a>(bytes: &'a [u8], head: bool, cap: usize) -> Decoded<'a> {
     if let Some(body) = bytes.strip_prefix(b"\xFF\xFE") {
-        return decode_utf16(body, UTF_16LE, 2, head);
+        return decode_utf16(body, UTF_16LE, 2, head, cap);
     }
     if let Some(body) = bytes.strip_prefix(b"\xFE\xFF") {
-        return decode_utf16(body, UTF_16BE, 2, head);
+        return decode_utf16(body, UTF_16BE, 2, head, cap);
     }
     if let Some(encoding) = utf16_by_nuls(bytes) {
-        let mut decoded = decode_utf16(bytes, encoding, 0, head);
+        let mut decoded = decode_utf16(bytes, encoding, 0, head, cap);
         decoded.notes.insert(
             0,
             format!(
@@ -42,6 +75,7 @@ pub(super) fn decode<'a>(bytes: &'a [u8], head: bool) -> Decoded<'a> {
         utf16: false,
         damage: None,
         notes: note.into_iter().collect(),
+        cut: false,
     };
     match std::str::from_utf8(body) {
         Ok(text) => plain(Cow::Borrowed(text), None),
@@ -59,21 +93,28 @@ pub(super) fn decode<'a>(bytes: &'a [u8], head: bool) -> Decoded<'a> {
                     "the file has a UTF-8 byte-order mark but is not UTF-8 (byte offset {offset})"
                 )
             };
-            plain(
-                String::from_utf8_lossy(body),
-                Some(format!("{why}: the bad bytes were read as U+FFFD")),
-            )
+            let converted = convert(UTF_8, body, cap);
+            Decoded {
+                cut: converted.cut,
+                ..plain(
+                    Cow::Owned(converted.text),
+                    Some(format!("{why}: the bad bytes were read as U+FFFD")),
+                )
+            }
         }
         Err(e) => {
-            let (text, _) = WINDOWS_1252.decode_without_bom_handling(body);
+            let converted = convert(WINDOWS_1252, body, cap);
             let offset = e.valid_up_to();
-            plain(
-                text,
-                Some(format!(
-                    "read as Windows-1252: not UTF-8 (byte 0x{:02X} at offset {offset})",
-                    body[offset]
-                )),
-            )
+            Decoded {
+                cut: converted.cut,
+                ..plain(
+                    Cow::Owned(converted.text),
+                    Some(format!(
+                        "read as Windows-1252: not UTF-8 (byte 0x{:02X} at offset {offset})",
+                        body[offset]
+                    )),
+                )
+            }
         }
     }
 }
@@ -83,21 +124,27 @@ fn decode_utf16<'a>(
     encoding: &'static Encoding,
     bom: usize,
     head: bool,
+    cap: usize,
 ) -> Decoded<'a> {
-    let utf16 = |text: Cow<'a, str>, damage: Option<String>| Decoded {
-        text,
+    let utf16 = |text: String, damage: Option<String>, cut: bool| Decoded {
+        text: Cow::Owned(text),
         utf16: true,
         damage,
         notes: Vec::new(),
+        cut,
     };
     if head {
         let even = &body[..body.len() & !1];
-        return utf16(encoding.decode_without_bom_handling(even).0, None);
+        return utf16(convert(encoding, even, cap).text, None, false);
     }
-    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(body) {
-        return utf16(text, None);
+    let Converted {
+        text,
+        replaced,
+        cut,
+    } = convert(encoding, body, cap);
+    if !replaced {
+        return utf16(text, None, cut);
     }
-    let (text, _) = encoding.decode_without_bom_handling(body);
     let bad = text.find('\u{fffd}').unwrap_or(text.len());
     let offset = bom + 2 * text[..bad].encode_utf16().count();
     let why = if offset + 1 >= bom + body.len() && body.len() % 2 == 1 {
@@ -111,6 +158,7 @@ fn decode_utf16<'a>(
             "invalid {}: {why}; read with U+FFFD in its place",
             encoding.name()
         )),
+        cut,
     )
 }
 

@@ -30,6 +30,7 @@ use self::csv::{
 };
 use encoding::decode;
 use tally::{Contents, Found, SAMPLE_ROWS, Tally};
+pub use xlsx::MAX_SHARED_STRINGS;
 use xlsx::{
     Metered, cell_name, compound_file, declared_uncompressed, implausible_counts, scan_sheet,
 };
@@ -118,7 +119,7 @@ pub fn is_xlsx_zip(head: &[u8]) -> bool {
 /// NUL bytes are allowed only in UTF-16. The head may end anywhere, even in
 /// the middle of a character.
 pub fn looks_delimited(head: &[u8]) -> bool {
-    let decoded = decode(head, true);
+    let decoded = decode(head, true, usize::MAX);
     if !decoded.utf16 && head.contains(&0) {
         return false;
     }
@@ -130,14 +131,32 @@ pub fn looks_delimited(head: &[u8]) -> bool {
             .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
 }
 
+/// The most text a CSV that is not UTF-8 (Windows-1252, UTF-16, or with
+/// bytes that are not valid) is converted to: the converted copy is held
+/// beside the file's bytes, and one byte may become three.
+pub const MAX_CSV_TEXT: usize = 256 << 20;
+
 /// Reads a CSV (or `;`/tab-separated) export: the header is the first record
 /// with text, and its width is its rightmost non-blank cell.
 pub fn examine_csv(bytes: &[u8]) -> GridReport {
-    let decoded = decode(bytes, false);
+    examine_csv_within(bytes, MAX_CSV_TEXT)
+}
+
+/// [`examine_csv`], converting at most `cap` bytes of text.
+fn examine_csv_within(bytes: &[u8], cap: usize) -> GridReport {
+    let decoded = decode(bytes, false, cap);
     let mut warnings = decoded.notes;
     let mut damaged = false;
     if let Some(damage) = decoded.damage {
         warnings.push(damage);
+        damaged = true;
+    }
+    if decoded.cut {
+        warnings.push(format!(
+            "converted to UTF-8, the text is longer than {}, the limit: the rest of the file \
+             was not read",
+            size(cap as u64)
+        ));
         damaged = true;
     }
     let full = decoded
@@ -221,7 +240,8 @@ pub fn examine_csv(bytes: &[u8]) -> GridReport {
 /// than [`MAX_XLSX_UNCOMPRESSED`] of content, or more shared strings than its
 /// shared strings part could hold, and an OLE compound file (an encrypted
 /// workbook, a legacy `.xls`): the XLSX reader would abort the process on
-/// those.
+/// those. One holding more than [`MAX_SHARED_STRINGS`] shared strings is
+/// refused too: the reader keeps them all in memory.
 pub fn examine_xlsx(bytes: &[u8]) -> GridReport {
     let budget = (bytes.len() as u64)
         .saturating_mul(READS_PER_BYTE)
@@ -453,9 +473,11 @@ fn conclude(
     }
 }
 
-/// A byte count for messages: `512 MiB`, `300 bytes`.
+/// A byte count for messages: `5 GiB`, `512 MiB`, `300 bytes`.
 pub(crate) fn size(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GiB", bytes >> 30)
+    } else if bytes >= 1 << 20 {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")

@@ -170,6 +170,35 @@ fn long_cells_and_many_rows() {
 }
 
 #[test]
+fn a_csv_converted_to_utf8_is_capped_whatever_its_bytes() {
+    // Windows-1252 `€` (0x80) becomes three bytes of UTF-8: a file of them
+    // held three times its size beside itself.
+    let mut bytes = b"a;b\r\n".to_vec();
+    for _ in 0..1000 {
+        bytes.extend(b"\x80\x80;1\r\n");
+    }
+    let whole = examine_csv_within(&bytes, usize::MAX);
+    assert_eq!((whole.verdict, whole.data_rows), (GridVerdict::None, 1000));
+    let cut = examine_csv_within(&bytes, 1000);
+    assert_eq!(cut.verdict, GridVerdict::Damaged);
+    assert!(cut.data_rows < 200, "{}", cut.data_rows);
+    assert!(
+        warned(
+            &cut,
+            "converted to UTF-8, the text is longer than 1000 bytes, the limit: the rest of the \
+             file was not read"
+        ),
+        "{:?}",
+        cut.warnings
+    );
+    // UTF-16 is converted under the same cap.
+    let text = format!("a\tb\r\n{}", "\u{20ac}\t1\r\n".repeat(1000));
+    let cut = examine_csv_within(&utf16(&text, false, true), 1000);
+    assert_eq!(cut.verdict, GridVerdict::Damaged);
+    assert!(warned(&cut, "the text is longer than 1000 bytes"));
+}
+
+#[test]
 fn looks_delimited_heads() {
     for file in [
         "plain.csv",

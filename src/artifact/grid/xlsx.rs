@@ -77,6 +77,18 @@ const SHARED_STRING_BYTES: u64 = 5;
 /// shared strings is checked: it looks the name up without case, under the
 /// folder of the workbook part.
 pub(super) fn implausible_counts(bytes: &[u8]) -> Option<String> {
+    implausible_counts_within(bytes, MAX_SHARED_STRINGS)
+}
+
+/// The most shared strings a workbook may hold. The XLSX reader keeps every
+/// one in memory (some 50 bytes each besides its text): a 1 MB workbook of
+/// tens of millions of tiny strings took more than a GiB and 13 s. An
+/// export of 100,000 rows has far fewer distinct strings.
+pub const MAX_SHARED_STRINGS: u64 = 2_000_000;
+
+/// [`implausible_counts`], also refusing a part that holds more than `max`
+/// strings.
+pub(super) fn implausible_counts_within(bytes: &[u8], max: u64) -> Option<String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let parts: Vec<String> = archive
         .file_names()
@@ -93,10 +105,9 @@ pub(super) fn implausible_counts(bytes: &[u8]) -> Option<String> {
             continue;
         };
         let declared = part.size();
-        let Some(unique) = declared_unique_count(part) else {
-            continue;
-        };
-        if unique > declared / SHARED_STRING_BYTES {
+        if let Some(unique) = declared_unique_count(part)
+            && unique > declared / SHARED_STRING_BYTES
+        {
             return Some(format!(
                 "refused: {name} declares uniqueCount=\"{unique}\" shared strings, more than its {} \
                  could hold (at least {SHARED_STRING_BYTES} bytes each); the XLSX reader would try to \
@@ -104,8 +115,65 @@ pub(super) fn implausible_counts(bytes: &[u8]) -> Option<String> {
                 size(declared)
             ));
         }
+        if let Ok(part) = archive.by_name(&name)
+            && count_strings(part, max) > max
+        {
+            return Some(format!(
+                "refused: {name} holds more than {max} shared strings, the limit: the XLSX reader \
+                 would keep every one in memory (a hostile workbook, or not a leaked export)"
+            ));
+        }
     }
     None
+}
+
+/// The `si` elements (any prefix) of a shared strings part, counted up to
+/// one past `max`, in chunks: no XML item is held whole, however long.
+fn count_strings(part: impl Read, max: u64) -> u64 {
+    /// Longer names are not `si`, with any prefix a real file uses.
+    const NAME: usize = 64;
+    let mut part = part.take(super::MAX_XLSX_UNCOMPRESSED);
+    let mut buf = vec![0u8; 64 << 10];
+    let (mut kept, mut count) = (0, 0u64);
+    loop {
+        let filled = match part.read(&mut buf[kept..]) {
+            Ok(0) | Err(_) => return count,
+            Ok(n) => kept + n,
+        };
+        let window = &buf[..filled];
+        // A tag whose name the chunk cuts is carried over to the next one.
+        let mut cut = None;
+        for at in memchr::memchr_iter(b'<', window) {
+            let rest = &window[at + 1..];
+            let end = rest
+                .iter()
+                .take(NAME)
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'));
+            match end {
+                Some(len) => {
+                    let name = &rest[..len];
+                    if name.rsplit(|&b| b == b':').next() == Some(b"si") {
+                        count += 1;
+                        if count > max {
+                            return count;
+                        }
+                    }
+                }
+                None if rest.len() < NAME => {
+                    cut = Some(at);
+                    break;
+                }
+                None => {}
+            }
+        }
+        kept = match cut {
+            Some(at) => {
+                buf.copy_within(at..filled, 0);
+                filled - at
+            }
+            None => 0,
+        };
+    }
 }
 
 /// The `uniqueCount` on the first `sst` element of a shared strings part,
@@ -481,6 +549,30 @@ mod tests {
                 "{counts}"
             );
         }
+    }
+
+    #[test]
+    fn an_xlsx_of_millions_of_tiny_shared_strings_is_refused() {
+        // A 1 MB workbook of 25 million `<si><t>x</t></si>` took 1.37 GB
+        // and 13 s: the reader keeps every string.
+        let texts: Vec<String> = (0..50).map(|i| format!("s{i}")).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let sst = shared_strings("", &texts);
+        let book = workbook_with(&shared_sheet(), &[("xl/sharedStrings.xml", sst.clone())]);
+        assert_eq!(implausible_counts_within(&book, 50), None);
+        assert_eq!(
+            implausible_counts_within(&book, 49).as_deref(),
+            Some(
+                "refused: xl/sharedStrings.xml holds more than 49 shared strings, the limit: the \
+                 XLSX reader would keep every one in memory (a hostile workbook, or not a leaked \
+                 export)"
+            )
+        );
+        // Names cut between chunks, prefixes, and lookalikes.
+        let mut xml = b"<x:sst>".to_vec();
+        xml.resize((64 << 10) - 3, b' ');
+        xml.extend(b"<x:si><t>a</t></x:si><si/><sis/><s i/>");
+        assert_eq!(count_strings(&xml[..], 10), 2);
     }
 
     #[test]

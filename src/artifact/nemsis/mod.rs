@@ -4,8 +4,9 @@
 //! results: `eRecord.900`, the forensic [`Statement`] in plain text, and
 //! `eRecord.901`, the same statement in base64, for when a wrongdoer has
 //! edited the plain copy. [`examine`] reads a file as a stream of XML events
-//! (never a tree), so memory holds only the small per-report results however
-//! many reports a file has, and it compares the two copies of every report.
+//! (never a tree) and compares the two copies of every report; the file is
+//! judged on all of its reports, but only the first [`MAX_LISTED_REPORTS`]
+//! are kept and listed, so memory does not follow the number of reports.
 //!
 //! Files are evidence and may be hostile: nothing from a DTD is loaded or
 //! expanded (an entity reference other than the five XML ones stays as
@@ -27,6 +28,7 @@ use super::Attribution;
 use super::statement::Statement;
 use encoding::{Source, Transcoder};
 use scan::{Scan, read_xml};
+pub use verdict::{MAX_STATEMENTS, ReportStatements, StatementGroup};
 
 /// One patient care report's engravitures.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,11 +81,24 @@ pub enum FileVerdict {
 /// What a NEMSIS file says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NemsisReport {
+    /// Judged on every report read.
     pub verdict: FileVerdict,
     pub attribution: Option<Attribution>,
+    /// The first reports, in file order: at most [`MAX_LISTED_REPORTS`] (a
+    /// warning says how many more were counted).
     pub pcrs: Vec<Pcr>,
+    /// Every report read, listed or not.
+    pub reports: u64,
+    /// The distinct statements of every report read, with their counts.
+    pub statements: ReportStatements,
     pub warnings: Vec<String>,
 }
+
+/// Reports listed one by one per file; the rest are read, judged and
+/// counted alike, but not listed, so that memory does not follow the
+/// number of reports (a report listed costs a few KiB, in the findings and
+/// in the output).
+pub const MAX_LISTED_REPORTS: usize = 10_000;
 
 /// Bounds that keep memory small on hostile files.
 #[derive(Clone, Copy, Debug)]
@@ -98,6 +113,8 @@ struct Limits {
     depth: usize,
     /// Warnings kept; the rest are counted.
     warnings: usize,
+    /// Reports listed; the rest are counted.
+    listed: usize,
 }
 
 const LIMITS: Limits = Limits {
@@ -105,6 +122,7 @@ const LIMITS: Limits = Limits {
     item: 64 << 20,
     depth: 256,
     warnings: 100,
+    listed: MAX_LISTED_REPORTS,
 };
 
 /// The bytes read up front to find the encoding.
@@ -873,41 +891,97 @@ mod tests {
         assert_eq!(r.warnings[100], "… and 400 more warnings");
     }
 
-    #[test]
-    fn many_reports_stream_through() {
-        /// Yields a document of `n` reports without holding it.
-        struct Many {
-            n: usize,
-            done: usize,
-            chunk: io::Cursor<Vec<u8>>,
+    /// Yields a document of `n` reports, the `d`th (from 1) written by
+    /// `report(d)`, without holding it.
+    struct Many<F> {
+        n: usize,
+        done: usize,
+        chunk: io::Cursor<Vec<u8>>,
+        report: F,
+    }
+
+    impl<F: Fn(usize) -> String> Many<F> {
+        fn new(n: usize, report: F) -> io::BufReader<Many<F>> {
+            io::BufReader::new(Many {
+                n,
+                done: 0,
+                chunk: io::Cursor::new(Vec::new()),
+                report,
+            })
         }
-        impl Read for Many {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                loop {
-                    let got = self.chunk.read(buf)?;
-                    if got > 0 || self.done > self.n {
-                        return Ok(got);
-                    }
-                    let next = match self.done {
-                        0 => "<EMSDataSet><Header>".to_string(),
-                        d if d == self.n => "</Header></EMSDataSet>".to_string(),
-                        d => pcr(&d.to_string(), JANE, JANE),
-                    };
-                    self.done += 1;
-                    self.chunk = io::Cursor::new(next.into_bytes());
+    }
+
+    impl<F: Fn(usize) -> String> Read for Many<F> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            loop {
+                let got = self.chunk.read(buf)?;
+                if got > 0 || self.done > self.n + 1 {
+                    return Ok(got);
                 }
+                let next = match self.done {
+                    0 => "<EMSDataSet><Header>".to_string(),
+                    d if d == self.n + 1 => "</Header></EMSDataSet>".to_string(),
+                    d => (self.report)(d),
+                };
+                self.done += 1;
+                self.chunk = io::Cursor::new(next.into_bytes());
             }
         }
+    }
+
+    #[test]
+    fn many_reports_stream_through() {
         let n = 20_000;
-        let many = Many {
-            n,
-            done: 0,
-            chunk: io::Cursor::new(Vec::new()),
-        };
-        let r = examine(io::BufReader::new(many));
+        let r = examine(Many::new(n, |d| pcr(&d.to_string(), JANE, JANE)));
         assert_eq!(r.verdict, FileVerdict::Consistent);
-        assert_eq!(r.pcrs.len(), n - 1);
-        assert_eq!(r.pcrs.last().unwrap().pcr.as_deref(), Some("19999"));
+        assert_eq!(r.reports, n as u64);
+        assert_eq!(r.pcrs.len(), MAX_LISTED_REPORTS);
+        assert_eq!(r.pcrs.last().unwrap().pcr.as_deref(), Some("10000"));
+        assert_eq!(r.statements.groups.len(), 1);
+        assert_eq!(r.statements.groups[0].reports, n as u64);
+    }
+
+    #[test]
+    fn a_nemsis_file_of_many_reports_keeps_memory_bounded() {
+        // A review measured 999 MB for 200,000 reports: every report was
+        // kept. Now the first are listed, and all are judged and counted.
+        let limits = Limits {
+            listed: 10,
+            ..LIMITS
+        };
+        let n = 3_000;
+        // Report 2,500 was edited (mismatch); 2,000 to 2,999 name John.
+        let report = |d: usize| match d {
+            2_500 => pcr(&d.to_string(), JANE, JOHN),
+            2_000.. => pcr(&d.to_string(), JOHN, JOHN),
+            _ => pcr(&d.to_string(), JANE, JANE),
+        };
+        let r = examine_with(Many::new(n, report), limits);
+        assert_eq!(r.reports, n as u64, "every report is counted");
+        assert_eq!(r.pcrs.len(), 10, "only the first are listed");
+        assert_eq!(r.pcrs[9].pcr.as_deref(), Some("10"));
+        assert_eq!(r.verdict, FileVerdict::Mismatch, "judged on every report");
+        assert_eq!(who(&r), Some((JOHN.to_string(), false)));
+        assert_eq!(
+            r.warnings,
+            [
+                "2990 reports after the first 10 are not listed (the limit per file): counted in the \
+              records and judged in the verdict all the same"
+            ]
+        );
+        let groups: Vec<(Option<&str>, bool, u64)> = r
+            .statements
+            .groups
+            .iter()
+            .map(|g| (g.statement.name.as_deref(), g.verified, g.reports))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                (Some("Jane Doe"), true, 1_999),
+                (Some("John Smith"), false, 1_001)
+            ]
+        );
     }
 
     /// A small file with most of what the reader meets: CRLF, references,

@@ -12,7 +12,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::super::statement::Statement;
 use super::guard::{Guard, ItemTooLong};
-use super::verdict::{decode_901, judge};
+use super::verdict::{ReportStatements, Tally, decode_901};
 use super::{Limits, NemsisReport, Pcr, PcrVerdict, is_xml_space};
 
 /// Where an XML item starts.
@@ -246,7 +246,12 @@ enum Root {
 /// The state of one file's reading.
 pub(super) struct Scan {
     limits: Limits,
+    /// The first reports, at most [`Limits::listed`].
     pcrs: Vec<Pcr>,
+    /// Every report read, listed or not.
+    reports: u64,
+    tally: Tally,
+    statements: ReportStatements,
     warnings: Vec<String>,
     warnings_dropped: usize,
     damaged: bool,
@@ -267,6 +272,9 @@ impl Scan {
         Scan {
             limits,
             pcrs: Vec::new(),
+            reports: 0,
+            tally: Tally::default(),
+            statements: ReportStatements::default(),
             warnings: Vec::new(),
             warnings_dropped: 0,
             damaged: false,
@@ -284,6 +292,17 @@ impl Scan {
             self.warnings.push(warning);
         } else {
             self.warnings_dropped += 1;
+        }
+    }
+
+    /// A report has been read: it counts towards the verdict and the
+    /// statements, and is listed while there is room.
+    fn report(&mut self, pcr: Pcr) {
+        self.reports += 1;
+        self.tally.add(&pcr);
+        self.statements.add(&pcr);
+        if self.pcrs.len() < self.limits.listed {
+            self.pcrs.push(pcr);
         }
     }
 
@@ -308,7 +327,7 @@ impl Scan {
                 self.warn(format!(
                     "{label} is cut short by the damage; its engravitures were read before it"
                 ));
-                self.pcrs.push(pcr.into_pcr());
+                self.report(pcr.into_pcr());
             } else {
                 self.warn(format!(
                     "{label} is cut short by the damage before its engravitures: not reported"
@@ -459,7 +478,7 @@ impl Scan {
                     "{label}: eRecord.900 and eRecord.901 agree, but not in the vendor's statement form"
                 ));
             }
-            self.pcrs.push(pcr);
+            self.report(pcr);
             notes
         } else {
             Vec::new()
@@ -509,6 +528,17 @@ impl Scan {
 
     /// Sums up the reports into the file's verdict and attribution.
     pub(super) fn finish(mut self) -> NemsisReport {
+        let unlisted = self.reports - self.pcrs.len() as u64;
+        if unlisted > 0 {
+            // Said whatever else was said: not one of the capped warnings.
+            self.warnings.push(format!(
+                "{unlisted} report{} after the first {} {} not listed (the limit per file): \
+                 counted in the records and judged in the verdict all the same",
+                if unlisted == 1 { "" } else { "s" },
+                self.limits.listed,
+                if unlisted == 1 { "is" } else { "are" },
+            ));
+        }
         if self.warnings_dropped > 0 {
             let n = self.warnings_dropped;
             self.warnings.push(format!(
@@ -516,11 +546,13 @@ impl Scan {
                 if n == 1 { "" } else { "s" }
             ));
         }
-        let (verdict, attribution) = judge(&self.pcrs, self.damaged);
+        let (verdict, attribution) = self.tally.judge(self.damaged);
         NemsisReport {
             verdict,
             attribution,
             pcrs: self.pcrs,
+            reports: self.reports,
+            statements: self.statements,
             warnings: self.warnings,
         }
     }

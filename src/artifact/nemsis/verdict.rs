@@ -1,5 +1,9 @@
 //! The verdicts: decoding the base64 copy (eRecord.901), and judging a
 //! file from its reports, with whom it names and whether that is verified.
+//! Both the verdict ([`Tally`]) and the statements correlated by
+//! `investigate` ([`ReportStatements`]) are gathered one report at a time,
+//! so that a file of any number of reports is judged on all of them while
+//! only the first are kept.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -52,23 +56,128 @@ pub(super) fn decode_901(text: &str) -> Reading {
     }
 }
 
-/// The file's verdict and whom it names. A damaged file is judged on the
-/// reports read before the damage, like a whole one, but its attribution
-/// is never verified: the rest of the file may say otherwise.
-pub(super) fn judge(pcrs: &[Pcr], damaged: bool) -> (FileVerdict, Option<Attribution>) {
-    let verdict = reports_verdict(pcrs);
-    let attribution = attribution(pcrs, verdict).map(|statement| Attribution {
-        statement,
-        verified: verdict == FileVerdict::Consistent && !damaged,
-    });
-    (
-        if damaged {
-            FileVerdict::Damaged
+/// What the file's verdict and attribution need of its reports, gathered
+/// one report at a time, so that the reports themselves need not be kept:
+/// which verdicts occur, and the first statement of each kind the
+/// attribution may fall back on.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    mismatch: bool,
+    incomplete: bool,
+    unengraved: bool,
+    engraved: bool,
+    /// The first statement a report stands for (see [`surviving`]), and
+    /// whether a later one names someone else.
+    first_surviving: Option<Statement>,
+    first_surviving_parsed: Option<Statement>,
+    mixed: bool,
+    /// The plain copy of the first consistent report.
+    consistent: Option<Statement>,
+    /// The copies of the first mismatched reports that have them: the base64
+    /// copy in the vendor's form, the plain copy, the base64 copy.
+    mismatch_parsed_901: Option<Statement>,
+    mismatch_900: Option<Statement>,
+    mismatch_901: Option<Statement>,
+}
+
+/// Sets `slot` to `value` unless it holds one already.
+fn first(slot: &mut Option<Statement>, value: Option<&Statement>) {
+    if slot.is_none() {
+        *slot = value.cloned();
+    }
+}
+
+impl Tally {
+    /// Counts one report, in file order.
+    pub(super) fn add(&mut self, p: &Pcr) {
+        match p.verdict {
+            PcrVerdict::Mismatch => {
+                self.mismatch = true;
+                first(
+                    &mut self.mismatch_parsed_901,
+                    p.e901.as_ref().filter(|s| s.parsed),
+                );
+                first(&mut self.mismatch_900, p.e900.as_ref());
+                first(&mut self.mismatch_901, p.e901.as_ref());
+            }
+            PcrVerdict::Consistent => first(&mut self.consistent, p.e900.as_ref()),
+            PcrVerdict::Incomplete => self.incomplete = true,
+            PcrVerdict::None => self.unengraved = true,
+        }
+        self.engraved |= p.verdict != PcrVerdict::None;
+        if let Some(s) = surviving(p) {
+            match &self.first_surviving {
+                Some(f) => self.mixed |= !f.same_identity(s),
+                None => self.first_surviving = Some(s.clone()),
+            }
+            first(
+                &mut self.first_surviving_parsed,
+                Some(s).filter(|s| s.parsed),
+            );
+        }
+    }
+
+    /// The file's verdict and whom it names. A damaged file is judged on the
+    /// reports read before the damage, like a whole one, but its attribution
+    /// is never verified: the rest of the file may say otherwise.
+    pub(super) fn judge(self, damaged: bool) -> (FileVerdict, Option<Attribution>) {
+        let verdict = self.reports_verdict();
+        let attribution = self.attribution(verdict).map(|statement| Attribution {
+            statement,
+            verified: verdict == FileVerdict::Consistent && !damaged,
+        });
+        (
+            if damaged {
+                FileVerdict::Damaged
+            } else {
+                verdict
+            },
+            attribution,
+        )
+    }
+
+    fn reports_verdict(&self) -> FileVerdict {
+        if self.mismatch {
+            FileVerdict::Mismatch
+        } else if self.mixed {
+            FileVerdict::Mixed
+        } else if self.incomplete || (self.engraved && self.unengraved) {
+            // A report without engravitures among engraved ones lost both
+            // copies.
+            FileVerdict::Incomplete
+        } else if self.engraved {
+            FileVerdict::Consistent
         } else {
-            verdict
-        },
-        attribution,
-    )
+            FileVerdict::None
+        }
+    }
+
+    fn attribution(self, verdict: FileVerdict) -> Option<Statement> {
+        match verdict {
+            FileVerdict::Consistent => self.consistent,
+            // The base64 copy is the one a wrongdoer who edited the plain
+            // text missed.
+            FileVerdict::Mismatch => self
+                .mismatch_parsed_901
+                .or(self.mismatch_900)
+                .or(self.mismatch_901),
+            FileVerdict::Incomplete => self
+                .consistent
+                .or(self.first_surviving_parsed)
+                .or(self.first_surviving),
+            FileVerdict::Mixed | FileVerdict::None | FileVerdict::Damaged => None,
+        }
+    }
+}
+
+/// The file's verdict and whom it names, from all of its reports.
+#[cfg(test)]
+pub(super) fn judge(pcrs: &[Pcr], damaged: bool) -> (FileVerdict, Option<Attribution>) {
+    let mut tally = Tally::default();
+    for p in pcrs {
+        tally.add(p);
+    }
+    tally.judge(damaged)
 }
 
 /// The copy a report stands for: the agreed statement, or the only one.
@@ -80,49 +189,63 @@ fn surviving(p: &Pcr) -> Option<&Statement> {
     }
 }
 
-fn reports_verdict(pcrs: &[Pcr]) -> FileVerdict {
-    let has = |v: PcrVerdict| pcrs.iter().any(|p| p.verdict == v);
-    if has(PcrVerdict::Mismatch) {
-        return FileVerdict::Mismatch;
-    }
-    let mut named = pcrs.iter().filter_map(surviving);
-    if let Some(first) = named.next()
-        && named.any(|s| !first.same_identity(s))
-    {
-        return FileVerdict::Mixed;
-    }
-    let engraved = pcrs.iter().any(|p| p.verdict != PcrVerdict::None);
-    // A report without engravitures among engraved ones lost both copies.
-    if has(PcrVerdict::Incomplete) || (engraved && has(PcrVerdict::None)) {
-        return FileVerdict::Incomplete;
-    }
-    if engraved {
-        FileVerdict::Consistent
-    } else {
-        FileVerdict::None
-    }
+/// The distinct statements of a file's reports, each with the reports that
+/// carry it, gathered one report at a time: what `investigate` correlates.
+/// A report whose copies disagree counts under its base64 copy, the one a
+/// wrongdoer who edited the plain text missed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportStatements {
+    /// In order of first appearance, at most [`MAX_STATEMENTS`]: statements
+    /// of the same identity and time are one.
+    pub groups: Vec<StatementGroup>,
+    /// Reports that carry no statement.
+    pub unsigned: u64,
+    /// Reports whose statement is none of the first [`MAX_STATEMENTS`].
+    pub beyond: u64,
 }
 
-fn attribution(pcrs: &[Pcr], verdict: FileVerdict) -> Option<Statement> {
-    let first = |v: PcrVerdict| pcrs.iter().filter(move |p| p.verdict == v);
-    match verdict {
-        FileVerdict::Consistent => first(PcrVerdict::Consistent).find_map(|p| p.e900.clone()),
-        // The base64 copy is the one a wrongdoer who edited the plain text
-        // missed.
-        FileVerdict::Mismatch => first(PcrVerdict::Mismatch)
-            .find_map(|p| p.e901.clone().filter(|s| s.parsed))
-            .or_else(|| first(PcrVerdict::Mismatch).find_map(|p| p.e900.clone()))
-            .or_else(|| first(PcrVerdict::Mismatch).find_map(|p| p.e901.clone())),
-        FileVerdict::Incomplete => first(PcrVerdict::Consistent)
-            .find_map(|p| p.e900.clone())
-            .or_else(|| {
-                pcrs.iter()
-                    .filter_map(surviving)
-                    .find(|s| s.parsed)
-                    .cloned()
-            })
-            .or_else(|| pcrs.iter().find_map(surviving).cloned()),
-        FileVerdict::Mixed | FileVerdict::None | FileVerdict::Damaged => None,
+/// One distinct statement of a file and the reports that carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementGroup {
+    pub statement: Statement,
+    /// Whether every report carrying it has both copies in agreement.
+    pub verified: bool,
+    pub reports: u64,
+}
+
+/// Distinct statements of one file told apart; reports with others are
+/// counted in [`ReportStatements::beyond`].
+pub const MAX_STATEMENTS: usize = 64;
+
+impl ReportStatements {
+    /// Counts one report.
+    pub(super) fn add(&mut self, p: &Pcr) {
+        let (statement, verified) = match p.verdict {
+            PcrVerdict::Mismatch => (p.e901.as_ref().or(p.e900.as_ref()), false),
+            PcrVerdict::Consistent => (p.e900.as_ref(), true),
+            _ => (p.e900.as_ref().or(p.e901.as_ref()), false),
+        };
+        let Some(s) = statement else {
+            self.unsigned += 1;
+            return;
+        };
+        let known = self
+            .groups
+            .iter()
+            .position(|g| g.statement.same_identity(s) && g.statement.produced_at == s.produced_at);
+        match known {
+            Some(i) => {
+                let g = &mut self.groups[i];
+                g.verified &= verified;
+                g.reports += 1;
+            }
+            None if self.groups.len() < MAX_STATEMENTS => self.groups.push(StatementGroup {
+                statement: s.clone(),
+                verified,
+                reports: 1,
+            }),
+            None => self.beyond += 1,
+        }
     }
 }
 

@@ -307,7 +307,7 @@ fn cid_widths(doc: &Document, w: &[Object], out: &mut Spans<f32>) {
 mod tests {
     use super::*;
     use crate::artifact::pdf::testing::cmap_doc;
-    use crate::artifact::pdf::text::{LIMITS, read_pages_within};
+    use crate::artifact::pdf::text::{LIMITS, texts};
 
     #[test]
     fn to_unicode_wins_over_the_encoding_and_reads_ranges() {
@@ -392,12 +392,12 @@ mod tests {
                 "1 begincodespacerange\n<00000000> <FFFFFFFF>\nendcodespacerange\n\
                  1 beginbfrange\n<00000000> <FFFFFFFF> {range}\nendbfrange"
             ));
-            let p = read_pages_within(
+            let t = texts(
                 &cmap_doc(&cmap, b"BT /F1 9 Tf <00000000> Tj ET"),
                 LIMITS,
                 &mut w,
             );
-            assert_eq!(p.text, ["A"], "{range}: {w:?}");
+            assert_eq!(t, ["A"], "{range}: {w:?}");
         }
         // Small CMaps still go to lopdf (which has no text for a code the
         // CMap leaves out).
@@ -405,8 +405,8 @@ mod tests {
             "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
              1 beginbfchar\n<41> <005A>\nendbfchar",
         );
-        let p = read_pages_within(&cmap_doc(&cmap, b"BT /F1 9 Tf (AB) Tj ET"), LIMITS, &mut w);
-        assert_eq!(p.text, ["Z"], "{w:?}");
+        let t = texts(&cmap_doc(&cmap, b"BT /F1 9 Tf (AB) Tj ET"), LIMITS, &mut w);
+        assert_eq!(t, ["Z"], "{w:?}");
         assert_eq!(w, Vec::<String>::new());
     }
 }

@@ -14,6 +14,7 @@
 //! parses (100 levels), so objects missing that way are warned about, and a
 //! dropped Info dictionary is read from the bytes ([`info::lost_info`]).
 
+mod admit;
 mod base14;
 mod cmap;
 mod font;
@@ -31,9 +32,12 @@ use lopdf::{Document, LoadOptions};
 use super::Attribution;
 use super::grid::size;
 use super::statement::Statement;
+use admit::{ADMISSION, Admission};
+pub use admit::{MAX_PDF_BYTES, MAX_PDF_OBJECTS};
 use info::{info_by_hand, lost_info, lost_objects, object_bytes, raw_info_reference};
 pub use metadata::Identity;
-use revision::{Revision, revisions};
+use revision::{Linked, Revision, revisions};
+pub use text::MAX_PAGES;
 
 /// The most a single stream may decompress to (content, XMP, object streams).
 const MAX_STREAM: usize = 16 << 20;
@@ -106,7 +110,12 @@ pub struct PdfReport {
 
 /// Examines a PDF held in memory; `password` opens files that need one.
 pub fn examine(bytes: &[u8], password: Option<&str>) -> PdfReport {
-    match contain(|| examine_inner(bytes, password)) {
+    examine_within(bytes, password, ADMISSION)
+}
+
+/// [`examine`], loading only what `admission` allows.
+fn examine_within(bytes: &[u8], password: Option<&str>, admission: Admission) -> PdfReport {
+    match contain(|| examine_inner(bytes, password, admission)) {
         Ok(report) => report,
         Err(_) => {
             let mut warnings =
@@ -142,8 +151,13 @@ fn load(bytes: &[u8], password: Option<&str>) -> Result<Document, String> {
     }
 }
 
-fn examine_inner(bytes: &[u8], password: Option<&str>) -> PdfReport {
+fn examine_inner(bytes: &[u8], password: Option<&str>, admission: Admission) -> PdfReport {
     let mut warnings = Vec::new();
+    if let Some(why) = admit::refusal(bytes, admission) {
+        warnings.push(format!("not loaded: {why}"));
+        let findings = salvage(bytes, &mut warnings);
+        return judge(findings, Vec::new(), true, warnings);
+    }
     let doc = match load(bytes, password) {
         Ok(doc) => doc,
         Err(e) => {
@@ -202,8 +216,8 @@ fn examine_inner(bytes: &[u8], password: Option<&str>) -> PdfReport {
             findings.metadata.splice(0..0, raw);
         }
     }
-    let pages = text::read_pages(&doc, &mut warnings);
-    findings.printed_by = stamp(&pages, &mut warnings);
+    let (pages, printed_by) = read_stamp(&doc, &mut warnings);
+    findings.printed_by = printed_by;
     if pages.text_chars == 0 {
         if pages.pages == 0 {
             warnings.push("the document has no pages".into());
@@ -236,7 +250,20 @@ fn examine_inner(bytes: &[u8], password: Option<&str>) -> PdfReport {
             identity,
             stamp: findings.printed_by.as_ref().map(|p| p.name.clone()),
         };
-        revisions(bytes, &doc, password, newest, &mut findings, &mut warnings)
+        let linked = Linked {
+            revisions: doc.revision_count(),
+            linearized: doc.linearization.is_some(),
+        };
+        // Each earlier revision is loaded on its own: not beside this one.
+        drop(doc);
+        revisions(
+            bytes,
+            linked,
+            password,
+            newest,
+            &mut findings,
+            &mut warnings,
+        )
     };
     judge(findings, history, damaged, warnings)
 }
@@ -328,28 +355,41 @@ fn salvage(bytes: &[u8], warnings: &mut Vec<String>) -> PdfFindings {
 /// How many different printed names are told apart (more are counted).
 const MAX_STAMP_NAMES: usize = 50;
 
-/// Finds "Printed by <name>" on the pages. The stamp is on every page, so
-/// when lines name different people the name on the most pages is reported
-/// (the first one found on a tie), and the others are warned about.
-fn stamp(pages: &text::Pages, warnings: &mut Vec<String>) -> Option<PrintedBy> {
-    let mut found: Vec<PrintedBy> = Vec::new();
-    // The names' keys, computed once: pages may hold millions of stamps.
-    let mut keys: Vec<String> = Vec::new();
-    for (i, page) in pages.text.iter().enumerate() {
-        let number = i as u32 + 1;
-        for line in page.lines() {
+/// Reads the pages for "Printed by <name>" (see [`Stamps`]); each page's
+/// text is dropped once it has been looked at.
+fn read_stamp(doc: &Document, warnings: &mut Vec<String>) -> (text::Pages, Option<PrintedBy>) {
+    let mut stamps = Stamps::default();
+    let pages = text::read_pages(doc, warnings, |number, text| stamps.page(number, text));
+    let found = stamps.finish(&pages, warnings);
+    (pages, found)
+}
+
+/// "Printed by <name>" lines, gathered page by page. The stamp is on every
+/// page, so when lines name different people the name on the most pages is
+/// reported (the first one found on a tie), and the others are warned
+/// about.
+#[derive(Default)]
+struct Stamps {
+    found: Vec<PrintedBy>,
+    /// The names' keys, computed once: pages may hold millions of stamps.
+    keys: Vec<String>,
+}
+
+impl Stamps {
+    fn page(&mut self, number: u32, text: &str) {
+        for line in text.lines() {
             let Some(name) = printed_by(line) else {
                 continue;
             };
             let key = name_key(&name);
-            if let Some(at) = keys.iter().position(|k| *k == key) {
-                let f = &mut found[at];
+            if let Some(at) = self.keys.iter().position(|k| *k == key) {
+                let f = &mut self.found[at];
                 if f.pages.last() != Some(&number) {
                     f.pages.push(number);
                 }
-            } else if found.len() < MAX_STAMP_NAMES {
-                keys.push(key);
-                found.push(PrintedBy {
+            } else if self.found.len() < MAX_STAMP_NAMES {
+                self.keys.push(key);
+                self.found.push(PrintedBy {
                     name,
                     text: line.trim().to_string(),
                     pages: vec![number],
@@ -357,31 +397,37 @@ fn stamp(pages: &text::Pages, warnings: &mut Vec<String>) -> Option<PrintedBy> {
             }
         }
     }
-    let best = found
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, f)| (f.pages.len(), std::cmp::Reverse(*i)))
-        .map(|(i, _)| i)?;
-    let reported = found.swap_remove(best);
-    found.sort_by_key(|f| f.pages.first().copied());
-    for other in &found {
-        let pages: Vec<String> = other.pages.iter().take(5).map(u32::to_string).collect();
-        warnings.push(format!(
-            "another printed name on page{} {}: \"{}\" (reported: {}, on more pages)",
-            if other.pages.len() == 1 { "" } else { "s" },
-            pages.join(", "),
-            other.text,
-            reported.name
-        ));
+
+    fn finish(self, pages: &text::Pages, warnings: &mut Vec<String>) -> Option<PrintedBy> {
+        let mut found = self.found;
+        let best = found
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, f)| (f.pages.len(), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)?;
+        let reported = found.swap_remove(best);
+        found.sort_by_key(|f| f.pages.first().copied());
+        for other in &found {
+            let pages: Vec<String> = other.pages.iter().take(5).map(u32::to_string).collect();
+            warnings.push(format!(
+                "another printed name on page{} {}: \"{}\" (reported: {}, on more pages)",
+                if other.pages.len() == 1 { "" } else { "s" },
+                pages.join(", "),
+                other.text,
+                reported.name
+            ));
+        }
+        // Out of the pages looked at: those past the page limit were not.
+        let looked_at = pages.pages - pages.beyond;
+        if looked_at > 0 && (reported.pages.len() as u32) < looked_at {
+            warnings.push(format!(
+                "the stamp is on {} of {} pages",
+                reported.pages.len(),
+                looked_at
+            ));
+        }
+        Some(reported)
     }
-    if pages.pages > 0 && (reported.pages.len() as u32) < pages.pages {
-        warnings.push(format!(
-            "the stamp is on {} of {} pages",
-            reported.pages.len(),
-            pages.pages
-        ));
-    }
-    Some(reported)
 }
 
 /// The name after "Printed by" (any case, colon optional) on a line.
@@ -587,17 +633,23 @@ mod tests {
 
     #[test]
     fn the_name_on_most_pages_is_the_stamp() {
+        let mut stamps = Stamps::default();
+        for (number, text) in [
+            "Note: printed by the billing office\nPrinted by: Jane Doe",
+            "Printed by: JANE DOE",
+            "nothing",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            stamps.page(number as u32 + 1, text);
+        }
         let pages = text::Pages {
-            text: vec![
-                "Note: printed by the billing office\nPrinted by: Jane Doe".into(),
-                "Printed by: JANE DOE".into(),
-                "nothing".into(),
-            ],
             pages: 3,
             ..text::Pages::default()
         };
         let mut warnings = Vec::new();
-        let s = stamp(&pages, &mut warnings).unwrap();
+        let s = stamps.finish(&pages, &mut warnings).unwrap();
         assert_eq!(
             (s.name.as_str(), s.pages.as_slice()),
             ("Jane Doe", &[1, 2][..])
@@ -699,6 +751,36 @@ mod tests {
                 .and_then(|s| s.name)
                 .as_deref(),
             Some("Jane Doe")
+        );
+    }
+
+    #[test]
+    fn a_pdf_over_the_limits_is_not_loaded_and_its_metadata_is_looked_for() {
+        let bytes = raw_pdf(&[b"<< /Author (Jane Doe) >>"], Some(6));
+        let whole = examine(&bytes, None);
+        assert_eq!(
+            whole.verdict,
+            PdfVerdict::Consistent,
+            "{:?}",
+            whole.warnings
+        );
+        let small = Admission {
+            bytes: 1 << 20,
+            objects: 5,
+        };
+        let r = examine_within(&bytes, None, small);
+        assert_eq!(r.verdict, PdfVerdict::Damaged);
+        assert_eq!(
+            r.warnings,
+            [
+                "not loaded: it declares 7 objects (its trailer's /Size), over the limit of 5 \
+                 for a PDF handed to the PDF reader",
+                "an Info-like dictionary was found by scanning the raw bytes"
+            ]
+        );
+        assert_eq!(
+            r.attribution.map(|a| a.statement.name),
+            Some(Some("Jane Doe".into()))
         );
     }
 

@@ -2,10 +2,8 @@
 //! metadata's identity and its stamp), and the changes from one to the
 //! next, warned about.
 
-use lopdf::Document;
-
 use super::{
-    Identity, PdfFindings, RevisionStatement, load, metadata, read_metadata, same_name, stamp, text,
+    Identity, PdfFindings, RevisionStatement, load, metadata, read_metadata, read_stamp, same_name,
 };
 
 /// The most revisions whose Info is read one by one (each is a full parse).
@@ -57,20 +55,31 @@ impl Revision {
     }
 }
 
+/// What the newest revision's cross-reference chain says of the others.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Linked {
+    /// Revisions the chain links.
+    pub(super) revisions: usize,
+    pub(super) linearized: bool,
+}
+
 /// Reads each earlier revision's Info and pages and records who, where and
 /// when each one says; returns them, oldest first.
 pub(super) fn revisions(
     bytes: &[u8],
-    doc: &Document,
+    linked: Linked,
     password: Option<&str>,
     newest: Revision,
     findings: &mut PdfFindings,
     warnings: &mut Vec<String>,
 ) -> Vec<Revision> {
-    let linked = doc.revision_count();
+    let Linked {
+        revisions: linked,
+        linearized,
+    } = linked;
     let mut ends = revision_ends(bytes);
     // A linearized file has an extra first-page section with its own %%EOF.
-    if doc.linearization.is_some() && ends.len() > linked {
+    if linearized && ends.len() > linked {
         ends.remove(0);
     }
     if ends.len() > linked {
@@ -98,8 +107,7 @@ pub(super) fn revisions(
             let revision = match load(&bytes[..end], password) {
                 Ok(old) => Revision {
                     identity: metadata::identity(&read_metadata(&old, &bytes[..end], &mut ignored)),
-                    stamp: stamp(&text::read_pages(&old, &mut ignored), &mut ignored)
-                        .map(|p| p.name),
+                    stamp: read_stamp(&old, &mut ignored).1.map(|p| p.name),
                 },
                 Err(e) => {
                     warnings.push(format!(

@@ -37,6 +37,9 @@ const MAX_PAGE_TEXT: usize = 1 << 20;
 /// What reading the pages of one document may cost.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Limits {
+    /// Pages read: the stamp is on every page, so the first suffice, and a
+    /// document of hundreds of thousands of pages is not read through.
+    pages: u32,
     /// Operators walked.
     operations: usize,
     /// Bytes of content streams, forms and ToUnicode CMaps decoded: a form
@@ -47,17 +50,24 @@ pub(super) struct Limits {
     text: usize,
 }
 
+/// Pages whose text is read, per document (see [`Limits::pages`]).
+pub const MAX_PAGES: u32 = 2_000;
+
 pub(super) const LIMITS: Limits = Limits {
+    pages: MAX_PAGES,
     operations: 2_000_000,
     bytes: 256 << 20,
     text: 64 << 20,
 };
 
-/// The text of every page.
+/// What reading the pages found (the text itself is handed over page by
+/// page, and not kept).
 #[derive(Debug, Default)]
 pub struct Pages {
-    pub text: Vec<String>,
+    /// Pages in the document.
     pub pages: u32,
+    /// Pages past [`Limits::pages`]: not read (a warning says so).
+    pub beyond: u32,
     /// Image XObjects and inline images drawn.
     pub images: usize,
     /// Characters of text found over all pages.
@@ -66,14 +76,21 @@ pub struct Pages {
     pub unread: usize,
 }
 
-pub fn read_pages(doc: &Document, warnings: &mut Vec<String>) -> Pages {
-    read_pages_within(doc, LIMITS, warnings)
+/// Reads the text of the pages in order, handing each page's text (empty
+/// once a limit is reached) to `each` with its 1-based number.
+pub fn read_pages(
+    doc: &Document,
+    warnings: &mut Vec<String>,
+    each: impl FnMut(u32, &str),
+) -> Pages {
+    read_pages_within(doc, LIMITS, warnings, each)
 }
 
 pub(super) fn read_pages_within(
     doc: &Document,
     limits: Limits,
     warnings: &mut Vec<String>,
+    mut each: impl FnMut(u32, &str),
 ) -> Pages {
     let mut walker = Walker {
         doc,
@@ -91,6 +108,10 @@ pub(super) fn read_pages_within(
     let (mut cut, mut first_cut) = (0usize, 0u32);
     for (_, page_id) in doc.get_pages() {
         pages.pages += 1;
+        if pages.pages > limits.pages {
+            pages.beyond += 1;
+            continue;
+        }
         let mut out = Out {
             room: MAX_PAGE_TEXT.min(limits.text - kept),
             ..Out::default()
@@ -106,10 +127,21 @@ pub(super) fn read_pages_within(
             }
         }
         pages.text_chars += out.text.chars().filter(|c| !c.is_whitespace()).count();
-        pages.text.push(out.text);
+        each(pages.pages, &out.text);
     }
     // These are said whatever else was noted (notes are capped).
     let mut summary = Vec::new();
+    if pages.beyond > 0 {
+        summary.push(format!(
+            "{} page{} after the first {} {} not read: over the limit of {} pages read per PDF \
+             (the stamp is on every page)",
+            pages.beyond,
+            if pages.beyond == 1 { "" } else { "s" },
+            limits.pages,
+            if pages.beyond == 1 { "was" } else { "were" },
+            limits.pages
+        ));
+    }
     if walker.operations >= limits.operations {
         summary.push(format!(
             "text extraction stopped after {} operators; later pages were not read",
@@ -678,6 +710,14 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// The text of each page read, for tests.
+#[cfg(test)]
+pub(super) fn texts(doc: &Document, limits: Limits, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut texts = Vec::new();
+    read_pages_within(doc, limits, warnings, |_, t| texts.push(t.to_string()));
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,8 +769,8 @@ mod tests {
 
     fn text(pages: &[&[u8]], forms: &[&[u8]]) -> (Vec<String>, Vec<String>) {
         let mut warnings = Vec::new();
-        let p = read_pages(&doc(pages, forms), &mut warnings);
-        (p.text, warnings)
+        let t = texts(&doc(pages, forms), LIMITS, &mut warnings);
+        (t, warnings)
     }
 
     #[test]
@@ -786,9 +826,9 @@ mod tests {
         content.extend(b"> Tj ET");
         let doc = cmap_doc(cmap.as_bytes(), &content);
         let mut w = Vec::new();
-        let p = read_pages_within(&doc, LIMITS, &mut w);
-        assert!(p.text[0].len() <= MAX_PAGE_TEXT, "{}", p.text[0].len());
-        assert!(p.text[0].len() > MAX_PAGE_TEXT - 1024);
+        let t = texts(&doc, LIMITS, &mut w);
+        assert!(t[0].len() <= MAX_PAGE_TEXT, "{}", t[0].len());
+        assert!(t[0].len() > MAX_PAGE_TEXT - 1024);
         assert!(
             w.contains(&"1 page holds more than 1 MiB of text (the first: page 1); the rest of it was not kept".to_string()),
             "{w:?}"
@@ -797,8 +837,8 @@ mod tests {
             text: 1000,
             ..LIMITS
         };
-        let p = read_pages_within(&doc, small, &mut w);
-        assert_eq!(p.text[0].len(), 1000);
+        let t = texts(&doc, small, &mut w);
+        assert_eq!(t[0].len(), 1000);
         assert!(
             w.iter().any(|w| w.contains("more than 1000 bytes of text")),
             "{w:?}"
@@ -815,9 +855,9 @@ mod tests {
             bytes: 100 * form.len(),
             ..LIMITS
         };
-        let p = read_pages_within(&doc(&[&page, b"BT (late) Tj ET"], &[&form]), limits, &mut w);
-        assert!(p.text[0].contains("inside"));
-        assert_eq!(p.text[1], "");
+        let t = texts(&doc(&[&page, b"BT (late) Tj ET"], &[&form]), limits, &mut w);
+        assert!(t[0].contains("inside"));
+        assert_eq!(t[1], "");
         assert!(w.iter().any(|w| w.contains("after decoding")), "{w:?}");
     }
 
@@ -844,7 +884,7 @@ mod tests {
             .and_then(Object::as_dict_mut)
             .unwrap()
             .set("Contents", id);
-        let p = read_pages_within(&doc, LIMITS, &mut w);
+        let p = read_pages_within(&doc, LIMITS, &mut w, |_, _| {});
         assert_eq!(p.unread, 1);
         assert_eq!(
             w,
@@ -884,15 +924,41 @@ mod tests {
     fn operator_budget_stops_hostile_pages() {
         let many = b"0 0 Td ".repeat(600);
         let mut w = Vec::new();
-        let t = read_pages_within(
+        let t = texts(
             &doc(&[&many, &many, b"BT (late) Tj ET"], &[]),
             operators(1000),
             &mut w,
-        )
-        .text;
+        );
         assert_eq!(t.len(), 3);
         assert_eq!(t[2], "");
         assert!(w.iter().any(|w| w.contains("stopped after")), "{w:?}");
+    }
+
+    #[test]
+    fn a_pdf_of_many_pages_is_read_to_the_page_limit() {
+        // A review measured 1.36 GB for 400,000 pages: every page's text
+        // was read and kept.
+        let limits = Limits { pages: 3, ..LIMITS };
+        let page: &[u8] = b"BT /F1 9 Tf (Printed by Jane Doe) Tj ET";
+        let mut w = Vec::new();
+        let mut seen = Vec::new();
+        let p = read_pages_within(&doc(&[page; 5], &[]), limits, &mut w, |n, t| {
+            seen.push((n, t.to_string()));
+        });
+        assert_eq!((p.pages, p.beyond), (5, 2));
+        assert_eq!(
+            seen,
+            (1..=3)
+                .map(|n| (n, "Printed by Jane Doe".to_string()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            w,
+            [
+                "2 pages after the first 3 were not read: over the limit of 3 pages read per PDF \
+              (the stamp is on every page)"
+            ]
+        );
     }
 
     #[test]
