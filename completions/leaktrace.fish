@@ -28,7 +28,7 @@ complete -c leaktrace -n "__fish_leaktrace_needs_command" -l format -d 'Output f
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_needs_command" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -54,7 +54,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l format -d '
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'Print only the number of matching records'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
@@ -77,7 +77,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l format
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -94,7 +94,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l format 
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -108,7 +108,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l format -
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -124,7 +124,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l form
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC). The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l stamp -d 'Record the generation time in the report (otherwise the same inputs give the same bytes)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s v -l verbose -d 'Show more malformed lines in the summary: the first 20 of each file (all of them are always counted), not just the first 5 overall'

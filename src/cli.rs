@@ -36,8 +36,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// IANA time zone for local times and for local --since/--until values
-    /// (America/Chicago, Europe/Berlin, UTC). The time zone database is built
-    /// into leaktrace, so results do not depend on the machine.
+    /// (America/Chicago, Europe/Berlin, UTC), or a fixed offset without
+    /// daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST,
+    /// CET) are refused, with the names they may stand for: EST would be
+    /// UTC-05:00 all year. The time zone database is built into leaktrace,
+    /// so results do not depend on the machine.
     #[arg(
         long,
         global = true,

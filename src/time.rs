@@ -18,6 +18,15 @@ pub enum TimeError {
     #[error("unknown time zone '{0}': give an IANA name such as America/Chicago or UTC")]
     UnknownZone(String),
     #[error(
+        "'{name}' is an abbreviation, not a time zone{fixed}: give the IANA name of the place ({suggest}), or a fixed offset such as UTC-06:00"
+    )]
+    Abbreviation {
+        name: String,
+        /// What the tz database makes of it, when it has it.
+        fixed: String,
+        suggest: String,
+    },
+    #[error(
         "'{0}' is not a time: give an RFC 3339 instant (2017-01-19T17:16:30Z, 2017-01-19T11:16:30-06:00) or a local YYYY-MM-DD[ HH:MM[:SS]]"
     )]
     Unparsable(String),
@@ -50,7 +59,22 @@ pub struct Zone {
 
 impl Zone {
     /// Looks a zone up by IANA name in the bundled database (`UTC` always works).
+    ///
+    /// A fixed offset is accepted as `-06:00`, `+05:30`, `UTC-6` or
+    /// `UTC+05:30` (no daylight saving, named `UTC-06:00`). An abbreviation
+    /// (`EST`, `CST`, `CET`, `PST8PDT`) is refused, with the IANA names it
+    /// may stand for: the database's `EST` is a fixed UTC-05:00 all year,
+    /// a trap in July, and `CST` is not in it at all.
     pub fn named(name: &str) -> Result<Zone, TimeError> {
+        if let Some(offset) = fixed_offset(name) {
+            return Ok(Zone {
+                name: offset_name(offset),
+                tz: TimeZone::fixed(offset),
+            });
+        }
+        if is_abbreviation(name) {
+            return Err(abbreviation(name));
+        }
         let tz = if name.eq_ignore_ascii_case("UTC") {
             TimeZone::UTC
         } else {
@@ -151,6 +175,99 @@ impl Zone {
     }
 }
 
+/// Names that are zones though they look like abbreviations.
+const UNIVERSAL: [&str; 4] = ["UTC", "GMT", "UCT", "ZULU"];
+
+/// An abbreviation-like name: capital letters (and digits, as in `EST5EDT`),
+/// no `/`, not one of [`UNIVERSAL`].
+fn is_abbreviation(name: &str) -> bool {
+    (2..=7).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric())
+        && name.bytes().any(|b| b.is_ascii_alphabetic())
+        && name == name.to_ascii_uppercase()
+        && !UNIVERSAL.contains(&name)
+}
+
+/// The refusal of an abbreviation, with the places it may stand for.
+fn abbreviation(name: &str) -> TimeError {
+    let suggest = match name.trim_end_matches(|c: char| c.is_ascii_digit()) {
+        n if n.starts_with("EST") || n.starts_with("EDT") || n == "ET" => {
+            "America/New_York for US Eastern time"
+        }
+        n if n.starts_with("CST") || n.starts_with("CDT") || n == "CT" => {
+            "America/Chicago for US Central time"
+        }
+        n if n.starts_with("MST") || n.starts_with("MDT") || n == "MT" => {
+            "America/Denver for US Mountain time, America/Phoenix for Arizona"
+        }
+        n if n.starts_with("PST") || n.starts_with("PDT") || n == "PT" => {
+            "America/Los_Angeles for US Pacific time"
+        }
+        "AKST" | "AKDT" => "America/Anchorage",
+        "HST" | "HDT" => "Pacific/Honolulu",
+        "CET" | "CEST" | "MET" | "MEST" => "Europe/Berlin, Europe/Paris ...",
+        "EET" | "EEST" => "Europe/Athens, Europe/Helsinki ...",
+        "WET" | "WEST" => "Europe/Lisbon",
+        "BST" => "Europe/London",
+        _ => "such as America/Chicago",
+    };
+    // What the database makes of it: the same offset in January and July
+    // is a zone without daylight saving (the database's `EST`).
+    let fixed = bundled()
+        .get(name)
+        .ok()
+        .and_then(|tz| {
+            let at = |s: &str| s.parse::<Timestamp>().ok().map(|t| tz.to_offset(t));
+            let (winter, summer) = (at("2017-01-15T12:00:00Z")?, at("2017-07-15T12:00:00Z")?);
+            (winter == summer).then(|| {
+                format!(
+                    " (as a zone, {} all year, without daylight saving)",
+                    offset_name(winter)
+                )
+            })
+        })
+        .unwrap_or_default();
+    TimeError::Abbreviation {
+        name: name.to_string(),
+        fixed,
+        suggest: suggest.to_string(),
+    }
+}
+
+/// `-06:00`, `+0530`, `UTC-6`, `GMT+05:30`: a fixed offset.
+fn fixed_offset(name: &str) -> Option<Offset> {
+    let upper = name.to_ascii_uppercase();
+    let rest = upper
+        .strip_prefix("UTC")
+        .or_else(|| upper.strip_prefix("GMT"))
+        .unwrap_or(&upper);
+    let (sign, digits) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if digits.len() == 4 => digits.split_at(2),
+        None => (digits, "0"),
+    };
+    if hours.is_empty() || hours.len() > 2 || minutes.len() > 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    if h > 14 || m > 59 {
+        return None;
+    }
+    Offset::from_seconds(sign * (h * 3600 + m * 60)).ok()
+}
+
+/// `UTC-06:00`.
+fn offset_name(offset: Offset) -> String {
+    let s = offset.seconds();
+    let sign = if s < 0 { '-' } else { '+' };
+    format!("UTC{sign}{:02}:{:02}", s.abs() / 3600, s.abs() % 3600 / 60)
+}
+
 fn local_text(dt: DateTime) -> String {
     dt.strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
@@ -211,6 +328,39 @@ fn parse_local(text: &str) -> Option<DateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn abbreviations_are_refused_with_the_places_they_may_mean() {
+        let err = Zone::named("EST").unwrap_err().to_string();
+        assert!(err.contains("'EST' is an abbreviation"), "{err}");
+        assert!(err.contains("UTC-05:00 all year"), "{err}");
+        assert!(err.contains("America/New_York"), "{err}");
+        let err = Zone::named("CST").unwrap_err().to_string();
+        assert!(err.contains("America/Chicago"), "{err}");
+        assert!(Zone::named("PST8PDT").is_err());
+        for fine in ["UTC", "GMT", "America/Chicago", "Etc/GMT+6"] {
+            assert!(Zone::named(fine).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn fixed_offsets_are_zones_without_daylight_saving() {
+        for (text, name, seconds) in [
+            ("-06:00", "UTC-06:00", -6 * 3600),
+            ("UTC-6", "UTC-06:00", -6 * 3600),
+            ("utc+05:30", "UTC+05:30", 5 * 3600 + 1800),
+            ("+0545", "UTC+05:45", 5 * 3600 + 45 * 60),
+            ("GMT+1", "UTC+01:00", 3600),
+        ] {
+            let z = Zone::named(text).unwrap();
+            assert_eq!(z.name(), name);
+            let july: Timestamp = "2017-07-01T12:00:00Z".parse().unwrap();
+            assert_eq!(z.offset(july).seconds(), seconds, "{text}");
+        }
+        for bad in ["-25:00", "UTC-6:75", "+", "UTC+123"] {
+            assert!(Zone::named(bad).is_err(), "{bad}");
+        }
+    }
 
     fn chicago() -> Zone {
         Zone::named("America/Chicago").unwrap()

@@ -1786,3 +1786,13 @@ fn a_comma_list_of_path_globs_matches_any_of_them() {
         zips + csvs
     );
 }
+
+#[test]
+fn a_zone_abbreviation_is_refused_and_a_fixed_offset_accepted() {
+    let o = run(&["--tz", "EST", "logs", SAMPLE_DAY1, "--user", "jsmith"]);
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("America/New_York"), "{}", o.stderr);
+    let (found, _) = ndjson(&["--tz=-06:00", "logs", SAMPLE_DAY1, "--path", "*.zip"]);
+    let local = found[0]["time_local"].as_str().unwrap();
+    assert!(local.ends_with("-06:00"), "{local}");
+}
