@@ -60,6 +60,40 @@ impl StatusMatch {
     }
 }
 
+/// One filter of the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Criterion {
+    User,
+    Time,
+    Method,
+    Status,
+    Ip,
+    Path,
+}
+
+impl Criterion {
+    /// The flag, for messages.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Criterion::User => "--user",
+            Criterion::Time => "--since/--until",
+            Criterion::Method => "--method",
+            Criterion::Status => "--status",
+            Criterion::Ip => "--ip",
+            Criterion::Path => "--path",
+        }
+    }
+}
+
+/// The filters on the request itself (all but the user), cheapest first.
+const REQUEST_CRITERIA: [Criterion; 5] = [
+    Criterion::Time,
+    Criterion::Method,
+    Criterion::Status,
+    Criterion::Ip,
+    Criterion::Path,
+];
+
 /// The validated filter set.
 #[derive(Debug, Default)]
 pub struct Filter {
@@ -171,49 +205,66 @@ impl Filter {
     /// Every filter but `--user`: for requests whose person is found by other
     /// means (a download carries no login name).
     pub fn matches_request(&self, row: &Row<'_>) -> bool {
-        if self.has_time_bound() {
-            let Some(t) = row.time else { return false };
-            if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
-                return false;
+        REQUEST_CRITERIA.iter().all(|&c| self.passes(c, row))
+    }
+
+    /// The filters given, in the order they are named in messages.
+    pub fn given(&self) -> Vec<Criterion> {
+        [Criterion::User]
+            .into_iter()
+            .chain(REQUEST_CRITERIA)
+            .filter(|c| match c {
+                Criterion::User => !self.users.is_empty(),
+                Criterion::Time => self.has_time_bound(),
+                Criterion::Method => !self.methods.is_empty(),
+                Criterion::Status => !self.statuses.is_empty(),
+                Criterion::Ip => !self.nets.is_empty(),
+                Criterion::Path => self.paths.is_some(),
+            })
+            .collect()
+    }
+
+    /// Whether the row passes one filter (true for a filter not given).
+    pub fn passes(&self, criterion: Criterion, row: &Row<'_>) -> bool {
+        match criterion {
+            Criterion::User => {
+                self.users.is_empty() || self.user_matches(row.raw(Column::Username).as_deref())
             }
-        }
-        if !self.methods.is_empty() {
-            let Some(m) = row.raw(Column::Method) else {
-                return false;
-            };
-            if !self
-                .methods
-                .iter()
-                .any(|f| f.as_bytes().eq_ignore_ascii_case(&m))
-            {
-                return false;
+            Criterion::Time => {
+                if !self.has_time_bound() {
+                    return true;
+                }
+                let Some(t) = row.time else { return false };
+                !(self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u))
             }
-        }
-        if !self.statuses.is_empty() {
-            let Some(s) = row.number(Column::Status) else {
-                return false;
-            };
-            if !self.statuses.iter().any(|f| f.matches(s)) {
-                return false;
+            Criterion::Method => {
+                self.methods.is_empty()
+                    || row.raw(Column::Method).is_some_and(|m| {
+                        self.methods
+                            .iter()
+                            .any(|f| f.as_bytes().eq_ignore_ascii_case(&m))
+                    })
             }
-        }
-        if !self.nets.is_empty() {
-            let Some(ip) = row.raw(Column::ClientIp).and_then(|r| parse_ip(&r)) else {
-                return false;
-            };
-            if !self.nets.iter().any(|n| n.contains(&ip)) {
-                return false;
+            Criterion::Status => {
+                self.statuses.is_empty()
+                    || row
+                        .number(Column::Status)
+                        .is_some_and(|s| self.statuses.iter().any(|f| f.matches(s)))
             }
-        }
-        if let Some(paths) = &self.paths {
-            let Some(stem) = row.raw(Column::UriStem) else {
-                return false;
-            };
-            if !paths.is_match(String::from_utf8_lossy(&stem).as_ref()) {
-                return false;
+            Criterion::Ip => {
+                self.nets.is_empty()
+                    || row
+                        .raw(Column::ClientIp)
+                        .and_then(|r| parse_ip(&r))
+                        .is_some_and(|ip| self.nets.iter().any(|n| n.contains(&ip)))
             }
+            Criterion::Path => match &self.paths {
+                None => true,
+                Some(paths) => row
+                    .raw(Column::UriStem)
+                    .is_some_and(|stem| paths.is_match(String::from_utf8_lossy(&stem).as_ref())),
+            },
         }
-        true
     }
 
     /// Whole-name match, ignoring case. A name given without a domain also

@@ -1796,3 +1796,35 @@ fn a_zone_abbreviation_is_refused_and_a_fixed_offset_accepted() {
     let local = found[0]["time_local"].as_str().unwrap();
     assert!(local.ends_with("-06:00"), "{local}");
 }
+
+#[test]
+fn a_query_that_matches_nothing_says_why() {
+    let o = run(&[
+        "--tz",
+        "America/Chicago",
+        "logs",
+        SAMPLE,
+        "--user",
+        "jsmith",
+        "--since",
+        "2018-01-01",
+    ]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(
+            "The inputs cover 2017-01-19T00:00:12Z .. 2017-01-20T19:18:48Z (UTC), 2017-01-18 18:00:12 CST"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(
+            "of 552 records, each filter alone: --user keeps 43; --since/--until keeps 0"
+        ),
+        "{}",
+        o.stderr
+    );
+    // Not when something matched.
+    let o = run(&["logs", SAMPLE, "--user", "jsmith"]);
+    assert!(!o.stderr.contains("no record matched"), "{}", o.stderr);
+}

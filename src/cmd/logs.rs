@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
+use crate::filter::{Criterion, Filter};
 use crate::output::{Context, Writer, stdout_is_terminal};
-use crate::w3c::{Hit, Record, Row, scan_all};
+use crate::time::Zone;
+use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -55,6 +57,17 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         (run, replaced)
     };
     let exit = super::finish(&run, &list_errors, global, None);
+    let matched: u64 = run.files.iter().map(|f| f.matched).sum();
+    let records: u64 = run.files.iter().map(|f| f.records).sum();
+    if matched == 0 && records > 0 && !filter.given().is_empty() && !global.quiet {
+        let zone = super::zone(global)?;
+        let alone = if inputs.iter().any(|i| matches!(i, Input::Stdin)) {
+            None
+        } else {
+            Some(each_alone(&inputs, &cfg, &filter)?)
+        };
+        let _ = explain_no_match(&mut io::stderr().lock(), &run, &zone, alone.as_deref());
+    }
     if replaced > 0 && !global.quiet {
         eprintln!(
             "note: {replaced} printed record{} held bytes that are not UTF-8; they are shown as U+FFFD",
@@ -62,4 +75,68 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         );
     }
     Ok(exit)
+}
+
+/// How many records each filter given keeps on its own: a second, quiet
+/// pass, made only when nothing matched (to say which filter removed all).
+fn each_alone(
+    inputs: &[Input],
+    cfg: &ScanConfig,
+    filter: &Filter,
+) -> anyhow::Result<Vec<(Criterion, u64)>> {
+    let given = filter.given();
+    let select = |row: &Row<'_>| {
+        let mut passed = 0u8;
+        for (i, &c) in given.iter().enumerate() {
+            passed |= u8::from(filter.passes(c, row)) << i;
+        }
+        Some(passed)
+    };
+    let mut counts = vec![0u64; given.len()];
+    let mut sink = |_: &Arc<str>, hits: Vec<Hit<u8>>| -> io::Result<()> {
+        for hit in hits {
+            for (i, count) in counts.iter_mut().enumerate() {
+                *count += u64::from(hit.item >> i & 1);
+            }
+        }
+        Ok(())
+    };
+    scan_all(inputs, cfg, &select, &mut sink, &|_| {})?;
+    Ok(given.into_iter().zip(counts).collect())
+}
+
+/// Why nothing matched: the span the inputs cover, and what each filter
+/// keeps alone.
+fn explain_no_match<W: Write>(
+    out: &mut W,
+    run: &RunReport,
+    zone: &Zone,
+    alone: Option<&[(Criterion, u64)]>,
+) -> io::Result<()> {
+    let first = run.files.iter().filter_map(|f| f.first_time).min();
+    let last = run.files.iter().filter_map(|f| f.last_time).max();
+    let records: u64 = run.files.iter().map(|f| f.records).sum();
+    if let (Some(first), Some(last)) = (first, last) {
+        writeln!(
+            out,
+            "note: no record matched. The inputs cover {first} .. {last} (UTC), {} .. {} in {}",
+            zone.human(first),
+            zone.human(last),
+            zone.name()
+        )?;
+    } else {
+        writeln!(out, "note: no record matched, and no record has a UTC time")?;
+    }
+    if let Some(alone) = alone {
+        let each: Vec<String> = alone
+            .iter()
+            .map(|(c, n)| format!("{} keeps {n}", c.flag()))
+            .collect();
+        writeln!(
+            out,
+            "note: of {records} records, each filter alone: {}",
+            each.join("; ")
+        )?;
+    }
+    Ok(())
 }
