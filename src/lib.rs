@@ -13,6 +13,7 @@ pub mod contain;
 pub mod digest;
 pub mod exit;
 pub mod filter;
+pub mod interrupt;
 pub mod name;
 pub mod output;
 pub mod time;

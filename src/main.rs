@@ -9,8 +9,14 @@ use leaktrace::output::is_broken_pipe;
 
 fn main() -> ExitCode {
     leaktrace::contain::install_hook();
+    leaktrace::interrupt::install();
     let cli = Cli::parse();
-    match leaktrace::cmd::run(cli) {
+    let result = leaktrace::cmd::run(cli);
+    if leaktrace::interrupt::requested() {
+        eprintln!("leaktrace: interrupted: the output above is incomplete");
+        return ExitCode::from(leaktrace::interrupt::EXIT_STATUS);
+    }
+    match result {
         Ok(exit) => exit.into(),
         // `leaktrace ... | head`: the reader has what it wanted.
         Err(e) if is_broken_pipe(&e) => Exit::Success.into(),

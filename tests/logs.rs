@@ -1828,3 +1828,38 @@ fn a_query_that_matches_nothing_says_why() {
     let o = run(&["logs", SAMPLE, "--user", "jsmith"]);
     assert!(!o.stderr.contains("no record matched"), "{}", o.stderr);
 }
+
+/// Ctrl-C while reading a stream that does not end: the JSON array is
+/// closed, the run says it was interrupted, exit status 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_closes_the_output_and_exits_130() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("leaktrace"))
+        .args(["logs", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"#Fields: date time cs-uri-stem\n2017-01-19 10:00:00 /a\n")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(130));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("a closed JSON array");
+    assert!(json.is_array());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted: the output above is incomplete"),
+        "{stderr}"
+    );
+}

@@ -118,6 +118,9 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let mut writer = Writer::new(out, global.format, ctx, stdout_is_terminal());
     let mut examined = 0u64;
     for input in &inputs {
+        if crate::interrupt::requested() {
+            break;
+        }
         let name = input.display_name().to_string();
         match examine_input(input, args.kind, args.password.as_deref()) {
             Ok(Examined::File(found)) => {

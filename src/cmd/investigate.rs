@@ -63,6 +63,9 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
     let mut unhashed: Vec<(usize, PathBuf)> = Vec::new();
 
     for input in inputs {
+        if crate::interrupt::requested() {
+            break;
+        }
         let Input::File { path, .. } = &input else {
             continue;
         };

@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 
 use jiff::Timestamp;
 
@@ -155,7 +156,7 @@ where
         Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
         Ok(Opened::Mapped(map)) => {
             let mut start = 0;
-            while start < map.len() {
+            while start < map.len() && !crate::interrupt::requested() {
                 let cut = cut_batch(&map, start, BATCH, MAX_LINE, &|a, b| release(&map, a, b));
                 if cut.lines_end > start {
                     let eof = cut.lines_end == map.len();
@@ -184,7 +185,18 @@ where
             }
         }
         Ok(Opened::Stream(stream)) => {
-            for batch in spawn_reader(stream) {
+            let batches = spawn_reader(stream);
+            loop {
+                // A stream may block (a pipe, a terminal): Ctrl-C is looked
+                // at while waiting, not only between batches.
+                let batch = match batches.recv_timeout(std::time::Duration::from_millis(100)) {
+                    Ok(batch) => batch,
+                    Err(RecvTimeoutError::Timeout) if !crate::interrupt::requested() => continue,
+                    Err(_) => break,
+                };
+                if crate::interrupt::requested() {
+                    break;
+                }
                 match batch {
                     Ok(batch) => {
                         for hits in reader.batch(&batch.data, batch.eof, select, &mut report) {
@@ -288,6 +300,9 @@ where
 {
     let mut run = RunReport::default();
     for input in inputs {
+        if crate::interrupt::requested() {
+            break;
+        }
         let mut report = scan(input, cfg, select, sink, progress)?;
         if let Some(e) = report.read_error.take() {
             let what = if report.bytes > 0 {
