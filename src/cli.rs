@@ -10,16 +10,22 @@ use crate::w3c::input::MmapChoice;
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0  success (also when the output pipe was closed early, as by `| head`)
-  1  some input could not be read or is not a log; the rest was processed
+  0  success, also when some rows were malformed (they are reported) and
+     when the output pipe closed early (`| head`)
+  1  some input could not be read or is not what the command reads (a log,
+     a leaked file); the rest was processed
   2  usage error: a bad option, time zone, time, filter or field list";
 
-/// Trace leaked patient data through IIS W3C logs.
+/// Trace leaked patient data through IIS W3C logs and the leaked files.
 ///
 /// leaktrace reads the server's IIS W3C logs (UTC, space-separated, with
 /// #Fields header blocks that may change inside a file), filters them by user,
 /// IP, path and local time, and prints what it finds for a person (table) or
-/// for programs (JSON, NDJSON, CSV). Inputs are opened read-only.
+/// for programs (JSON, NDJSON, CSV). It also reads the leaked files
+/// themselves (NEMSIS XML, CSV and XLSX grid exports, PDFs, and ZIP bulk
+/// exports member by member): whom their forensic statements name, and
+/// whether someone edited them; investigate joins the two. Inputs are opened
+/// read-only.
 #[derive(Debug, Parser)]
 #[command(name = "leaktrace", version, after_help = EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
