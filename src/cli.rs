@@ -14,7 +14,8 @@ Exit status:
      when the output pipe closed early (`| head`)
   1  some input could not be read or is not what the command reads (a log,
      a leaked file); the rest was processed
-  2  usage error: a bad option, time zone, time, filter or field list";
+  2  usage error: a bad option, time zone, time, filter or field list
+  130  interrupted (Ctrl-C): the output was closed but is incomplete";
 
 /// Trace leaked patient data through IIS W3C logs and the leaked files.
 ///
@@ -58,8 +59,11 @@ pub struct GlobalArgs {
     /// Print no summary or notes on standard error (errors are still printed).
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Show more malformed lines in the summary: the first 20 of each file
-    /// (all of them are always counted), not just the first 5 overall.
+    /// More detail. Commands that read logs: show more malformed lines in
+    /// the summary, the first 20 of each file (all of them are always
+    /// counted), not just the first 5 overall. examine: one table row per
+    /// patient care report of a NEMSIS file (its verdict, who, when, from
+    /// where), under the file's row.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }

@@ -207,7 +207,7 @@ fn exit_status_is_the_same_in_readme_help_and_man_pages() {
                 .then(|| format!("{code} {}", meaning.replace(r"\|", "|")))
         })
         .collect();
-    assert_eq!(table.len(), 3, "README's exit status table: {table:?}");
+    assert_eq!(table.len(), 4, "README's exit status table: {table:?}");
     let expected = table.join(" ");
 
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_leaktrace"))
