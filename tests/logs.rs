@@ -983,6 +983,22 @@ fn dash_reads_standard_input() {
 }
 
 #[test]
+fn csv_from_standard_input_named_its_file_with_a_formula_guard() {
+    // The `file` of standard input is `-`, which was written `'-`.
+    let input = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_DAY1)).unwrap();
+    let out = leaktrace()
+        .args(["--format", "csv", "logs", "-", "--user", "jsmith"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| &r[0] == "-"), "{:?}", rows[0]);
+}
+
+#[test]
 fn gzip_on_standard_input_is_decompressed() {
     let input =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/gz/concat.log.gz"))

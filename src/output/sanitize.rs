@@ -114,7 +114,7 @@ fn is_invisible(c: char) -> bool {
 /// prefixed with `'` when it starts with tab or CR, or when its first
 /// character that is not blank or invisible is one that starts a formula or a
 /// DDE call: `= + - @ | %` or their fullwidth and small forms (which
-/// spreadsheets may fold to ASCII). Numbers (`Cell::Int`) are not text and
+/// spreadsheets may fold to ASCII). A lone `-` stays as it is. Numbers (`Cell::Int`) are not text and
 /// never come here, so a real negative number is not touched.
 pub fn for_spreadsheet(text: String) -> String {
     let text = if text.chars().any(is_csv_control) {
@@ -144,6 +144,11 @@ fn is_csv_control(c: char) -> bool {
 fn starts_like_formula(text: &str) -> bool {
     if text.starts_with(['\t', '\r']) {
         return true;
+    }
+    // A lone `-` (standard input's name, an empty log value) is text to a
+    // spreadsheet: a minus sign needs something after it to compute.
+    if text == "-" {
+        return false;
     }
     text.chars()
         .find(|&c| !c.is_whitespace() && !is_invisible(c))
@@ -262,6 +267,16 @@ mod tests {
         assert_eq!(for_spreadsheet("/Dispatch.aspx".into()), "/Dispatch.aspx");
         assert_eq!(for_spreadsheet("a=b".into()), "a=b");
         assert_eq!(for_spreadsheet(String::new()), "");
+    }
+
+    #[test]
+    fn a_lone_dash_was_guarded_as_a_formula() {
+        // Standard input is named `-`: its `file` cell was `'-`.
+        assert_eq!(for_spreadsheet("-".into()), "-");
+        assert_eq!(for_spreadsheet("--".into()), "'--");
+        assert_eq!(for_spreadsheet("-1".into()), "'-1");
+        assert_eq!(for_spreadsheet(" -".into()), "' -");
+        assert_eq!(for_spreadsheet("+".into()), "'+");
     }
 
     #[test]
