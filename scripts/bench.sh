@@ -9,7 +9,7 @@
 # GB/s (1e9 B) and GiB/s of: a. leaktrace logs big.log --user jsmith --count (target >= 1.5 GB/s, count
 # checked against awk on field 8); b. rg -c -F jsmith (if installed); c. DuckDB read_csv + GROUP BY user
 # (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB);
-# e. leaktrace downloads big.log (target: the median ratio to a. over interleaved pairs <= 1.5; output
+# e. leaktrace downloads big.log --all (target: the median ratio to a. over interleaved pairs <= 1.5; output
 # checked against the generator's ground truth). Peak RSS via GNU /usr/bin/time -v for a, d and e. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
@@ -206,10 +206,10 @@ lt_case lt_pipe - "cat FILE | leaktrace logs - --user $USER_NAME" "<=200 MiB" "r
 
 # ---- 3e. leaktrace downloads on the file ------------------------------------------------------
 section "e. leaktrace downloads big.log (target: within 1.5x of a.)"
-DL_CMD="$(q "$LT") downloads $(q "$LOG") --format ndjson -q"
+DL_CMD="$(q "$LT") downloads $(q "$LOG") --all --format ndjson -q"
 echo "command: $DL_CMD"
 s=- r=- ratio=- res=FAIL
-if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" downloads "$LOG" --format ndjson -q; then
+if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" downloads "$LOG" --all --format ndjson -q; then
   report lt_downloads lt_downloads; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_downloads)
   base=$A_BEST
   if [[ -n $base ]]; then
@@ -221,7 +221,7 @@ if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" dow
 import statistics, subprocess, sys, time
 runs, lt, log, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 count = [lt, "logs", log, "--user", user, "--count"]
-downloads = [lt, "downloads", log, "--format", "ndjson", "-q"]
+downloads = [lt, "downloads", log, "--all", "--format", "ndjson", "-q"]
 def timed(cmd):
     t = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)

@@ -4,7 +4,7 @@
 Usage: scripts/check_truth.py TRUTH.jsonl DOWNLOADS.ndjson
 
 TRUTH is what `gen_iis.py --truth` wrote (one bulk export per line);
-DOWNLOADS is `leaktrace downloads LOG --format ndjson` on the same log.
+DOWNLOADS is `leaktrace downloads LOG --all --format ndjson` on the same log.
 Every export must be found once, with the right user and time, attributed
 `consistent`; no other download may carry an export_user. Exit 0 when all
 hold, 1 otherwise (the differences are printed).

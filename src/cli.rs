@@ -78,14 +78,17 @@ pub enum Command {
     /// counted and reported on standard error with file, line and reason.
     #[command(after_help = EXIT_CODES)]
     Logs(LogsArgs),
-    /// Find every download from /temp/ (bulk exports) and who made it.
+    /// Find the bulk exports downloaded from /temp/ and who made them.
     ///
     /// A download is a GET or HEAD of a path under /temp/. Its request carries
     /// no login name: leaktrace reads the export's user from the file name
     /// (<Org>.<user>.<YYYY-MM-DD-HH-MM-SS>.<ext>) and the session's user from
     /// the latest authenticated request of the same client (address and
-    /// browser) within --window, and says whether they agree. Inputs are read
-    /// as one time-ordered stream, whatever order they are given in.
+    /// browser) within --window, and says whether they agree. Only bulk
+    /// exports (files with such a name) are listed; --all lists the other
+    /// /temp/ fetches too (PDF printouts and the like), and the summary counts
+    /// them either way. Inputs are read as one time-ordered stream, whatever
+    /// order they are given in.
     #[command(after_help = EXIT_CODES)]
     Downloads(DownloadsArgs),
     /// Group requests into sessions: what each person did, in order.
@@ -162,6 +165,10 @@ pub struct DownloadsArgs {
     /// likely purged: the server keeps exports for 2 to 7 days.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// List every fetch from /temp/, not only bulk exports: PDF printouts and
+    /// other files without an export name too (in every --format).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -118,7 +118,7 @@ fn a_404_replay_of_an_old_export_failed_and_names_only_the_file() {
 
 #[test]
 fn look_alike_paths_and_uploads_are_not_downloads() {
-    let (rows, _) = downloads(&[SAMPLE]);
+    let (rows, _) = downloads(&["--all", SAMPLE]);
     assert_eq!(
         names(&rows),
         [
@@ -138,6 +138,82 @@ fn look_alike_paths_and_uploads_are_not_downloads() {
         "a printout is not an export"
     );
     assert_eq!(pdf["attribution"], "session_only");
+}
+
+/// The sample's exports, in time order; its one other /temp/ fetch is the
+/// printout PCR.48213.pdf, second in time.
+const EXPORTS: [&str; 6] = [
+    "AcmeAmbulance.jsmith.2017-01-19-09-16-16.zip",
+    "AcmeAmbulance.jsmith.2017-01-09-08-00-00.zip",
+    "AcmeAmbulance.mary.jones.2017-01-19-14-02-11.csv",
+    "AcmeAmbulance.jdoe.2017-01-19-15-30-00.zip",
+    "AcmeAmbulance.jdoe.2017-01-19-18-05-12.zip",
+    "AcmeAmbulance.mwilliams.2017-01-20-10-12-40.csv",
+];
+
+#[test]
+fn printouts_drowned_the_bulk_exports_so_only_exports_are_listed_by_default() {
+    let (rows, stderr) = downloads(&[SAMPLE]);
+    assert_eq!(names(&rows), EXPORTS);
+    assert!(
+        stderr.contains(
+            "downloads: 6 exports shown; 1 other /temp/ fetch not shown: --all shows it\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("leaktrace: 2 files, 552 records, 6 matched, 0 malformed"),
+        "{stderr}"
+    );
+    let (rows, stderr) = downloads(&["--all", SAMPLE]);
+    assert_eq!(rows.len(), 7);
+    assert!(
+        stderr.contains("downloads: 6 exports and 1 other /temp/ fetch shown\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "  outcome: 6 completed, 1 failed; attribution: 1 conflict, 4 consistent, 1 file_name_only, 1 session_only\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_format_lists_the_same_downloads() {
+    let run = |format: &str, all: bool| {
+        let mut cmd = leaktrace();
+        cmd.args(["--format", format, "downloads", SAMPLE]);
+        if all {
+            cmd.arg("--all");
+        }
+        let out = cmd.output().expect("runs");
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    for all in [false, true] {
+        let shown = if all { 7 } else { 6 };
+        let json: Vec<Value> = serde_json::from_str(&run("json", all)).expect("JSON");
+        assert_eq!(json.len(), shown);
+        assert_eq!(run("ndjson", all).lines().count(), shown);
+        let csv = run("csv", all);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        assert_eq!(reader.records().count(), shown);
+        assert_eq!(run("table", all).lines().count(), 2 + shown);
+        assert_eq!(
+            json.iter().any(|d| d["file_name"] == "PCR.48213.pdf"),
+            all,
+            "the printout is listed with --all only"
+        );
+    }
+}
+
+#[test]
+fn no_other_fetch_means_no_word_about_all() {
+    let (rows, stderr) = downloads(&[DAY2]);
+    assert_eq!(rows.len(), 2);
+    assert!(stderr.contains("downloads: 2 exports shown\n"), "{stderr}");
+    assert!(!stderr.contains("--all"), "{stderr}");
 }
 
 #[test]
@@ -193,7 +269,7 @@ fn request_filters_apply_to_the_download_itself() {
 #[test]
 fn summary_reports_implied_offsets_and_warns_when_tz_disagrees() {
     let (_, stderr) = downloads(&["--tz", "America/Chicago", SAMPLE]);
-    assert!(stderr.contains("downloads: 7 found"), "{stderr}");
+    assert!(stderr.contains("downloads: 6 exports shown;"), "{stderr}");
     assert!(
         stderr.contains("site acme: export names imply UTC-08:00 (1), UTC-06:00 (4)"),
         "{stderr}"
@@ -276,7 +352,7 @@ fn session_user_comes_only_from_the_same_browser_within_the_window() {
 #[test]
 fn table_is_one_line_per_download_local_time_first() {
     let out = leaktrace()
-        .args(["--tz", "America/Chicago", "downloads", SAMPLE])
+        .args(["--tz", "America/Chicago", "downloads", "--all", SAMPLE])
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -311,9 +387,12 @@ fn the_same_log_as_log_and_gz_lists_each_export_once_with_a_note() {
         gz.finish().expect("gzip"),
     )
     .expect("write");
-    let once = downloads(&["testdata/case/logs/u_ex170119.log"]).0.len();
+    // Every fetch: the note counts them all, listed or not.
+    let once = downloads(&["--all", "testdata/case/logs/u_ex170119.log"])
+        .0
+        .len();
     let path = dir.path().to_str().expect("UTF-8 temp path");
-    let (rows, stderr) = downloads(&[path]);
+    let (rows, stderr) = downloads(&["--all", path]);
     assert_eq!(rows.len(), once, "{stderr}");
     assert!(
         stderr.contains(&format!(
@@ -323,7 +402,7 @@ fn the_same_log_as_log_and_gz_lists_each_export_once_with_a_note() {
     );
     // A byte-identical copy is not even read twice.
     std::fs::write(dir.path().join("copy.log"), &log).expect("write");
-    let (rows, stderr) = downloads(&[path]);
+    let (rows, stderr) = downloads(&["--all", path]);
     assert_eq!(rows.len(), once, "{stderr}");
     assert!(stderr.contains("(same SHA-256); read once"), "{stderr}");
 }

@@ -35,6 +35,15 @@ pub struct ExportName {
     pub export_time_local: Option<DateTime>,
 }
 
+impl ExportName {
+    /// Whether the name has the shape of a bulk export,
+    /// `<Org>.<user>.<YYYY-MM-DD-HH-MM-SS>.<ext>` (a PDF printout or another
+    /// file under `/temp/` has not).
+    pub fn is_export(&self) -> bool {
+        self.export_user.is_some()
+    }
+}
+
 /// Reads a `/temp/...` path. User names may contain dots, so the name is read
 /// from the right: extension, timestamp, then `<Org>.<user>`.
 pub fn parse(stem: &str) -> ExportName {
@@ -116,6 +125,7 @@ mod tests {
         assert_eq!(n.site.as_deref(), Some("acme"));
         assert_eq!(n.org.as_deref(), Some("AcmeAmbulance"));
         assert_eq!(n.export_user.as_deref(), Some("mary.jones"));
+        assert!(n.is_export());
         assert_eq!(n.extension.as_deref(), Some("csv"));
         assert_eq!(
             n.export_time_local.unwrap().to_string(),
@@ -131,6 +141,7 @@ mod tests {
     fn other_temp_files_have_no_export_user() {
         let n = parse("/temp/acme/PCR.48213.pdf");
         assert_eq!(n.export_user, None);
+        assert!(!n.is_export());
         assert_eq!(n.extension.as_deref(), Some("pdf"));
         let n = parse("/temp/AcmeAmbulance.jsmith.2017-02-30-09-16-16.zip");
         assert_eq!((n.site, n.export_user), (None, None));

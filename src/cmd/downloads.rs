@@ -1,4 +1,5 @@
-//! `leaktrace downloads`: every fetch from /temp/, attributed to a person.
+//! `leaktrace downloads`: the bulk exports fetched from /temp/ (with
+//! `--all`, every fetch from there), attributed to a person.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
@@ -10,7 +11,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, stdout_is_terminal};
+use crate::output::{Context, Writer, counted, stdout_is_terminal};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -57,9 +58,14 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let by_user = !filter.has_users()
             || filter.user_matches(d.name.export_user.as_deref().map(str::as_bytes))
             || filter.user_matches(d.session_user.as_deref().map(str::as_bytes));
-        if selected && by_user {
+        if !(selected && by_user) {
+            return Ok(());
+        }
+        if args.all || d.name.is_export() {
             tally.add(&d, &zone);
             writer.write(&d)?;
+        } else {
+            tally.others_not_shown += 1;
         }
         Ok(())
     };
@@ -78,7 +84,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     if !global.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
-        let _ = tally.write(&mut err, &zone);
+        let _ = tally.write(&mut err, &zone, args.all);
         let _ = super::write_order_notes(&mut err, &ordered);
         if let Some(note) = repeats.note("downloads") {
             let _ = writeln!(err, "note: {}", for_terminal(&note));
@@ -90,7 +96,11 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
 /// What the downloads found, for the summary on stderr.
 #[derive(Default)]
 struct Tally {
+    /// Downloads shown, and of them bulk exports.
     total: u64,
+    exports: u64,
+    /// Other /temp/ fetches that matched but are shown only with --all.
+    others_not_shown: u64,
     outcomes: BTreeMap<&'static str, u64>,
     attributions: BTreeMap<&'static str, u64>,
     /// Per site: implied offset -> count.
@@ -103,6 +113,7 @@ struct Tally {
 impl Tally {
     fn add(&mut self, d: &Download, zone: &Zone) {
         self.total += 1;
+        self.exports += u64::from(d.name.is_export());
         *self.outcomes.entry(d.outcome.as_str()).or_default() += 1;
         *self.attributions.entry(d.attribution.as_str()).or_default() += 1;
         let (Some(implied), Some(t)) = (d.implied_utc_offset, d.record.time_utc) else {
@@ -125,27 +136,43 @@ impl Tally {
         }
     }
 
-    fn write<W: Write>(&self, out: &mut W, zone: &Zone) -> io::Result<()> {
+    fn write<W: Write>(&self, out: &mut W, zone: &Zone, all: bool) -> io::Result<()> {
         let list = |m: &BTreeMap<&'static str, u64>| {
             m.iter()
                 .map(|(k, v)| format!("{v} {k}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        writeln!(
-            out,
-            "downloads: {} found{}",
-            self.total,
-            if self.total == 0 {
-                String::new()
-            } else {
-                format!(
-                    " ({}); attribution: {}",
-                    list(&self.outcomes),
-                    list(&self.attributions)
-                )
-            }
-        )?;
+        let fetches = |n: u64| format!("{n} other /temp/ fetch{}", if n == 1 { "" } else { "es" });
+        let exports = counted(self.exports, "export");
+        if all {
+            writeln!(
+                out,
+                "downloads: {exports} and {} shown",
+                fetches(self.total - self.exports)
+            )?;
+        } else if self.others_not_shown > 0 {
+            writeln!(
+                out,
+                "downloads: {exports} shown; {} not shown: --all shows {}",
+                fetches(self.others_not_shown),
+                if self.others_not_shown == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            )?;
+        } else {
+            writeln!(out, "downloads: {exports} shown")?;
+        }
+        if self.total > 0 {
+            writeln!(
+                out,
+                "  outcome: {}; attribution: {}",
+                list(&self.outcomes),
+                list(&self.attributions)
+            )?;
+        }
         for (site, offsets) in &self.offsets {
             let shown: Vec<String> = offsets
                 .iter()

@@ -276,6 +276,15 @@ fn write_json_object<W: Write>(out: &mut W, keys: &[&str], cells: &[Cell]) -> io
     out.write_all(b"}")
 }
 
+/// `1 report`, `2 reports`: a count and a noun whose plural takes an `s`.
+pub fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Whether standard output is a terminal.
 pub fn stdout_is_terminal() -> bool {
     io::stdout().is_terminal()
