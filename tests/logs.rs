@@ -1333,7 +1333,7 @@ fn row_dated_9999_is_malformed_not_read_as_1970() {
         );
         assert_eq!(
             summary(&o.stderr),
-            format!("leaktrace: 1 file, 1 records, {matched} matched, 1 malformed")
+            format!("leaktrace: 1 file, 1 record, {matched} matched, 1 malformed")
         );
         assert!(
             reason(&o.stderr, &format!("{path}:3:"))
@@ -1356,7 +1356,7 @@ fn block_date_9999_makes_its_rows_malformed_not_1970() {
     assert_eq!(strings(&recs, "time_utc"), ["2017-01-19T10:00:00Z"]);
     assert_eq!(
         summary(&o.stderr),
-        "leaktrace: 1 file, 1 records, 1 matched, 1 malformed"
+        "leaktrace: 1 file, 1 record, 1 matched, 1 malformed"
     );
     assert!(
         reason(&o.stderr, &format!("{path}:3:"))
@@ -1386,7 +1386,7 @@ fn row_dated_2500_is_malformed_in_logs_as_in_sessions() {
     assert_eq!(strings(&recs, "time_utc"), ["2017-01-19T17:16:30Z"]);
     assert_eq!(
         summary(&stderr),
-        "leaktrace: 1 file, 1 records, 1 matched, 2 malformed"
+        "leaktrace: 1 file, 1 record, 1 matched, 2 malformed"
     );
     assert!(
         reason(&stderr, &format!("{path}:3:")).contains("date '2500-01-01' is out of range"),
@@ -1416,7 +1416,7 @@ fn fields_line_of_70000_names_is_reported_and_its_rows_are_not_read() {
     assert_eq!(line_numbers(&recs), [4]);
     assert_eq!(
         summary(&o.stderr),
-        "leaktrace: 1 file, 1 records, 1 matched, 2 malformed"
+        "leaktrace: 1 file, 1 record, 1 matched, 2 malformed"
     );
     assert_eq!(
         reason(&o.stderr, &format!("{path}:1:")).trim(),

@@ -515,7 +515,7 @@ fn row_dated_2500_is_malformed_as_in_logs_not_moved_to_2262() {
     assert!(!o.stdout.contains("2262"), "{}", o.stdout);
     assert!(
         o.stderr
-            .starts_with("leaktrace: 1 file, 1 records, 1 matched, 2 malformed\n"),
+            .starts_with("leaktrace: 1 file, 1 record, 1 matched, 2 malformed\n"),
         "{}",
         o.stderr
     );

@@ -29,7 +29,7 @@ use crate::filter::{Filter, FilterSpec, parse_ip};
 use crate::output::case::write_tables;
 use crate::output::report::{findings_bytes, verdict_counts, write_report};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Format, stdout_is_terminal};
+use crate::output::{Context, Format, counted, stdout_is_terminal};
 use crate::w3c::{Input, Row};
 
 pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
@@ -407,11 +407,11 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         let count = |role: EvidenceRole| case.evidence.iter().filter(|e| e.role == role).count();
         let _ = writeln!(
             err,
-            "investigate: {} logs, {} leaked files, {} ignored; {} findings: {}",
-            count(EvidenceRole::Log),
-            count(EvidenceRole::Leaked),
+            "investigate: {}, {}, {} ignored; {}: {}",
+            counted(count(EvidenceRole::Log) as u64, "log"),
+            counted(count(EvidenceRole::Leaked) as u64, "leaked file"),
             count(EvidenceRole::Ignored),
-            case.findings.len(),
+            counted(case.findings.len() as u64, "finding"),
             verdict_counts(&case)
         );
         for e in case
@@ -551,8 +551,8 @@ fn limitations(
     match roster {
         None => out.push("No roster was given: names were tied to logins by a heuristic (first.last, initial + surname, ...), which is a lead, not proof. Give --roster with the employee list.".into()),
         Some(r) if r.skipped_count > 0 => out.push(format!(
-            "{} roster rows could not be used (listed under problems).",
-            r.skipped_count
+            "{} could not be used (listed under problems).",
+            counted(r.skipped_count, "roster row")
         )),
         Some(_) => {}
     }

@@ -172,14 +172,18 @@ pub fn write_order_notes<W: Write>(
     if late > 0 {
         writeln!(
             out,
-            "note: {late} records came more than {:#} behind newer ones (inputs overlapping in time?) and were handled out of order",
-            crate::analyze::SLACK
+            "note: {} more than {:#} behind newer ones (inputs overlapping in time?) and {} handled out of order",
+            records_were(late, "came", "came"),
+            crate::analyze::SLACK,
+            if late == 1 { "was" } else { "were" }
         )?;
     }
     if untimed > 0 {
         writeln!(
             out,
-            "note: {untimed} records have no UTC time and were left out of the time-ordered analysis"
+            "note: {} no UTC time and {} left out of the time-ordered analysis",
+            records_were(untimed, "has", "have"),
+            if untimed == 1 { "was" } else { "were" }
         )?;
     }
     if let Some(note) = ordered.repeats.as_ref().and_then(|r| r.note("records")) {
@@ -192,12 +196,19 @@ pub fn write_order_notes<W: Write>(
     if ordered.not_remembered > 0 {
         writeln!(
             out,
-            "note: {} records were past the {} remembered to find records repeated across inputs: a repeat of one of them is counted twice",
-            ordered.not_remembered,
+            "note: {} past the {} remembered to find records repeated across inputs: a repeat of one of them is counted twice",
+            records_were(ordered.not_remembered, "was", "were"),
             crate::analyze::repeats::MAX_REMEMBERED
         )?;
     }
     Ok(())
+}
+
+/// `1 record was`, `2 records were`: a count of records and a verb that
+/// agrees with it.
+fn records_were(n: u64, one: &str, many: &str) -> String {
+    let verb = if n == 1 { one } else { many };
+    format!("{} {verb}", crate::output::counted(n, "record"))
 }
 
 /// Prints input errors and (unless quiet) the summary; returns the exit

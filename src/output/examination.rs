@@ -232,7 +232,7 @@ impl Item for Examination {
                 _ => format!("row {}, column {}", s.row, s.column),
             },
             None => match (&self.pcrs, &self.pdf) {
-                (Some(p), _) => format!("{} reports", self.records.unwrap_or(p.len() as u64)),
+                (Some(p), _) => super::counted(self.records.unwrap_or(p.len() as u64), "report"),
                 (None, Some(pdf)) => pdf_place(pdf),
                 (None, None) => String::new(),
             },

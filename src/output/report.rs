@@ -409,12 +409,12 @@ fn finding_blocks(b: &mut Vec<Block>, n: usize, f: &Finding, case: &Case, zone: 
     }
     if let Some(s) = &f.session {
         b.push(Block::Para(format!(
-            "Session of {}: {} to {}, {} requests ({} POSTs) from {}; first request at {}:{}. Pages in order: {}.",
+            "Session of {}: {} to {}, {} ({}) from {}; first request at {}:{}. Pages in order: {}.",
             or_dash(s.user.as_deref()),
             human(zone, Some(s.start)),
             human(zone, Some(s.end)),
-            s.requests,
-            s.posts,
+            super::counted(s.requests, "request"),
+            super::counted(s.posts, "POST"),
             s.client_ips.join(", "),
             s.file,
             s.line,

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use super::counted;
 use super::sanitize::for_terminal;
 use crate::w3c::Problem;
 use crate::w3c::scan::{FileReport, RunReport};
@@ -25,10 +26,9 @@ pub fn write_summary<W: Write>(
     let ambiguous = sum(|f| f.local_ambiguous);
     writeln!(
         out,
-        "leaktrace: {} file{}, {} records, {} matched, {} malformed{}{}",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        sum(|f| f.records),
+        "leaktrace: {}, {}, {} matched, {} malformed{}{}",
+        counted(files.len() as u64, "file"),
+        counted(sum(|f| f.records), "record"),
         found.unwrap_or_else(|| sum(|f| f.matched)),
         malformed,
         match kept {
@@ -94,7 +94,8 @@ pub fn write_summary<W: Write>(
         for (layout, n) in &f.inferred {
             writeln!(
                 out,
-                "note: {name}: {n} rows came before any #Fields header; read with {layout} (give --fields if that is wrong)"
+                "note: {name}: {} came before any #Fields header; read with {layout} (give --fields if that is wrong)",
+                counted(*n, "row")
             )?;
         }
         if f.nul_bytes > 0 {
@@ -119,21 +120,22 @@ pub fn write_summary<W: Write>(
         if other_untimed > 0 {
             writeln!(
                 out,
-                "note: {name}: {other_untimed} records have no UTC time (no date/time field, or no #Date for them); time filters never match them",
+                "note: {name}: {} no UTC time (no date/time field, or no #Date for them); time filters never match them",
+                records_have(other_untimed)
             )?;
         }
         if f.local_only > 0 {
             writeln!(
                 out,
-                "note: {name}: {} records have only a local time (date-local, time-local) and no UTC time; give --log-tz ZONE, the zone the server wrote them in (its Windows time zone), to read them",
-                f.local_only
+                "note: {name}: {} only a local time (date-local, time-local) and no UTC time; give --log-tz ZONE, the zone the server wrote them in (its Windows time zone), to read them",
+                records_have(f.local_only)
             )?;
         }
         if f.local_ambiguous > 0 {
             writeln!(
                 out,
-                "note: {name}: {} records have a local time that names no instant or two in --log-tz (a daylight-saving change): kept without a UTC time, not guessed",
-                f.local_ambiguous
+                "note: {name}: {} a local time that names no instant or two in --log-tz (a daylight-saving change): kept without a UTC time, not guessed",
+                records_have(f.local_ambiguous)
             )?;
         }
         if f.records == 0 && f.malformed > 0 {
@@ -152,6 +154,15 @@ pub fn write_summary<W: Write>(
         }
     }
     Ok(())
+}
+
+/// `1 record has`, `2 records have`.
+fn records_have(n: u64) -> String {
+    format!(
+        "{} {}",
+        counted(n, "record"),
+        if n == 1 { "has" } else { "have" }
+    )
 }
 
 /// Whether a file's rows keep missing its field list the same way (the same

@@ -35,7 +35,10 @@ pub(super) fn decode_901(text: &str) -> Reading {
             }
         ),
         base64::DecodeError::InvalidLength(n) => {
-            format!("invalid base64: {n} characters cannot be a whole encoding")
+            format!(
+                "invalid base64: {n} character{} cannot be a whole encoding",
+                if n == 1 { "" } else { "s" }
+            )
         }
         base64::DecodeError::InvalidLastSymbol { offset, .. } => {
             format!(
