@@ -495,4 +495,47 @@ fn a_nemsis_file_over_the_stream_limit_is_refused_from_its_size() {
         )),
         "{stderr}"
     );
+/// The table line of `file` and the line below it (laid out wide enough for
+/// every column).
+fn table_lines(file: &str) -> (String, String) {
+    let out = leaktrace()
+        .args(["examine", &path(file)])
+        .env("COLUMNS", "200")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(file))
+        .unwrap_or_else(|| panic!("{file} not in:\n{stdout}"));
+    (
+        lines[at].to_string(),
+        lines.get(at + 1).unwrap_or(&"").to_string(),
+    )
+}
+
+#[test]
+fn a_mismatch_named_only_the_believed_copy_in_the_table() {
+    // Regression: the plain copy's name (John Smith) was only in the JSON.
+    let (row, below) = table_lines("edited_900.xml");
+    assert!(row.contains("mismatch"), "{row}");
+    assert!(row.contains("base64: Jane Doe (ID 16)"), "{row}");
+    assert!(below.contains("plain: John Smith (ID 16)"), "{below}");
+    assert!(below.contains("192.168.1.42"), "its address: {below}");
+    assert!(!below.contains("edited_900.xml"), "{below}");
+    // When the base64 copy is no statement, the plain one is believed.
+    let (row, below) = table_lines("garbage_901.xml");
+    assert!(row.contains("plain: Jane Doe (ID 16)"), "{row}");
+    assert!(
+        below.contains("base64: raw: Exported for the quarterly"),
+        "{below}"
+    );
+    // A consistent file has one line.
+    let (row, below) = table_lines("crlf.xml");
+    assert!(
+        row.contains("Jane Doe (ID 16)") && !row.contains("base64:"),
+        "{row}"
+    );
+    assert!(!below.contains("plain:"), "{below}");
 }

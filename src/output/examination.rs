@@ -222,10 +222,17 @@ impl Item for Examination {
 
     fn table_row(&self, ctx: &Context) -> Vec<String> {
         let statement = self.attribution.as_ref().map(|a| &a.statement);
-        let mut who = statement.map_or_else(|| "-".to_string(), who);
-        if self.attribution.as_ref().is_some_and(|a| !a.verified) {
-            who.push_str(" (unverified)");
-        }
+        let who = match (self.disagreeing_report(), statement) {
+            (Some(p), Some(s)) => copy_label(p, s),
+            (None, Some(s)) => {
+                let mut who = who(s);
+                if self.attribution.as_ref().is_some_and(|a| !a.verified) {
+                    who.push_str(" (unverified)");
+                }
+                who
+            }
+            (_, None) => "-".to_string(),
+        };
         let place = match &self.signature {
             Some(s) => match (&s.sheet, &s.cell) {
                 (Some(sheet), Some(cell)) => format!("{sheet}!{cell}"),
@@ -242,37 +249,112 @@ impl Item for Examination {
             self.kind.as_str().into(),
             self.verdict.into(),
             who,
-            statement
-                .and_then(|s| s.produced_at)
-                .map_or_else(|| "-".into(), |t| ctx.zone.human(t)),
-            statement
-                .and_then(|s| s.ip.clone())
-                .unwrap_or_else(|| "-".into()),
+            when(statement, ctx),
+            ip(statement),
             place,
         ]
     }
 
+    /// The file's row; below a NEMSIS file whose copies disagree, the copy
+    /// not believed (the table names both, as the JSON does); with
+    /// `--verbose`, a row for each report (and its other copy).
     fn table_rows(&self, ctx: &Context) -> Vec<Vec<String>> {
         let mut rows = vec![self.table_row(ctx)];
+        let other_copy = |p: &Pcr, believed: &Statement| {
+            let (label, s) = other_copy(p, believed);
+            vec![
+                String::new(),
+                String::new(),
+                String::new(),
+                label,
+                when(s, ctx),
+                ip(s),
+                String::new(),
+            ]
+        };
+        if let (Some(p), Some(a)) = (self.disagreeing_report(), &self.attribution) {
+            rows.push(other_copy(p, &a.statement));
+        }
         if ctx.verbose
             && let Some(pcrs) = &self.pcrs
         {
             for p in pcrs {
                 let s = p.e901.as_ref().filter(|s| s.parsed).or(p.e900.as_ref());
+                let mismatch = p.verdict == PcrVerdict::Mismatch;
                 rows.push(vec![
                     format!("  PCR {}", p.pcr.as_deref().unwrap_or("?")),
                     p.uuid.clone().unwrap_or_default(),
                     pcr_verdict(p.verdict).into(),
-                    s.map_or_else(|| "-".to_string(), who),
-                    s.and_then(|s| s.produced_at)
-                        .map_or_else(|| "-".into(), |t| ctx.zone.human(t)),
-                    s.and_then(|s| s.ip.clone()).unwrap_or_else(|| "-".into()),
+                    match s {
+                        Some(s) if mismatch => copy_label(p, s),
+                        Some(s) => who(s),
+                        None => "-".to_string(),
+                    },
+                    when(s, ctx),
+                    ip(s),
                     p.e901_error.clone().unwrap_or_default(),
                 ]);
+                if let (Some(s), true) = (s, mismatch) {
+                    rows.push(other_copy(p, s));
+                }
             }
         }
         rows
     }
+}
+
+impl Examination {
+    /// The NEMSIS report whose two copies disagree and that the attribution
+    /// comes from.
+    fn disagreeing_report(&self) -> Option<&Pcr> {
+        let believed = &self.attribution.as_ref()?.statement;
+        self.pcrs.as_ref()?.iter().find(|p| {
+            p.verdict == PcrVerdict::Mismatch
+                && (p.e901.as_ref() == Some(believed) || p.e900.as_ref() == Some(believed))
+        })
+    }
+}
+
+/// Whether `believed` is the report's plain copy (eRecord.900) rather than
+/// its base64 copy (eRecord.901).
+fn believes_plain(p: &Pcr, believed: &Statement) -> bool {
+    p.e900.as_ref() == Some(believed) && p.e901.as_ref() != Some(believed)
+}
+
+/// The believed copy of a report whose copies disagree, labelled:
+/// `base64: Jane Doe (ID 16)`.
+fn copy_label(p: &Pcr, believed: &Statement) -> String {
+    let copy = if believes_plain(p, believed) {
+        "plain"
+    } else {
+        "base64"
+    };
+    format!("{copy}: {}", who(believed))
+}
+
+/// The other copy, labelled (`plain: John Smith`), and its statement; a
+/// base64 copy that is no statement says why.
+fn other_copy<'a>(p: &'a Pcr, believed: &Statement) -> (String, Option<&'a Statement>) {
+    let (copy, s, error) = if believes_plain(p, believed) {
+        ("base64", p.e901.as_ref(), p.e901_error.as_deref())
+    } else {
+        ("plain", p.e900.as_ref(), None)
+    };
+    let text = match (s, error) {
+        (Some(s), _) => who(s),
+        (None, Some(e)) => e.to_string(),
+        (None, None) => "-".to_string(),
+    };
+    (format!("{copy}: {text}"), s)
+}
+
+fn when(s: Option<&Statement>, ctx: &Context) -> String {
+    s.and_then(|s| s.produced_at)
+        .map_or_else(|| "-".into(), |t| ctx.zone.human(t))
+}
+
+fn ip(s: Option<&Statement>) -> String {
+    s.and_then(|s| s.ip.clone()).unwrap_or_else(|| "-".into())
 }
 
 /// A person (with ID), a registry, or the raw text of an unparsed statement.
