@@ -353,6 +353,7 @@ fn session_user_comes_only_from_the_same_browser_within_the_window() {
 fn table_is_one_line_per_download_local_time_first() {
     let out = leaktrace()
         .args(["--tz", "America/Chicago", "downloads", "--all", SAMPLE])
+        .env("COLUMNS", "200")
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();

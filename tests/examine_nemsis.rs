@@ -394,7 +394,7 @@ fn verbose_table_adds_a_line_per_report() {
         verbose.lines().count(),
         "{verbose}"
     );
-    assert!(verbose.contains("PCR ACME-2021-00002"), "{verbose}");
+    assert!(verbose.contains("ACME-2021-00002"), "{verbose}");
     assert!(plain.contains("2021-07-01 12:35:16 CDT"), "{plain}");
 }
 

@@ -538,8 +538,10 @@ fn pdfs_are_sniffed_even_after_leading_junk() {
 
 #[test]
 fn the_table_shows_pdfs_like_the_other_kinds() {
+    // Wide enough for every column (at 80, Where is left out).
     let out = leaktrace()
         .args(["examine", &path("rewritten.pdf"), &path("reprinted.pdf")])
+        .env("COLUMNS", "200")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));

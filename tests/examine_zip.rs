@@ -378,8 +378,10 @@ fn a_directory_of_archives_is_read_in_name_order() {
 
 #[test]
 fn the_table_names_each_member() {
+    // Wide enough for whole names (at 80 columns they are cut at the start).
     let out = leaktrace()
         .args(["--tz", "UTC", "examine", &path("nested.zip")])
+        .env("COLUMNS", "200")
         .output()
         .expect("leaktrace runs");
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");

@@ -556,7 +556,12 @@ fn people_are_named_from_the_roster_with_their_downloads() {
 
 #[test]
 fn the_table_has_one_line_per_leaked_file_with_its_verdict() {
-    let out = investigate_in(None, &[CASE, TZ[0], TZ[1], "--format", "table"]);
+    // Wide enough for whole file names (at 80 columns they are cut).
+    let out = leaktrace()
+        .args(["investigate", CASE, TZ[0], TZ[1], "--format", "table"])
+        .env("COLUMNS", "200")
+        .output()
+        .expect("leaktrace runs");
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     for (file, verdict) in [

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::leaktrace;
+use support::{leaktrace, leaktrace_at};
 
 /// The IIS 8.5 default header.
 const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
@@ -30,7 +30,16 @@ fn write_log(dir: &Path, name: &str, bytes: &[u8]) -> String {
 
 /// Exit code and standard output of `leaktrace <args>`.
 fn run(args: &[&str]) -> (Option<i32>, String) {
-    let out = leaktrace().args(args).output().expect("leaktrace runs");
+    run_wide(args, 80)
+}
+
+/// [`run`] with tables laid out for `columns` columns (`COLUMNS`): wide
+/// enough, a table shows a cell whole, as the escaping tests need.
+fn run_wide(args: &[&str], columns: usize) -> (Option<i32>, String) {
+    let out = leaktrace_at(columns)
+        .args(args)
+        .output()
+        .expect("leaktrace runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
     (out.status.code(), stdout)
 }
@@ -80,7 +89,7 @@ fn table_showed_invisible_characters_as_nothing() {
     let stem = "/Report\u{e0065}\u{e0076}\u{e0069}\u{e006c}.aspx\u{2028}/\u{3164}\u{feff}\u{ad}";
     let path = write_log(dir.path(), "invisible.log", &one_request(user, stem));
 
-    let (code, stdout) = run(&["logs", &path]);
+    let (code, stdout) = run_wide(&["logs", &path], 200);
     assert_eq!(code, Some(0), "{stdout}");
     for c in [
         '\u{200b}',
@@ -184,17 +193,27 @@ fn table_stalled_on_a_six_megabyte_path() {
     let stem = format!("/{}", "a".repeat(LEN - 1));
     let path = write_log(dir.path(), "huge.log", &one_request("jsmith", &stem));
 
-    let (code, stdout) = run(&["logs", &path]);
+    let (code, stdout) = run_wide(&["logs", &path], 2_000);
     assert_eq!(code, Some(0));
-    let shown = format!("/{}", "a".repeat(999));
-    let cut = format!("{shown}… ({} more characters)", LEN - 1_000);
+    // The cell is the request line, `GET <path>`: 1,000 of its characters.
+    let shown = format!("GET /{}", "a".repeat(995));
+    let cut = format!("{shown}… ({} more characters)", LEN + 4 - 1_000);
     assert!(
         stdout.contains(&cut),
         "the path is not cut at 1,000 characters with a count: {:?}…",
-        &stdout[..stdout.len().min(2_000)]
+        stdout.chars().take(2_000).collect::<String>()
     );
     assert!(stdout.len() < 20_000, "{} bytes of table", stdout.len());
     assert!(stdout.contains("jsmith"));
+
+    // At 80 columns the path is cut to fit, and the rest of the row stays.
+    let (code, stdout) = run(&["logs", &path]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+    assert!(
+        stdout.contains("jsmith") && stdout.contains("GET /aaa"),
+        "{stdout}"
+    );
 
     // The table is for people; NDJSON keeps the whole path.
     let (code, stdout) = run(&["--format", "ndjson", "logs", &path]);

@@ -400,14 +400,24 @@ fn csv_has_the_json_keys_as_header() {
 
 #[test]
 fn table_shows_local_times_and_the_first_pages() {
-    let o = run(&[
-        "--tz",
-        "America/Chicago",
-        "sessions",
-        DAY1,
-        "--user",
-        "jsmith",
-    ]);
+    // Wide enough for every column (at 80, some are left out).
+    let out = leaktrace()
+        .args([
+            "--tz",
+            "America/Chicago",
+            "sessions",
+            DAY1,
+            "--user",
+            "jsmith",
+        ])
+        .env("COLUMNS", "200")
+        .output()
+        .expect("leaktrace runs");
+    let o = Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     let header = o.stdout.lines().next().unwrap_or("");
     for title in [

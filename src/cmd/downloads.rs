@@ -11,7 +11,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, counted, stdout_is_terminal};
+use crate::output::{Context, Writer, counted, table};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -38,7 +38,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             zone: zone.clone(),
             verbose: global.verbose,
         },
-        stdout_is_terminal(),
+        table::width(),
     );
     let mut tracker = Tracker::new(Settings {
         window,
@@ -79,8 +79,9 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         RepeatCheck::Off,
     )?;
     bar.finish_and_clear();
-    writer.finish::<Download>()?;
+    let left_out = writer.finish::<Download>()?;
     let exit = super::finish(&ordered.run, &list_errors, global, Some(tally.total));
+    super::note_left_out(left_out.as_ref(), global);
     if !global.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();

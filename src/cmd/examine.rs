@@ -21,7 +21,7 @@ use crate::cli::{ExamineArgs, GlobalArgs};
 use crate::exit::Exit;
 use crate::output::examination::{Examination, grid_verdict, nemsis_verdict, pdf_verdict};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, stdout_is_terminal};
+use crate::output::{Context, Writer, table};
 use crate::w3c::Input;
 
 /// The kinds named when a file is of none of them.
@@ -115,7 +115,7 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         zone,
         verbose: global.verbose,
     };
-    let mut writer = Writer::new(out, global.format, ctx, stdout_is_terminal());
+    let mut writer = Writer::new(out, global.format, ctx, table::width());
     let mut examined = 0u64;
     for input in &inputs {
         if crate::interrupt::requested() {
@@ -150,7 +150,7 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             Err(e) => said.problem(format!("{name}: {e}")),
         }
     }
-    writer.finish::<Examination>()?;
+    let left_out = writer.finish::<Examination>()?;
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for line in &said.lines {
@@ -170,6 +170,7 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             count(said.warnings, "warning"),
         );
     }
+    super::note_left_out(left_out.as_ref(), global);
     Ok(if said.problems == 0 {
         Exit::Success
     } else {

@@ -29,7 +29,7 @@ use crate::filter::{Filter, FilterSpec, parse_ip};
 use crate::output::case::write_tables;
 use crate::output::report::{findings_bytes, verdict_counts, write_report};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Format, counted, stdout_is_terminal};
+use crate::output::{Context, Format, counted, table};
 use crate::w3c::{Input, Row};
 
 pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
@@ -375,10 +375,13 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         verbose: global.verbose,
     };
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    match global.format {
-        Format::Json => out.write_all(&findings_bytes(&case, &ctx))?,
-        _ => write_tables(&mut out, &case, &ctx, stdout_is_terminal())?,
-    }
+    let left_out = match global.format {
+        Format::Json => {
+            out.write_all(&findings_bytes(&case, &ctx))?;
+            None
+        }
+        _ => write_tables(&mut out, &case, &ctx, table::width())?,
+    };
     out.flush()?;
     drop(out);
     let written = match &args.report {
@@ -395,6 +398,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         global,
         Some(collected.downloads.len() as u64),
     );
+    super::note_left_out(left_out.as_ref(), global);
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for p in &problems {

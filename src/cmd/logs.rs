@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
 use crate::filter::{Criterion, Filter};
-use crate::output::{Context, Writer, stdout_is_terminal};
+use crate::output::{Context, Writer, table};
 use crate::time::Zone;
 use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
 
@@ -19,7 +19,7 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let progress = |n: u64| bar.inc(n);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
 
-    let (run, replaced) = if args.count {
+    let (run, replaced, left_out) = if args.count {
         let select = |row: &Row<'_>| filter.matches(row).then_some(());
         let mut sink = |_: &Arc<str>, _: Vec<Hit<()>>| Ok(());
         let run = scan_all(&inputs, &cfg, &select, &mut sink, &progress)?;
@@ -27,9 +27,8 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let matched: u64 = run.files.iter().map(|f| f.matched).sum();
         writeln!(out, "{matched}")?;
         out.flush()?;
-        (run, 0)
+        (run, 0, None)
     } else {
-        let terminal = stdout_is_terminal();
         let mut writer = Writer::new(
             out,
             global.format,
@@ -37,7 +36,7 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
                 zone,
                 verbose: global.verbose,
             },
-            terminal,
+            table::width(),
         );
         let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
         let mut replaced = 0u64;
@@ -53,10 +52,11 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         };
         let run = scan_all(&inputs, &cfg, &select, &mut sink, &progress)?;
         bar.finish_and_clear();
-        writer.finish::<Record>()?;
-        (run, replaced)
+        let left_out = writer.finish::<Record>()?;
+        (run, replaced, left_out)
     };
     let exit = super::finish(&run, &list_errors, global, None);
+    super::note_left_out(left_out.as_ref(), global);
     let matched: u64 = run.files.iter().map(|f| f.matched).sum();
     let records: u64 = run.files.iter().map(|f| f.records).sum();
     if matched == 0 && records > 0 && !filter.given().is_empty() && !global.quiet {

@@ -16,7 +16,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::{Cli, Command, FilterArgs, GlobalArgs, ReadArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterSpec};
-use crate::output::summary::write_summary;
+use crate::output::LeftOut;
+use crate::output::summary::{write_left_out, write_summary};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::{FieldMap, Input, RunReport, ScanConfig};
 
@@ -202,6 +203,15 @@ pub fn write_order_notes<W: Write>(
         )?;
     }
     Ok(())
+}
+
+/// Notes (unless quiet) the table columns left out to fit the width.
+pub fn note_left_out(left_out: Option<&LeftOut>, global: &GlobalArgs) {
+    if let Some(l) = left_out
+        && !global.quiet
+    {
+        let _ = write_left_out(&mut io::stderr().lock(), l);
+    }
 }
 
 /// `1 record was`, `2 records were`: a count of records and a verb that

@@ -15,7 +15,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
-use crate::output::{Context, Writer, stdout_is_terminal};
+use crate::output::{Context, Writer, table};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -98,7 +98,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             zone,
             verbose: global.verbose,
         },
-        stdout_is_terminal(),
+        table::width(),
     );
 
     let select = |row: &Row<'_>| {
@@ -134,9 +134,10 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     )?;
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();
-    writer.finish::<Session>()?;
+    let left_out = writer.finish::<Session>()?;
 
     let exit = super::finish(&ordered.run, &list_errors, global, Some(shown));
+    super::note_left_out(left_out.as_ref(), global);
     if !global.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();

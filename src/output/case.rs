@@ -7,12 +7,12 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table};
 use serde_json::{Map, Value, json};
 
 use super::examination::statement_json;
 use super::sanitize::for_table;
-use super::{Context, TABLE_STYLE, item_json};
+use super::table::render;
+use super::{Column, Context, Keep, LeftOut, item_json};
 use crate::case::roster::NameLink;
 use crate::case::{BREACH_THRESHOLD, Case, Finding, Person, TOLERANCES, Verdict};
 use crate::time::Zone;
@@ -230,36 +230,42 @@ fn cell(text: &str) -> String {
         .join("\n")
 }
 
-fn table(terminal: bool, header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(TABLE_STYLE);
-    t.set_content_arrangement(if terminal {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
-    t.set_header(header.to_vec());
-    t
-}
+/// One line per leaked file.
+const FILES: &[Column] = &[
+    Column::shrink("File", Keep::End, 16),
+    Column::whole("Verdict"),
+    Column::shrink("Person", Keep::Start, 14),
+    Column::whole("When (local)"),
+    Column::optional("IP", 2),
+    Column::optional("Sure", 1),
+];
 
-/// The tables for people.
+/// One line per person, with their files and downloads below each other.
+/// The files are also in the table above (by person): left out first.
+const PEOPLE: &[Column] = &[
+    Column::whole("Login"),
+    Column::shrink("Name", Keep::Start, 12),
+    Column::optional("Leaked files", 1),
+    Column::shrink("Downloads in the logs", Keep::Start, 24),
+];
+
+/// The tables for people, laid out for `width` columns; returns the
+/// columns left out to fit.
 pub fn write_tables<W: Write>(
     out: &mut W,
     case: &Case,
     ctx: &Context,
-    terminal: bool,
-) -> io::Result<()> {
+    width: usize,
+) -> io::Result<Option<LeftOut>> {
     let zone = &ctx.zone;
-    let mut files = table(
-        terminal,
-        &["File", "Verdict", "Person", "When (local)", "IP", "Sure"],
-    );
+    let mut left_out = None;
+    let mut files = Vec::new();
     for f in &case.findings {
         let mut verdict = f.verdict.as_str().to_string();
         if crate::case::is_tampered(f.lead.examine_verdict) {
             verdict.push_str(&format!(" ({})", f.lead.examine_verdict));
         }
-        files.add_row(
+        files.push(
             [
                 short_file(&f.lead.file),
                 verdict,
@@ -268,15 +274,15 @@ pub fn write_tables<W: Write>(
                 finding_ip(f).unwrap_or_else(|| "-".into()),
                 f.confidence.map_or("-", |c| c.as_str()).to_string(),
             ]
-            .map(|c| cell(&c)),
+            .map(|c| cell(&c))
+            .to_vec(),
         );
     }
-    writeln!(out, "{}", files.trim_fmt())?;
+    let table = render(FILES, &files, width);
+    LeftOut::add(&mut left_out, &table, width);
+    writeln!(out, "{}", table.text)?;
     if !case.people.is_empty() {
-        let mut people = table(
-            terminal,
-            &["Login", "Name", "Leaked files", "Downloads in the logs"],
-        );
+        let mut people = Vec::new();
         for p in &case.people {
             let listed: Vec<String> = p
                 .downloads
@@ -298,7 +304,7 @@ pub fn write_tables<W: Write>(
             if listing.is_empty() {
                 listing = "-".into();
             }
-            people.add_row(
+            people.push(
                 [
                     p.login.clone(),
                     p.name.clone().unwrap_or_else(|| "-".into()),
@@ -309,11 +315,14 @@ pub fn write_tables<W: Write>(
                         .join("\n"),
                     listing,
                 ]
-                .map(|c| cell(&c)),
+                .map(|c| cell(&c))
+                .to_vec(),
             );
         }
+        let table = render(PEOPLE, &people, width);
+        LeftOut::add(&mut left_out, &table, width);
         writeln!(out)?;
-        writeln!(out, "{}", people.trim_fmt())?;
+        writeln!(out, "{}", table.text)?;
     }
-    Ok(())
+    Ok(left_out)
 }

@@ -1,7 +1,7 @@
 //! How a download is printed.
 
-use super::{Cell, Context, Item};
-use crate::analyze::downloads::{Download, format_offset};
+use super::{Cell, Column, Context, Item, Keep};
+use crate::analyze::downloads::{Download, Outcome, format_offset};
 
 impl Item for Download {
     const FIELDS: &'static [&'static str] = &[
@@ -29,14 +29,15 @@ impl Item for Download {
         "replay_url",
         "likely_purged",
     ];
-    const TABLE: &'static [&'static str] = &[
-        "Local time",
-        "Export user",
-        "Session user",
-        "Attribution",
-        "Client IP",
-        "File",
-        "Outcome",
+    const TABLE: &'static [Column] = &[
+        Column::whole("Local time"),
+        Column::whole("Export user"),
+        Column::whole("Session user"),
+        // Follows from the two users; left out first.
+        Column::optional("Attribution", 1),
+        Column::optional("Client IP", 2),
+        Column::shrink("File", Keep::End, 16),
+        Column::whole("Status"),
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
@@ -72,10 +73,6 @@ impl Item for Download {
     fn table_row(&self, ctx: &Context) -> Vec<String> {
         let dash = || "-".to_string();
         let r = &self.record;
-        let mut outcome = self.outcome.as_str().to_string();
-        if let Some(s) = r.status {
-            outcome.push_str(&format!(" ({s})"));
-        }
         vec![
             r.time_utc.map_or_else(dash, |t| ctx.zone.human(t)),
             self.name.export_user.clone().unwrap_or_else(dash),
@@ -83,7 +80,20 @@ impl Item for Download {
             self.attribution.as_str().to_string(),
             r.client_ip.clone().unwrap_or_else(dash),
             self.name.file_name.clone(),
-            outcome,
+            status(self),
         ]
+    }
+}
+
+/// The status, and the outcome when the download did not complete:
+/// `200`, `404 failed`, `200 partial` (the client went away).
+fn status(d: &Download) -> String {
+    let code = d
+        .record
+        .status
+        .map_or_else(|| "-".to_string(), |s| s.to_string());
+    match d.outcome {
+        Outcome::Completed => code,
+        other => format!("{code} {}", other.as_str()),
     }
 }

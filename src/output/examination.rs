@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Cell, Context, Item};
+use super::{Cell, Column, Context, Item, Keep};
 use crate::artifact::grid::{GridVerdict, Signature};
 use crate::artifact::nemsis::{FileVerdict, Pcr, PcrVerdict, ReportStatements};
 use crate::artifact::pdf::{PdfFindings, PdfVerdict};
@@ -125,14 +125,14 @@ impl Item for Examination {
         "revision_statements",
         "encrypted",
     ];
-    const TABLE: &'static [&'static str] = &[
-        "File",
-        "Kind",
-        "Verdict",
-        "Who",
-        "When (local)",
-        "IP",
-        "Where",
+    const TABLE: &'static [Column] = &[
+        Column::shrink("File", Keep::End, 14),
+        Column::optional("Kind", 2),
+        Column::whole("Verdict"),
+        Column::shrink("Who", Keep::Start, 22),
+        Column::whole("When (local)"),
+        Column::optional("IP", 3),
+        Column::optional("Where", 1),
     ];
 
     fn cells(&self, _ctx: &Context) -> Vec<Cell> {

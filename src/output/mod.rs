@@ -17,12 +17,12 @@ pub mod report;
 pub mod sanitize;
 pub mod session;
 pub mod summary;
+pub mod table;
 
-use std::io::{self, IsTerminal, Write};
-
-use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+use std::io::{self, Write};
 
 use crate::time::Zone;
+pub use table::{Column, Keep};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -79,8 +79,8 @@ pub struct Context {
 pub trait Item {
     /// JSON keys and CSV header, in order.
     const FIELDS: &'static [&'static str];
-    /// Table column titles.
-    const TABLE: &'static [&'static str];
+    /// Table columns: titles, and how each fits a narrow terminal.
+    const TABLE: &'static [Column];
     /// The values, in the order of `FIELDS`.
     fn cells(&self, ctx: &Context) -> Vec<Cell>;
     /// The table row, in the order of `TABLE` (not yet escaped).
@@ -90,10 +90,6 @@ pub trait Item {
         vec![self.table_row(ctx)]
     }
 }
-
-/// Plain columns with a rule under the header: quiet enough for long listings.
-pub(crate) const TABLE_STYLE: TableStyle =
-    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
 
 /// Rows per printed table: a table is laid out as a whole, so long outputs
 /// are printed in pages rather than held in memory.
@@ -106,14 +102,17 @@ pub struct Writer<W: Write> {
     out: Raw<W>,
     written: u64,
     page: Vec<Vec<String>>,
-    table_header: &'static [&'static str],
-    terminal: bool,
+    table_header: &'static [Column],
+    /// The width tables are laid out for ([`table::width`]).
+    width: usize,
+    left_out: Option<LeftOut>,
     /// In CSV format, rows go through here to `out`.
     csv: Option<csv::Writer<W>>,
 }
 
 impl<W: Write> Writer<W> {
-    pub fn new(out: W, format: Format, ctx: Context, terminal: bool) -> Writer<W> {
+    /// A writer; tables are laid out for `width` columns.
+    pub fn new(out: W, format: Format, ctx: Context, width: usize) -> Writer<W> {
         let (out, csv) = match format {
             Format::Csv => (
                 None,
@@ -132,7 +131,8 @@ impl<W: Write> Writer<W> {
             written: 0,
             page: Vec::new(),
             table_header: &[],
-            terminal,
+            width,
+            left_out: None,
             csv,
         }
     }
@@ -184,7 +184,8 @@ impl<W: Write> Writer<W> {
 
     /// Ends the output (closes the JSON array, prints the last table page).
     /// For CSV with no items, prints the header of `I` so the file is valid.
-    pub fn finish<I: Item>(mut self) -> io::Result<u64> {
+    /// Returns the table columns left out to fit the width, if any.
+    pub fn finish<I: Item>(mut self) -> io::Result<Option<LeftOut>> {
         match self.format {
             Format::Table => {
                 self.table_header = I::TABLE;
@@ -203,7 +204,7 @@ impl<W: Write> Writer<W> {
             csv.flush()?;
         }
         self.out.flush()?;
-        Ok(self.written)
+        Ok(self.left_out)
     }
 
     fn csv_row(&mut self, cells: impl Iterator<Item = String>) -> io::Result<()> {
@@ -220,18 +221,10 @@ impl<W: Write> Writer<W> {
         if self.page.is_empty() {
             return Ok(());
         }
-        let mut table = Table::new();
-        table.load_style(TABLE_STYLE);
-        table.set_content_arrangement(if self.terminal {
-            ContentArrangement::Dynamic
-        } else {
-            ContentArrangement::Disabled
-        });
-        table.set_header(self.table_header.to_vec());
-        for row in self.page.drain(..) {
-            table.add_row(row);
-        }
-        writeln!(self.out, "{}", table.trim_fmt())
+        let table = table::render(self.table_header, &self.page, self.width);
+        self.page.clear();
+        LeftOut::add(&mut self.left_out, &table, self.width);
+        writeln!(self.out, "{}", table.text)
     }
 }
 
@@ -285,9 +278,34 @@ pub fn counted(n: u64, noun: &str) -> String {
     }
 }
 
-/// Whether standard output is a terminal.
-pub fn stdout_is_terminal() -> bool {
-    io::stdout().is_terminal()
+/// Table columns left out to fit a narrow terminal (on any page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    pub columns: Vec<&'static str>,
+    /// The width the tables were laid out for.
+    pub width: usize,
+    /// The width that would have shown every column.
+    pub full_width: usize,
+}
+
+impl LeftOut {
+    /// Adds what one table left out.
+    pub fn add(to: &mut Option<LeftOut>, table: &table::Rendered, width: usize) {
+        if table.left_out.is_empty() {
+            return;
+        }
+        let l = to.get_or_insert_with(|| LeftOut {
+            columns: Vec::new(),
+            width,
+            full_width: 0,
+        });
+        for c in &table.left_out {
+            if !l.columns.contains(c) {
+                l.columns.push(c);
+            }
+        }
+        l.full_width = l.full_width.max(table.full_width);
+    }
 }
 
 /// Whether an error (anywhere in its chain) is a closed output pipe.

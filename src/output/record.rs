@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Cell, Context, Item};
+use super::{Cell, Column, Context, Item, Keep};
 use crate::w3c::Record;
 
 impl Item for Record {
@@ -30,14 +30,13 @@ impl Item for Record {
         "extra",
         "invalid",
     ];
-    const TABLE: &'static [&'static str] = &[
-        "Local time",
-        "User",
-        "Client IP",
-        "Method",
-        "Path",
-        "Status",
-        "ms",
+    const TABLE: &'static [Column] = &[
+        Column::whole("Local time"),
+        Column::whole("User"),
+        Column::whole("Client IP"),
+        Column::shrink("Request", Keep::Start, 16),
+        Column::whole("Status"),
+        Column::optional("ms", 1),
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
@@ -83,10 +82,13 @@ impl Item for Record {
 
     fn table_row(&self, ctx: &Context) -> Vec<String> {
         let dash = || "-".to_string();
-        let mut path = self.uri_stem.clone().unwrap_or_else(dash);
+        // The request line, as a browser sent it: method, path, query.
+        let mut request = self.method.clone().unwrap_or_else(dash);
+        request.push(' ');
+        request.push_str(self.uri_stem.as_deref().unwrap_or("-"));
         if let Some(q) = &self.uri_query {
-            path.push('?');
-            path.push_str(q);
+            request.push('?');
+            request.push_str(q);
         }
         let status = match (self.status, self.substatus) {
             (Some(s), Some(sub)) if sub != 0 => format!("{s}.{sub}"),
@@ -97,8 +99,7 @@ impl Item for Record {
             self.time_utc.map_or_else(dash, |t| ctx.zone.human(t)),
             self.username.clone().unwrap_or_else(dash),
             self.client_ip.clone().unwrap_or_else(dash),
-            self.method.clone().unwrap_or_else(dash),
-            path,
+            request,
             status,
             self.time_taken_ms.map_or_else(dash, |n| n.to_string()),
         ]

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Cell, Context, Item};
+use super::{Cell, Column, Context, Item, Keep};
 use crate::analyze::sessions::Session;
 
 /// Pages shown in the table at most, and the width they may take together.
@@ -32,15 +32,15 @@ impl Item for Session {
         "file",
         "line",
     ];
-    const TABLE: &'static [&'static str] = &[
-        "Start",
-        "End",
-        "User",
-        "Client IPs",
-        "Requests",
-        "POSTs",
-        "Downloads",
-        "Pages",
+    const TABLE: &'static [Column] = &[
+        Column::whole("Start"),
+        Column::optional("End", 4),
+        Column::whole("User"),
+        Column::whole("Client IPs"),
+        Column::optional("Requests", 2),
+        Column::optional("POSTs", 1),
+        Column::optional("Downloads", 3),
+        Column::shrink("Pages", Keep::Start, 20),
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {

@@ -165,6 +165,27 @@ fn records_have(n: u64) -> String {
     )
 }
 
+/// The note that a table left columns out to fit the width.
+pub fn write_left_out<W: Write>(out: &mut W, left_out: &super::LeftOut) -> io::Result<()> {
+    let names = match left_out.columns.as_slice() {
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => return Ok(()),
+    };
+    writeln!(
+        out,
+        "note: to fit {} columns the table leaves out {names}; {} columns show {} (COLUMNS={} or a wider terminal), --format json shows every field",
+        left_out.width,
+        left_out.full_width,
+        if left_out.columns.len() == 1 {
+            "it"
+        } else {
+            "them"
+        },
+        left_out.full_width,
+    )
+}
+
 /// Whether a file's rows keep missing its field list the same way (the same
 /// value count against the same field count): the mark of a wrong header.
 fn systematic_field_count(f: &FileReport) -> bool {
@@ -197,6 +218,27 @@ mod tests {
         let mut out = Vec::new();
         write_summary(&mut out, &run, 0, None, false).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn left_out_columns_are_named_with_the_width_that_shows_them() {
+        let note = |columns: Vec<&'static str>| {
+            let mut out = Vec::new();
+            let left_out = crate::output::LeftOut {
+                columns,
+                width: 80,
+                full_width: 131,
+            };
+            write_left_out(&mut out, &left_out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            note(vec!["Attribution", "Client IP"]),
+            "note: to fit 80 columns the table leaves out Attribution and Client IP; 131 columns show them (COLUMNS=131 or a wider terminal), --format json shows every field\n"
+        );
+        assert!(note(vec!["ms"]).contains("leaves out ms; 131 columns show it "));
+        assert!(note(vec!["a", "b", "c"]).contains("leaves out a, b and c;"));
+        assert_eq!(note(vec![]), "");
     }
 
     #[test]

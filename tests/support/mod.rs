@@ -5,11 +5,20 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 /// The binary, run from the crate root (so `file` values are the relative
-/// paths given) and without a `LEAKTRACE_TZ` leaking in from the caller.
+/// paths given) and without a `LEAKTRACE_TZ` or `COLUMNS` leaking in from the
+/// caller (tables are then laid out for 80 columns: output is a pipe).
 pub fn leaktrace() -> Command {
     let mut cmd = Command::cargo_bin("leaktrace").expect("leaktrace binary is built");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("LEAKTRACE_TZ");
+        .env_remove("LEAKTRACE_TZ")
+        .env_remove("COLUMNS");
+    cmd
+}
+
+/// [`leaktrace`] with tables laid out for `columns` columns (`COLUMNS`).
+pub fn leaktrace_at(columns: usize) -> Command {
+    let mut cmd = leaktrace();
+    cmd.env("COLUMNS", columns.to_string());
     cmd
 }
 
