@@ -32,7 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
-            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find the bulk exports downloaded from /temp/ and who made them')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
@@ -77,6 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Mark downloads older than 7 days at this date (or RFC 3339 instant) as likely purged: the server keeps exports for 2 to 7 days')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every fetch from /temp/, not only bulk exports: PDF printouts and other files without an export name too (in every --format)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file''s row')
@@ -138,7 +139,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
         }
         'leaktrace;help' {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
-            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find every download from /temp/ (bulk exports) and who made it')
+            [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find the bulk exports downloaded from /temp/ and who made them')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')

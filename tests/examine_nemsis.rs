@@ -495,6 +495,8 @@ fn a_nemsis_file_over_the_stream_limit_is_refused_from_its_size() {
         )),
         "{stderr}"
     );
+}
+
 /// The table line of `file` and the line below it (laid out wide enough for
 /// every column).
 fn table_lines(file: &str) -> (String, String) {

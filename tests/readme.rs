@@ -61,6 +61,7 @@ const EXPECTED: &[(&str, i32, &[&str])] = &[
         0,
         &[],
     ),
+    ("leaktrace downloads testdata/sample --all", 0, &[]),
     (
         "leaktrace downloads testdata/case/logs --user jsmith --as-of 2017-01-25 --format json",
         0,
