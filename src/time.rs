@@ -122,6 +122,17 @@ impl Zone {
         ts.display_with_offset(self.offset(ts)).to_string()
     }
 
+    /// The local date and clock time, without offset (`2017-01-19`,
+    /// `11:16:30`): what a database or spreadsheet reads as the local time
+    /// (one that reads `time_local` as an instant shows it in UTC).
+    pub fn civil(&self, ts: Timestamp) -> (String, String) {
+        let dt = self.zoned(ts).datetime();
+        (
+            dt.date().to_string(),
+            dt.time().strftime("%H:%M:%S%.f").to_string(),
+        )
+    }
+
     /// For people: `2017-01-19 09:16:30 PST`.
     pub fn human(&self, ts: Timestamp) -> String {
         let info = self.tz.to_offset_info(ts);

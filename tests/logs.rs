@@ -27,11 +27,13 @@ const VENDOR_FIELDS: &str = "date time cs-method cs-uri-stem cs-uri-query cs-use
 const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
      cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
 
-const RECORD_KEYS: [&str; 22] = [
+const RECORD_KEYS: [&str; 24] = [
     "file",
     "line",
     "time_utc",
     "time_local",
+    "local_date",
+    "local_time",
     "method",
     "uri_stem",
     "uri_query",
@@ -1115,9 +1117,9 @@ fn csv_output_has_header_row_and_one_row_per_record() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 4);
     assert_eq!(&rows[0][1], "5");
-    assert_eq!(&rows[1][6], "say \"hi\"");
-    assert_eq!(&rows[2][10], "", "null is an empty cell");
-    assert_eq!(&rows[0][9], "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
+    assert_eq!(&rows[1][8], "say \"hi\"");
+    assert_eq!(&rows[2][12], "", "null is an empty cell");
+    assert_eq!(&rows[0][11], "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
 }
 
 #[test]
@@ -1134,11 +1136,11 @@ fn csv_cells_that_look_like_formulas_are_defused() {
     let mut reader = csv::Reader::from_reader(o.stdout.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][7], "'@SUM(A1)");
-    assert_eq!(&rows[0][9], "'=cmd|'/c+calc'!A0");
-    assert_eq!(&rows[0][10], "'+x");
-    assert_eq!(&rows[1][5], "'-2+3");
-    assert_eq!(&rows[1][7], "jsmith");
+    assert_eq!(&rows[0][9], "'@SUM(A1)");
+    assert_eq!(&rows[0][11], "'=cmd|'/c+calc'!A0");
+    assert_eq!(&rows[0][12], "'+x");
+    assert_eq!(&rows[1][7], "'-2+3");
+    assert_eq!(&rows[1][9], "jsmith");
 }
 
 #[test]
@@ -1587,8 +1589,8 @@ fn a_row_with_a_damaged_client_ip_is_kept_with_the_value_under_invalid() {
     assert_eq!(o.code, Some(0), "{}", o.stderr);
     let mut reader = csv::Reader::from_reader(o.stdout.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(&rows[1][21], r#"{"c-ip":"[10.1.2.3](http://10.1.2.3)"}"#);
-    assert_eq!(&rows[0][21], "");
+    assert_eq!(&rows[1][23], r#"{"c-ip":"[10.1.2.3](http://10.1.2.3)"}"#);
+    assert_eq!(&rows[0][23], "");
 }
 
 #[test]
