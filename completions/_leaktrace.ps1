@@ -94,7 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Only sessions with a request from this address or network')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only requests at or after this time (RFC 3339, or local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only requests before this time (a date alone includes that whole local day)')
-            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'A session ends after this long without a request (30m, 1h, 90s)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'A session ends after this long without a request other than polling (30m, 1h, 90s)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')

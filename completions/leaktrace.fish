@@ -90,7 +90,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l user -d
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l ip -d 'Only sessions with a request from this address or network' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l since -d 'Only requests at or after this time (RFC 3339, or local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l until -d 'Only requests before this time (a date alone includes that whole local day)' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l idle -d 'A session ends after this long without a request (30m, 1h, 90s)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l idle -d 'A session ends after this long without a request other than polling (30m, 1h, 90s)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'

@@ -95,9 +95,13 @@ pub enum Command {
     ///
     /// Authenticated requests are grouped by user; anonymous ones (images,
     /// scripts, /temp/ downloads) join the session of the same client address
-    /// and browser. A session ends after --idle without requests. Inputs are
-    /// read as one time-ordered stream, so a session that crosses midnight UTC
-    /// (and so two daily files) stays one session.
+    /// and browser. A session ends after --idle without a request of the
+    /// person's own: timed polling (a handler or web service called again
+    /// with no page load between, or one path at a near-constant interval)
+    /// is counted in the session, not listed, and keeps no session open.
+    /// Pages are listed with their local time. Inputs are read as one
+    /// time-ordered stream, so a session that crosses midnight UTC (and so
+    /// two daily files) stays one session.
     #[command(after_help = EXIT_CODES)]
     Sessions(SessionsArgs),
     /// Read leaked files: whom their forensic statements name, and whether
@@ -192,7 +196,8 @@ pub struct SessionsArgs {
     /// Only requests before this time (a date alone includes that whole local day).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// A session ends after this long without a request (30m, 1h, 90s).
+    /// A session ends after this long without a request other than polling
+    /// (30m, 1h, 90s).
     #[arg(long, value_name = "DURATION", default_value = "30m")]
     pub idle: String,
 }

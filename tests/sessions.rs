@@ -19,7 +19,7 @@ const JDOE_ZIP_MIDNIGHT: &str = "/temp/acme/AcmeAmbulance.jdoe.2017-01-19-18-05-
 const MWILLIAMS_CSV: &str = "/temp/acme/AcmeAmbulance.mwilliams.2017-01-20-10-12-40.csv";
 const PCR_PDF: &str = "/temp/acme/PCR.48213.pdf";
 
-const SESSION_KEYS: [&str; 18] = [
+const SESSION_KEYS: [&str; 20] = [
     "user",
     "client_ips",
     "user_agent",
@@ -31,6 +31,8 @@ const SESSION_KEYS: [&str; 18] = [
     "duration_s",
     "requests",
     "posts",
+    "polling",
+    "polling_paths",
     "pages",
     "downloads",
     "bytes_sent",
@@ -38,6 +40,16 @@ const SESSION_KEYS: [&str; 18] = [
     "not_listed",
     "file",
     "line",
+];
+
+/// jsmith's pages from 10:57 (Chicago) on 19 January: when, and how many
+/// requests each folds (the export page's nine postbacks in one).
+const TIMELINE: [(&str, u64); 5] = [
+    ("2017-01-19T10:57:02-06:00", 2),
+    ("2017-01-19T10:57:15-06:00", 1),
+    ("2017-01-19T10:57:40-06:00", 1),
+    ("2017-01-19T10:58:00-06:00", 9),
+    ("2017-01-19T11:17:02-06:00", 1),
 ];
 
 // ---------------------------------------------------------------- helpers
@@ -57,16 +69,20 @@ fn run(args: &[&str]) -> Outcome {
     }
 }
 
-/// Runs with `--format ndjson`, requires exit 0, returns the sessions.
-fn sessions(args: &[&str]) -> Vec<Value> {
-    let mut all = args.to_vec();
-    all.extend(["--format", "ndjson"]);
-    let o = run(&all);
+/// The sessions of an NDJSON run that exited 0.
+fn ndjson(o: &Outcome) -> Vec<Value> {
     assert_eq!(o.code, Some(0), "exit status; stderr:\n{}", o.stderr);
     o.stdout
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
         .collect()
+}
+
+/// Runs with `--format ndjson`, requires exit 0, returns the sessions.
+fn sessions(args: &[&str]) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.extend(["--format", "ndjson"]);
+    ndjson(&run(&all))
 }
 
 fn text<'a>(session: &'a Value, key: &str) -> &'a str {
@@ -81,6 +97,16 @@ fn list<'a>(session: &'a Value, key: &str) -> Vec<&'a str> {
         .unwrap_or_else(|| panic!("{key} is not an array in {session}"))
         .iter()
         .map(|v| v.as_str().expect("array of strings"))
+        .collect()
+}
+
+/// The paths of a session's `pages`.
+fn pages(session: &Value) -> Vec<&str> {
+    session["pages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("pages is not an array in {session}"))
+        .iter()
+        .map(|p| p["path"].as_str().expect("a page has a path"))
         .collect()
 }
 
@@ -141,7 +167,7 @@ fn what_jsmith_did_on_19_january_in_chicago_time() {
     assert_eq!(list(export, "client_ips"), ["73.21.44.9"]);
     assert_eq!(list(export, "downloads"), [JSMITH_ZIP]);
     assert_eq!(
-        list(export, "pages"),
+        pages(export),
         [
             "/Logon.aspx",
             "/Home.aspx",
@@ -150,6 +176,20 @@ fn what_jsmith_did_on_19_january_in_chicago_time() {
             "/Home.aspx"
         ]
     );
+    // A timeline: each page's first request in --tz, and the repeats folded
+    // into it.
+    let timeline: Vec<(&str, u64)> = export["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["time_local"].as_str().unwrap(),
+                p["requests"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(timeline, TIMELINE);
     assert_eq!(export["posts"], 9);
     assert_eq!(export["requests"], 18);
 }
@@ -205,7 +245,7 @@ fn session_across_utc_midnight_is_one_session_in_any_input_order() {
 fn logon_page_before_authentication_belongs_to_the_users_session() {
     let found = sessions(&["sessions", SAMPLE]);
     let jdoe = starting_at(&found, DAY1, 288);
-    assert_eq!(list(jdoe, "pages")[..2], ["/Logon.aspx", "/Home.aspx"]);
+    assert_eq!(pages(jdoe)[..2], ["/Logon.aspx", "/Home.aspx"]);
     assert!(jdoe["posts"].as_u64().unwrap() >= 1);
     // Employees always log on first: the only anonymous session is the outsider's.
     let anonymous: Vec<&Value> = found.iter().filter(|s| s["user"].is_null()).collect();
@@ -236,11 +276,11 @@ fn pages_leave_out_assets_and_downloads_and_fold_repeats() {
     let found = sessions(&["sessions", SAMPLE]);
     let assets = [".png", ".gif", ".js", ".css", ".axd"];
     for s in &found {
-        let pages = list(s, "pages");
-        for pair in pages.windows(2) {
+        let paths = pages(s);
+        for pair in paths.windows(2) {
             assert_ne!(pair[0], pair[1], "repeat not folded in {s}");
         }
-        for p in &pages {
+        for p in &paths {
             let lower = p.to_ascii_lowercase();
             assert!(!assets.iter().any(|a| lower.ends_with(a)), "{p} in {s}");
             assert!(!lower.starts_with("/temp/acme/acme"), "{p} in {s}");
@@ -249,7 +289,7 @@ fn pages_leave_out_assets_and_downloads_and_fold_repeats() {
     // A POST to /temp/ is not a download: it is a page.
     let upload: Vec<&Value> = found
         .iter()
-        .filter(|s| list(s, "pages").contains(&"/temp/acme/upload.ashx"))
+        .filter(|s| pages(s).contains(&"/temp/acme/upload.ashx"))
         .collect();
     assert_eq!(
         users(&upload.into_iter().cloned().collect::<Vec<_>>()),
@@ -334,12 +374,7 @@ fn ip_filter_selects_sessions_by_client_address() {
         "--format",
         "ndjson",
     ]);
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
-    let found: Vec<Value> = o
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let found = ndjson(&o);
     assert_eq!(users(&found), [None]);
     assert_eq!(list(&found[0], "downloads"), [JSMITH_OLD_ZIP]);
     assert!(
@@ -356,6 +391,97 @@ fn ip_filter_selects_sessions_by_client_address() {
 fn user_filter_ignores_case() {
     let found = sessions(&["sessions", SAMPLE, "--user", "MARY.JONES"]);
     assert_eq!(users(&found), [Some("mary.jones"), Some("mary.jones")]);
+}
+
+// ---------------------------------------------------------------- polling
+
+/// A dispatch board opened at 17:00 UTC and left open overnight: its web
+/// service polled every 30 seconds (with a second of jitter), its
+/// notifications every 60, until its user comes back at 08:00 UTC.
+fn board_left_open_overnight() -> String {
+    let mut log = String::from(
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
+    );
+    let mut row = |secs: i64, method: &str, stem: &str, user: &str| {
+        let t = jiff::Timestamp::from_second(1_677_690_000 + secs).unwrap();
+        let when = t.strftime("%Y-%m-%d %H:%M:%S");
+        log.push_str(&format!(
+            "{when} 10.0.1.15 {method} {stem} - 443 {user} 73.21.44.9 Mozilla/5.0 - 200 0 0 15\n"
+        ));
+    };
+    row(0, "GET", "/Dispatch.aspx", "cgarcia");
+    row(1, "GET", "/js/site.js", "-");
+    row(20, "POST", "/Dispatch.aspx", "cgarcia");
+    let board = "/WebServices/DispatchService.asmx/GetBoardUpdates";
+    let morning = 15 * 3600;
+    let mut secs = 30;
+    while secs < morning {
+        row(secs + secs % 7 % 2, "POST", board, "cgarcia");
+        if secs % 60 == 0 {
+            row(secs + 1, "GET", "/Handlers/Notifications.ashx", "cgarcia");
+        }
+        secs += 30;
+    }
+    row(morning + 12, "GET", "/Dispatch.aspx", "cgarcia");
+    row(morning + 75, "GET", "/Patients.aspx", "cgarcia");
+    log
+}
+
+#[test]
+fn a_polling_board_left_open_overnight_is_two_sessions_with_polling_counted_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("board.log");
+    std::fs::write(&path, board_left_open_overnight()).unwrap();
+    let o = run(&[
+        "--tz",
+        "America/Chicago",
+        "sessions",
+        path.to_str().unwrap(),
+        "--format",
+        "ndjson",
+    ]);
+    let found = ndjson(&o);
+    assert_eq!(found.len(), 2, "{}", o.stdout);
+    let (evening, morning) = (&found[0], &found[1]);
+    assert_eq!(text(evening, "start_local"), "2023-03-01T11:00:00-06:00");
+    // The page's own first calls of the service and the handler.
+    assert_eq!(text(evening, "end_local"), "2023-03-01T11:01:01-06:00");
+    assert_eq!(
+        pages(evening),
+        [
+            "/Dispatch.aspx",
+            "/WebServices/DispatchService.asmx/GetBoardUpdates",
+            "/Handlers/Notifications.ashx"
+        ]
+    );
+    assert_eq!(evening["pages"][0]["requests"], 2);
+    assert_eq!(evening["posts"], 2);
+    let polled: Vec<(&str, u64)> = evening["polling_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["path"].as_str().unwrap(), p["requests"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        polled,
+        [
+            ("/WebServices/DispatchService.asmx/GetBoardUpdates", 61),
+            ("/Handlers/Notifications.ashx", 30)
+        ]
+    );
+    assert_eq!(evening["polling"], 91);
+    assert_eq!(evening["requests"], 96);
+    assert_eq!(text(morning, "start_local"), "2023-03-02T02:00:12-06:00");
+    assert_eq!(pages(morning), ["/Dispatch.aspx", "/Patients.aspx"]);
+    assert_eq!(morning["polling"], 0);
+    assert!(
+        o.stderr.contains(
+            "leaktrace: 2605 polling requests came while their client had no open session"
+        ),
+        "{}",
+        o.stderr
+    );
 }
 
 // ---------------------------------------------------------------- output
@@ -512,12 +638,7 @@ fn row_dated_2500_is_malformed_as_in_logs_not_moved_to_2262() {
     std::fs::write(&path, log).unwrap();
     let path = path.to_str().unwrap();
     let o = run(&["sessions", path, "--format", "ndjson"]);
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
-    let found: Vec<Value> = o
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let found = ndjson(&o);
     assert_eq!(found.len(), 1, "{}", o.stdout);
     assert_eq!(text(&found[0], "start_utc"), "2017-01-19T17:16:30Z");
     assert_eq!(text(&found[0], "end_utc"), "2017-01-19T17:16:30Z");

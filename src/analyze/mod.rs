@@ -10,6 +10,7 @@
 pub mod downloads;
 pub mod export;
 pub mod ordered;
+pub mod polling;
 pub mod repeats;
 pub mod sessions;
 

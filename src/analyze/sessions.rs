@@ -7,7 +7,10 @@
 //! authenticated from it; an anonymous request goes to that user's session
 //! while both are active, otherwise to an anonymous session of the client,
 //! which the user's session absorbs if someone then logs on from it. A
-//! session ends when no request came for longer than the idle time.
+//! session ends when the person did nothing for longer than the idle time:
+//! timed polling ([`super::polling`]) does not count as doing something.
+//! Polling requests are counted in the session open for their client, not
+//! listed as pages, and open no session of their own.
 //!
 //! The tracker sees the requests as one time-ordered stream and keeps state
 //! only for the active sessions and the clients they own: a session leaves
@@ -21,7 +24,8 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use super::export::is_download;
-use super::{Located, client_key};
+use super::polling::{Kind, PollingRule, is_endpoint};
+use super::{Located, client_key, path_key};
 use crate::w3c::{Column, Row};
 
 /// Extensions of static assets: requested by the browser on its own (with no
@@ -114,11 +118,17 @@ pub struct Session {
     pub other_user_agents: Vec<String>,
     pub start: Timestamp,
     pub end: Timestamp,
+    /// Every request, polling included.
     pub requests: u64,
+    /// POST requests that were not polling.
     pub posts: u64,
-    /// Paths of the requests that are neither static assets nor downloads,
-    /// in order, with consecutive repeats folded into one.
-    pub pages: Vec<String>,
+    /// Requests that were timed polling ([`super::polling`]).
+    pub polling: u64,
+    /// The paths polled, in the order first polled, with their requests.
+    pub polling_paths: Vec<Polled>,
+    /// The requests that are neither static assets, downloads nor polling,
+    /// in order, with consecutive repeats of a path folded into one.
+    pub pages: Vec<Page>,
     /// Paths of the `/temp/` downloads (every attempt, whatever its status).
     pub downloads: Vec<String>,
     /// Sums of what was logged; `None` when no request had the field.
@@ -129,6 +139,24 @@ pub struct Session {
     /// Where the session's first request is.
     pub file: Arc<str>,
     pub line: u64,
+}
+
+/// A page of a session's timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    /// The first request of the page.
+    pub time: Timestamp,
+    /// The requests folded into it: the page and its consecutive repeats
+    /// (postbacks, reloads).
+    pub requests: u64,
+}
+
+/// A path polled in a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Polled {
+    pub path: String,
+    pub requests: u64,
 }
 
 impl Session {
@@ -153,10 +181,13 @@ type Seq = (Timestamp, u64);
 pub const MAX_LISTED_VALUES: usize = 1_000;
 /// Pages, and downloads, listed per session at most.
 pub const MAX_LISTED_PATHS: usize = 10_000;
+/// Distinct polled paths listed per session at most.
+pub const MAX_POLLING_PATHS: usize = 100;
 
 /// What a session's lists leave out, past [`MAX_LISTED_VALUES`] and
-/// [`MAX_LISTED_PATHS`]: requests whose address (user agent) is not listed,
-/// and pages and downloads not listed. Memory follows the limits, not a
+/// [`MAX_LISTED_PATHS`] and [`MAX_POLLING_PATHS`]: requests whose address
+/// (user agent) is not listed, pages and downloads not listed, and polling
+/// requests of paths not listed. Memory follows the limits, not a
 /// flood of distinct values.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NotListed {
@@ -164,6 +195,7 @@ pub struct NotListed {
     pub user_agents: u64,
     pub pages: u64,
     pub downloads: u64,
+    pub polling_paths: u64,
 }
 
 impl NotListed {
@@ -213,11 +245,12 @@ impl FirstSeen {
     }
 }
 
-/// Paths in stream order; optionally with consecutive repeats folded; up to
-/// [`MAX_LISTED_PATHS`] of them.
+/// Paths in stream order; optionally with consecutive repeats folded (and
+/// counted); up to [`MAX_LISTED_PATHS`] of them.
 #[derive(Debug)]
 struct Timeline {
-    entries: Vec<(Seq, String)>,
+    /// When, what, and how many requests were folded into it.
+    entries: Vec<(Seq, String, u64)>,
     fold: bool,
     /// Entries not kept, the list being full.
     not_listed: u64,
@@ -234,38 +267,48 @@ impl Timeline {
 
     fn add(&mut self, at: Seq, path: String) {
         // IIS paths are case-insensitive: `/home.aspx` repeats `/Home.aspx`.
-        let same = |e: Option<&(Seq, String)>| {
-            self.fold && e.is_some_and(|(_, p)| p.eq_ignore_ascii_case(&path))
-        };
-        if self.entries.last().is_none_or(|(last, _)| *last <= at) {
-            if !same(self.entries.last()) {
-                if self.entries.len() >= MAX_LISTED_PATHS {
-                    self.not_listed += 1;
-                } else {
-                    self.entries.push((at, path));
-                }
+        let fold = self.fold;
+        let same = |e: &(Seq, String, u64)| fold && e.1.eq_ignore_ascii_case(&path);
+        if self.entries.last().is_none_or(|(last, _, _)| *last <= at) {
+            let full = self.entries.len() >= MAX_LISTED_PATHS;
+            match self.entries.last_mut() {
+                Some(e) if same(e) => e.2 += 1,
+                _ if full => self.not_listed += 1,
+                _ => self.entries.push((at, path, 1)),
             }
             return;
         }
         // A late request (inputs overlapping in time): put it in its place.
-        let pos = self.entries.partition_point(|(e, _)| *e <= at);
-        if same(pos.checked_sub(1).and_then(|p| self.entries.get(p))) {
+        let pos = self.entries.partition_point(|(e, _, _)| *e <= at);
+        if let Some(e) = pos.checked_sub(1).and_then(|p| self.entries.get_mut(p))
+            && same(e)
+        {
+            e.2 += 1;
             return;
         }
-        if same(self.entries.get(pos)) {
-            self.entries[pos].0 = at;
+        if let Some(e) = self.entries.get_mut(pos)
+            && same(e)
+        {
+            e.0 = at;
+            e.2 += 1;
             return;
         }
-        self.entries.insert(pos, (at, path));
+        self.entries.insert(pos, (at, path, 1));
         self.cap();
     }
 
     fn merge(&mut self, other: Timeline) {
         self.not_listed += other.not_listed;
         self.entries.extend(other.entries);
-        self.entries.sort_by_key(|(at, _)| *at);
+        self.entries.sort_by_key(|(at, _, _)| *at);
         if self.fold {
-            self.entries.dedup_by(|b, a| a.1.eq_ignore_ascii_case(&b.1));
+            self.entries.dedup_by(|b, a| {
+                let same = a.1.eq_ignore_ascii_case(&b.1);
+                if same {
+                    a.2 += b.2;
+                }
+                same
+            });
         }
         self.cap();
     }
@@ -278,8 +321,57 @@ impl Timeline {
         }
     }
 
-    fn into_vec(self) -> Vec<String> {
-        self.entries.into_iter().map(|(_, p)| p).collect()
+    fn into_paths(self) -> Vec<String> {
+        self.entries.into_iter().map(|(_, p, _)| p).collect()
+    }
+
+    fn into_pages(self) -> Vec<Page> {
+        self.entries
+            .into_iter()
+            .map(|((time, _), path, requests)| Page {
+                path,
+                time,
+                requests,
+            })
+            .collect()
+    }
+}
+
+/// Polled paths with their requests, in the order first polled, up to
+/// [`MAX_POLLING_PATHS`]; few per client, so searched in a list.
+#[derive(Debug, Default)]
+struct PollingPaths {
+    /// [`path_key`], the path, first polled, requests.
+    paths: Vec<(u64, String, Seq, u64)>,
+    not_listed: u64,
+}
+
+impl PollingPaths {
+    fn add(&mut self, at: Seq, path: &str, requests: u64) {
+        let key = path_key(path.as_bytes());
+        if let Some(p) = self.paths.iter_mut().find(|p| p.0 == key) {
+            p.2 = p.2.min(at);
+            p.3 += requests;
+        } else if self.paths.len() >= MAX_POLLING_PATHS {
+            self.not_listed += requests;
+        } else {
+            self.paths.push((key, path.to_string(), at, requests));
+        }
+    }
+
+    fn merge(&mut self, other: PollingPaths) {
+        self.not_listed += other.not_listed;
+        for (_, path, at, requests) in other.paths {
+            self.add(at, &path, requests);
+        }
+    }
+
+    fn into_vec(mut self) -> Vec<Polled> {
+        self.paths.sort_by_key(|p| p.2);
+        self.paths
+            .into_iter()
+            .map(|(_, path, _, requests)| Polled { path, requests })
+            .collect()
     }
 }
 
@@ -302,6 +394,8 @@ struct Open {
     line: u64,
     requests: u64,
     posts: u64,
+    polling: u64,
+    polling_paths: PollingPaths,
     pages: Timeline,
     downloads: Timeline,
     bytes_sent: Option<u64>,
@@ -323,6 +417,8 @@ impl Open {
             line,
             requests: 0,
             posts: 0,
+            polling: 0,
+            polling_paths: PollingPaths::default(),
             pages: Timeline::new(true),
             downloads: Timeline::new(false),
             bytes_sent: None,
@@ -331,30 +427,47 @@ impl Open {
     }
 
     fn add(&mut self, at: Seq, ev: Located<SessionEvent>) {
+        self.last = self.last.max(at.0);
+        let (stem, post, download) = self.count(at, ev);
+        self.posts += u64::from(post);
+        if let Some(stem) = stem {
+            if download {
+                self.downloads.add(at, stem);
+            } else if !is_static(&stem) {
+                self.pages.add(at, stem);
+            }
+        }
+    }
+
+    /// Counts a polling request: it is not listed, and does not move the
+    /// session's end.
+    fn add_polling(&mut self, at: Seq, ev: Located<SessionEvent>) {
+        self.polling += 1;
+        if let (Some(stem), _, _) = self.count(at, ev) {
+            self.polling_paths.add(at, &stem, 1);
+        }
+    }
+
+    /// What every request adds (its start, count, bytes, address and user
+    /// agent); returns its path, whether it is a POST and a download.
+    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<String>, bool, bool) {
         if at < self.start {
             self.start = at;
             self.file = ev.file.clone();
             self.line = ev.line;
         }
-        self.last = self.last.max(at.0);
         let e = ev.event;
         self.requests += 1;
-        self.posts += u64::from(e.is_post());
         self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
+        let post = e.is_post();
         if let Some(ip) = e.client_ip {
             self.ips.add(at, ip);
         }
         if let Some(agent) = e.user_agent {
             self.agents.add(at, agent);
         }
-        if let Some(stem) = e.stem {
-            if e.download {
-                self.downloads.add(at, stem);
-            } else if !is_static(&stem) {
-                self.pages.add(at, stem);
-            }
-        }
+        (e.stem, post, e.download)
     }
 
     /// Takes in another session of the same person (the anonymous requests
@@ -368,6 +481,8 @@ impl Open {
         self.last = self.last.max(other.last);
         self.requests += other.requests;
         self.posts += other.posts;
+        self.polling += other.polling;
+        self.polling_paths.merge(other.polling_paths);
         self.bytes_sent = add_logged(self.bytes_sent, other.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, other.bytes_received);
         self.ips.merge(other.ips);
@@ -383,6 +498,7 @@ impl Open {
             user_agents: self.agents.not_listed,
             pages: self.pages.not_listed,
             downloads: self.downloads.not_listed,
+            polling_paths: self.polling_paths.not_listed,
         };
         let mut agents = self.agents.into_vec().into_iter();
         Session {
@@ -394,8 +510,10 @@ impl Open {
             end: self.last,
             requests: self.requests,
             posts: self.posts,
-            pages: self.pages.into_vec(),
-            downloads: self.downloads.into_vec(),
+            polling: self.polling,
+            polling_paths: self.polling_paths.into_vec(),
+            pages: self.pages.into_pages(),
+            downloads: self.downloads.into_paths(),
             bytes_sent: self.bytes_sent,
             bytes_received: self.bytes_received,
             not_listed,
@@ -430,13 +548,16 @@ pub struct SessionTracker {
     /// Anonymous sessions by client.
     by_client: HashMap<u64, u64>,
     owners: HashMap<u64, Owner>,
+    polling: PollingRule,
+    /// Polling requests that came while their client had no open session.
+    polling_outside: u64,
     next_id: u64,
     arrivals: u64,
 }
 
 impl SessionTracker {
-    /// A session ends after `idle` without requests (a gap of exactly `idle`
-    /// does not end it).
+    /// A session ends after `idle` without requests other than polling (a
+    /// gap of exactly `idle` does not end it).
     pub fn new(idle: SignedDuration) -> SessionTracker {
         SessionTracker {
             idle,
@@ -445,6 +566,8 @@ impl SessionTracker {
             by_user: HashMap::new(),
             by_client: HashMap::new(),
             owners: HashMap::new(),
+            polling: PollingRule::new(idle),
+            polling_outside: 0,
             next_id: 0,
             arrivals: 0,
         }
@@ -467,6 +590,17 @@ impl SessionTracker {
         ended.sort_by(Session::report_order);
         let at = (t, self.arrivals);
         self.arrivals += 1;
+        if self.is_polling(t, &ev.event) {
+            match self.polled_session(t, &ev.event) {
+                Some(id) => {
+                    if let Some(s) = self.open.get_mut(&id) {
+                        s.add_polling(at, ev);
+                    }
+                }
+                None => self.polling_outside += 1,
+            }
+            return ended;
+        }
         let id = self.assign(at, &ev);
         if let Some(s) = self.open.get_mut(&id) {
             let before = s.last;
@@ -492,6 +626,43 @@ impl SessionTracker {
     /// Sessions open now.
     pub fn active(&self) -> usize {
         self.open.len()
+    }
+
+    /// Polling requests so far that came while no session was open for
+    /// their client (a page left open after its user left): in no session.
+    pub fn polling_outside_sessions(&self) -> u64 {
+        self.polling_outside
+    }
+
+    fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
+        let Some(stem) = e.stem.as_deref() else {
+            return false;
+        };
+        let kind = if e.download || is_static(stem) {
+            Kind::Other
+        } else if is_endpoint(stem) {
+            Kind::Endpoint
+        } else {
+            Kind::Page
+        };
+        self.polling.is_polling(t, e.client, stem, kind)
+    }
+
+    /// The open session a polling request counts in, if any: its user's,
+    /// else the one its client's anonymous requests go to. None is created.
+    fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
+        if let Some(name) = &e.user
+            && let Some(&id) = self.by_user.get(&name.to_lowercase())
+        {
+            return Some(id);
+        }
+        if let Some(owner) = self.owners.get(&e.client)
+            && self.open.contains_key(&owner.session)
+            && t.duration_since(owner.seen) <= self.idle
+        {
+            return Some(owner.session);
+        }
+        self.by_client.get(&e.client).copied()
     }
 
     /// The session a request belongs to (created if needed).
@@ -675,10 +846,15 @@ mod tests {
                 user_agents: 0,
                 pages: 3,
                 downloads: 4,
+                polling_paths: 0,
             }
         );
         assert_eq!(s.pages.len(), MAX_LISTED_PATHS);
         assert_eq!(s.downloads[0], "/temp/acme/X0.zip");
+    }
+
+    fn paths(session: &Session) -> Vec<&str> {
+        session.pages.iter().map(|p| p.path.as_str()).collect()
     }
 
     fn users(sessions: &[Session]) -> Vec<Option<&str>> {
@@ -716,7 +892,7 @@ mod tests {
         let jsmith = &out[0];
         assert_eq!((jsmith.requests, jsmith.posts), (3, 1));
         assert_eq!(jsmith.client_ips, ["1.1.1.1", "3.3.3.3"]);
-        assert_eq!(jsmith.pages, ["/Home.aspx", "/Patients.aspx"]);
+        assert_eq!(paths(jsmith), ["/Home.aspx", "/Patients.aspx"]);
         assert_eq!((jsmith.start, jsmith.end), (ts("10:00:00"), ts("10:02:00")));
         assert_eq!((&*jsmith.file, jsmith.line), ("u_ex170119.log", 5));
         assert_eq!(out[1].requests, 2);
@@ -750,7 +926,7 @@ mod tests {
         assert_eq!(users(&out), [Some("jsmith"), None]);
         assert_eq!(out[0].requests, 3);
         assert_eq!(out[0].downloads, ["/temp/acme/X.jsmith.zip"]);
-        assert_eq!(out[0].pages, ["/Dispatch.aspx"]);
+        assert_eq!(paths(&out[0]), ["/Dispatch.aspx"]);
         assert_eq!(out[1].downloads, ["/temp/acme/Y.zip"]);
         assert_eq!(out[1].user_agent.as_deref(), Some(B));
     }
@@ -775,7 +951,7 @@ mod tests {
         assert_eq!(users(&out), [Some("jdoe")]);
         assert_eq!(out[0].requests, 4);
         assert_eq!(out[0].posts, 1);
-        assert_eq!(out[0].pages, ["/Logon.aspx", "/Home.aspx"]);
+        assert_eq!(paths(&out[0]), ["/Logon.aspx", "/Home.aspx"]);
         assert_eq!(out[0].start, ts("10:00:00"));
         assert_eq!(out[0].line, 5);
     }
@@ -802,7 +978,7 @@ mod tests {
         );
         assert_eq!(users(&out), [Some("jdoe")]);
         assert_eq!(
-            out[0].pages,
+            paths(&out[0]),
             ["/Home.aspx", "/Logon.aspx", "/Patients.aspx", "/Home.aspx"]
         );
         assert_eq!(out[0].client_ips, ["2.2.2.2", "1.1.1.1"]);
@@ -953,7 +1129,7 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         assert_eq!(
-            out[0].pages,
+            paths(&out[0]),
             [
                 "/Dispatch.aspx",
                 "/temp/acme/upload.ashx",
@@ -963,6 +1139,147 @@ mod tests {
         );
         assert_eq!(out[0].downloads, ["/temp/acme/X.zip"]);
         assert_eq!((out[0].requests, out[0].posts), (11, 4));
+        let folded: Vec<(Timestamp, u64)> =
+            out[0].pages.iter().map(|p| (p.time, p.requests)).collect();
+        assert_eq!(
+            folded,
+            [
+                (ts("10:00:00"), 3),
+                (ts("10:00:06"), 1),
+                (ts("10:00:08"), 1),
+                (ts("10:00:09"), 2)
+            ]
+        );
+    }
+
+    /// A dispatch board left open from 17:00 to 08:00 the next morning,
+    /// polling every `every` seconds; its user's actions at 17:00 and 08:00.
+    fn board_left_open_overnight(poll: &str, method: &str, every: i64) -> (Vec<Session>, u64) {
+        let t0 = "2023-03-01T17:00:00Z".parse::<Timestamp>().unwrap();
+        let mut tracker = SessionTracker::new(SignedDuration::from_mins(30));
+        let mut out = Vec::new();
+        let u = Some("charles.garcia");
+        let mut line = 0;
+        let mut send = |tracker: &mut SessionTracker, secs: i64, e: SessionEvent| {
+            line += 1;
+            let t = t0 + SignedDuration::from_secs(secs);
+            out.extend(tracker.observe(t, at("u_ex.log", line, e)));
+        };
+        send(
+            &mut tracker,
+            0,
+            ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx"),
+        );
+        send(
+            &mut tracker,
+            1,
+            ev(None, "1.1.1.1", A, "GET", "/js/site.js"),
+        );
+        let morning = 15 * 3600;
+        let mut secs = every;
+        while secs < morning {
+            send(&mut tracker, secs, ev(u, "1.1.1.1", A, method, poll));
+            secs += every;
+        }
+        send(
+            &mut tracker,
+            morning + 25,
+            ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx"),
+        );
+        send(
+            &mut tracker,
+            morning + 60,
+            ev(u, "1.1.1.1", A, "GET", "/Patients.aspx"),
+        );
+        let outside = tracker.polling_outside_sessions();
+        out.extend(tracker.finish());
+        (out, outside)
+    }
+
+    #[test]
+    fn a_polling_board_left_open_overnight_is_two_sessions() {
+        let board = "/WebServices/DispatchService.asmx/GetBoardUpdates";
+        let (out, outside) = board_left_open_overnight(board, "POST", 30);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let (evening, morning) = (&out[0], &out[1]);
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        // The first call after the page load is the page's own; then the
+        // polls are counted while the session is open (30 minutes).
+        assert_eq!(evening.start, t("2023-03-01T17:00:00Z"));
+        assert_eq!(evening.end, t("2023-03-01T17:00:30Z"));
+        assert_eq!(paths(evening), ["/Dispatch.aspx", board]);
+        assert_eq!(evening.polling, 60);
+        assert_eq!(evening.posts, 1);
+        assert_eq!(
+            evening.polling_paths,
+            [Polled {
+                path: board.into(),
+                requests: 60
+            }]
+        );
+        assert_eq!(evening.requests, 63);
+        assert_eq!(morning.start, t("2023-03-02T08:00:25Z"));
+        assert_eq!(paths(morning), ["/Dispatch.aspx", "/Patients.aspx"]);
+        // 15 hours of polls every 30 s: 1799; 61 in the evening session.
+        assert_eq!(outside, 1799 - 61);
+    }
+
+    #[test]
+    fn a_timer_postback_left_open_overnight_is_two_sessions() {
+        // An ASP.NET Timer posting the board back every minute: a page, but
+        // at a constant interval.
+        let (out, outside) = board_left_open_overnight("/Dispatch.aspx", "POST", 60);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let evening = &out[0];
+        // The page and the first three postbacks (the run is not yet long
+        // enough to be a timer) are folded into one page.
+        assert_eq!(evening.pages.len(), 1);
+        assert_eq!(evening.pages[0].requests, 4);
+        assert_eq!(evening.end.to_string(), "2023-03-01T17:03:00Z");
+        assert_eq!(evening.polling, 30);
+        assert_eq!(evening.posts, 3);
+        assert_eq!(outside, 899 - 3 - 30);
+        assert_eq!(out[1].start.to_string(), "2023-03-02T08:00:25Z");
+    }
+
+    #[test]
+    fn polling_is_counted_not_listed_and_does_not_extend_the_session() {
+        let u = Some("jsmith");
+        let poll = "/Handlers/Notifications.ashx";
+        let out = sessions(
+            30,
+            vec![
+                ("10:00:00", ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx")),
+                ("10:00:02", ev(u, "1.1.1.1", A, "GET", poll)),
+                ("10:00:40", ev(u, "1.1.1.1", A, "GET", poll)),
+                ("10:01:00", ev(u, "1.1.1.1", A, "GET", "/Patients.aspx")),
+                ("10:01:10", ev(u, "1.1.1.1", A, "GET", poll)),
+                ("10:01:50", ev(u, "1.1.1.1", A, "GET", poll)),
+                ("10:02:30", ev(u, "1.1.1.1", A, "GET", poll)),
+            ],
+        );
+        assert_eq!(out.len(), 1);
+        let s = &out[0];
+        assert_eq!(paths(s), ["/Dispatch.aspx", poll, "/Patients.aspx", poll]);
+        assert_eq!((s.requests, s.polling), (7, 3));
+        assert_eq!(s.polling_paths[0].requests, 3);
+        assert_eq!(s.end, ts("10:01:10"));
+    }
+
+    #[test]
+    fn polling_of_a_client_with_no_open_session_opens_none() {
+        let poll = "/Handlers/Notifications.ashx";
+        let mut tracker = SessionTracker::new(SignedDuration::from_mins(1));
+        let mut out = Vec::new();
+        for i in 0..10 {
+            let e = ev(Some("jsmith"), "1.1.1.1", A, "GET", poll);
+            let t = ts("10:00:00") + SignedDuration::from_secs(i * 30);
+            out.extend(tracker.observe(t, at("f", i as u64, e)));
+        }
+        assert_eq!(tracker.polling_outside_sessions(), 7);
+        out.extend(tracker.finish());
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].requests, out[0].polling), (3, 2));
     }
 
     #[test]
@@ -1034,7 +1351,7 @@ mod tests {
         tracker.observe(ts("10:00:00"), at("g", 3, e("/A.aspx")));
         tracker.observe(ts("10:00:15"), at("g", 4, e("/C.aspx")));
         let out = tracker.finish();
-        assert_eq!(out[0].pages, ["/A.aspx", "/B.aspx", "/C.aspx"]);
+        assert_eq!(paths(&out[0]), ["/A.aspx", "/B.aspx", "/C.aspx"]);
         assert_eq!(
             (&*out[0].file, out[0].line, out[0].start),
             ("g", 3, ts("10:00:00"))

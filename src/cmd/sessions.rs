@@ -132,6 +132,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         Lookahead::Chunk,
         RepeatCheck::AcrossInputs,
     )?;
+    let polling_outside = tracker.polling_outside_sessions();
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();
     let left_out = writer.finish::<Session>()?;
@@ -148,6 +149,13 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             let _ = writeln!(err, "leaktrace: {shown} of {total} session{plural} shown");
         } else {
             let _ = writeln!(err, "leaktrace: {total} session{plural}");
+        }
+        if polling_outside > 0 {
+            let _ = writeln!(
+                err,
+                "leaktrace: {polling_outside} polling request{} came while their client had no open session (a page left open): counted in no session",
+                if polling_outside == 1 { "" } else { "s" }
+            );
         }
     }
     Ok(exit)

@@ -421,7 +421,8 @@ fn finding_blocks(b: &mut Vec<Block>, n: usize, f: &Finding, case: &Case, zone: 
             if s.pages.is_empty() {
                 "-".into()
             } else {
-                s.pages.join(" → ")
+                let paths: Vec<&str> = s.pages.iter().map(|p| p.path.as_str()).collect();
+                paths.join(" → ")
             }
         )));
     }

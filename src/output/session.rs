@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{Cell, Column, Context, Item, Keep};
-use crate::analyze::sessions::Session;
+use crate::analyze::sessions::{Page, Session};
 
 /// Pages shown in the table at most, and the width they may take together.
 const TABLE_PAGES: usize = 5;
@@ -24,6 +24,8 @@ impl Item for Session {
         "duration_s",
         "requests",
         "posts",
+        "polling",
+        "polling_paths",
         "pages",
         "downloads",
         "bytes_sent",
@@ -58,7 +60,17 @@ impl Item for Session {
             Cell::Int(duration),
             Cell::Int(self.requests),
             Cell::Int(self.posts),
-            strings(&self.pages),
+            Cell::Int(self.polling),
+            Cell::Json(Value::from_iter(self.polling_paths.iter().map(
+                |p| serde_json::json!({"path": p.path, "requests": p.requests}),
+            ))),
+            Cell::Json(Value::from_iter(self.pages.iter().map(|p| {
+                serde_json::json!({
+                    "path": p.path,
+                    "time_local": ctx.zone.rfc3339(p.time),
+                    "requests": p.requests,
+                })
+            }))),
             strings(&self.downloads),
             self.bytes_sent.into(),
             self.bytes_received.into(),
@@ -67,6 +79,7 @@ impl Item for Session {
                 "user_agents": self.not_listed.user_agents,
                 "pages": self.not_listed.pages,
                 "downloads": self.not_listed.downloads,
+                "polling_paths": self.not_listed.polling_paths,
             })),
             super::file_cell(&self.file),
             Cell::Int(self.line),
@@ -95,11 +108,11 @@ impl Item for Session {
 
 /// The first pages, joined with arrows, cut to a readable width with the
 /// number left out.
-fn page_trail(pages: &[String]) -> String {
+fn page_trail(pages: &[Page]) -> String {
     let mut out = String::new();
     let mut width = 0;
     let mut shown = 0;
-    for page in pages.iter().take(TABLE_PAGES) {
+    for page in pages.iter().take(TABLE_PAGES).map(|p| &p.path) {
         let len = page.chars().count();
         if shown > 0 && width + 3 + len > TABLE_PAGES_WIDTH {
             break;
@@ -132,7 +145,16 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::analyze::sessions::Polled;
     use crate::time::Zone;
+
+    fn page(path: &str, time: &str, requests: u64) -> Page {
+        Page {
+            path: path.into(),
+            time: time.parse().unwrap(),
+            requests,
+        }
+    }
 
     fn session() -> Session {
         Session {
@@ -144,7 +166,15 @@ mod tests {
             end: "2017-01-19T17:17:02Z".parse().unwrap(),
             requests: 30,
             posts: 8,
-            pages: vec!["/Logon.aspx".into(), "/Home.aspx".into()],
+            polling: 3,
+            polling_paths: vec![Polled {
+                path: "/Handlers/N.ashx".into(),
+                requests: 3,
+            }],
+            pages: vec![
+                page("/Logon.aspx", "2017-01-19T16:57:02Z", 2),
+                page("/Home.aspx", "2017-01-19T16:58:00Z", 1),
+            ],
             downloads: vec!["/temp/acme/X.zip".into()],
             bytes_sent: None,
             bytes_received: Some(12),
@@ -177,7 +207,15 @@ mod tests {
         assert_eq!(get("other_user_agents"), &Cell::Json(Value::Array(vec![])));
         assert_eq!(
             get("pages"),
-            &Cell::Json(serde_json::json!(["/Logon.aspx", "/Home.aspx"]))
+            &Cell::Json(serde_json::json!([
+                {"path": "/Logon.aspx", "time_local": "2017-01-19T10:57:02-06:00", "requests": 2},
+                {"path": "/Home.aspx", "time_local": "2017-01-19T10:58:00-06:00", "requests": 1},
+            ]))
+        );
+        assert_eq!(get("polling"), &Cell::Int(3));
+        assert_eq!(
+            get("polling_paths"),
+            &Cell::Json(serde_json::json!([{"path": "/Handlers/N.ashx", "requests": 3}]))
         );
     }
 
@@ -193,12 +231,15 @@ mod tests {
 
     #[test]
     fn long_page_trails_are_cut_with_a_count() {
-        let pages: Vec<String> = (0..9).map(|i| format!("/Page{i}.aspx")).collect();
+        let t = "2017-01-19T16:57:02Z";
+        let pages: Vec<Page> = (0..9)
+            .map(|i| page(&format!("/Page{i}.aspx"), t, 1))
+            .collect();
         assert_eq!(
             page_trail(&pages),
             "/Page0.aspx → /Page1.aspx → /Page2.aspx → /Page3.aspx → /Page4.aspx → … (+4 more)"
         );
-        let long = vec!["/".repeat(200), "/b".into()];
+        let long = vec![page(&"/".repeat(200), t, 1), page("/b", t, 1)];
         let trail = page_trail(&long);
         assert!(trail.starts_with(&"/".repeat(79)), "{trail}");
         assert!(trail.ends_with("… → … (+1 more)"), "{trail}");
