@@ -51,18 +51,28 @@ const INTERVALS: usize = TIMER_REQUESTS - 1;
 /// and `/api/` or SignalR routes.
 pub fn is_endpoint(stem: &str) -> bool {
     let s = stem.as_bytes();
-    let ends = |suffix: &[u8]| {
-        s.len() >= suffix.len() && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-    };
-    let has = |part: &[u8]| s.windows(part.len()).any(|w| w.eq_ignore_ascii_case(part));
-    ends(b".ashx")
-        || ends(b".asmx")
-        || ends(b".svc")
-        || has(b".asmx/")
-        || has(b".ashx/")
-        || has(b".svc/")
-        || has(b"/api/")
-        || has(b"/signalr/")
+    // `.asmx`, `.ashx`, `.svc`, at the end or before a `/` (a method).
+    let service = memchr::memchr_iter(b'.', s).any(|dot| {
+        let rest = &s[dot + 1..];
+        let ext = &rest[..memchr::memchr(b'/', rest).unwrap_or(rest.len())];
+        [&b"asmx"[..], b"ashx", b"svc"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    });
+    // An `/api/` or `/signalr/` segment (followed by more path).
+    service || {
+        let mut segments = s.split(|&b| b == b'/').skip(1).peekable();
+        let mut found = false;
+        while let Some(seg) = segments.next() {
+            if segments.peek().is_some()
+                && (seg.eq_ignore_ascii_case(b"api") || seg.eq_ignore_ascii_case(b"signalr"))
+            {
+                found = true;
+                break;
+            }
+        }
+        found
+    }
 }
 
 /// What a request is, as far as polling goes.

@@ -97,11 +97,31 @@ impl SessionEvent {
     }
 }
 
+/// A login name in lower case, without a copy when it is already (most are).
+fn lowercase(name: &str) -> std::borrow::Cow<'_, str> {
+    if name
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        std::borrow::Cow::Owned(name.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 /// Whether a path is a static asset, by the extension of its last segment.
 pub fn is_static(stem: &str) -> bool {
-    let name = stem.rsplit('/').next().unwrap_or(stem);
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| STATIC.iter().any(|s| ext.eq_ignore_ascii_case(s)))
+    let b = stem.as_bytes();
+    // The extension of the last segment: after its last dot, if any.
+    let Some(dot) = memchr::memrchr(b'.', b) else {
+        return false;
+    };
+    let ext = &b[dot + 1..];
+    ext.len() <= 5
+        && !ext.contains(&b'/')
+        && STATIC
+            .iter()
+            .any(|s| ext.eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// One session, once it has ended.
@@ -207,7 +227,7 @@ impl NotListed {
 /// Distinct values with the point each was first seen, up to a limit.
 #[derive(Debug, Default)]
 struct FirstSeen {
-    first: HashMap<String, Seq>,
+    first: foldhash::HashMap<String, Seq>,
     /// Values not kept, the list being full.
     not_listed: u64,
 }
@@ -652,7 +672,7 @@ impl SessionTracker {
     /// else the one its client's anonymous requests go to. None is created.
     fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
         if let Some(name) = &e.user
-            && let Some(&id) = self.by_user.get(&name.to_lowercase())
+            && let Some(&id) = self.by_user.get(lowercase(name).as_ref())
         {
             return Some(id);
         }
@@ -671,7 +691,7 @@ impl SessionTracker {
         let Some(name) = &e.user else {
             return self.assign_anonymous(at, ev);
         };
-        let key = name.to_lowercase();
+        let key = lowercase(name).into_owned();
         let anonymous = self.by_client.remove(&e.client);
         let id = match (self.by_user.get(&key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
