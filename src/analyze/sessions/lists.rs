@@ -1,0 +1,211 @@
+//! A session's lists (addresses, agents, pages, downloads, polled paths),
+//! each up to a limit, with what it leaves out counted.
+
+use std::collections::hash_map::Entry;
+
+use jiff::Timestamp;
+
+use super::super::path_key;
+use super::{Page, Polled};
+
+/// A point in the stream: the request's time, then its arrival (ties in
+/// time keep the order the requests came in).
+pub(super) type Seq = (Timestamp, u64);
+
+/// Distinct addresses or user agents listed per session at most.
+pub const MAX_LISTED_VALUES: usize = 1_000;
+/// Pages, and downloads, listed per session at most.
+pub const MAX_LISTED_PATHS: usize = 10_000;
+/// Distinct polled paths listed per session at most.
+pub const MAX_POLLING_PATHS: usize = 100;
+
+/// What a session's lists leave out, past [`MAX_LISTED_VALUES`] and
+/// [`MAX_LISTED_PATHS`] and [`MAX_POLLING_PATHS`]: requests whose address
+/// (user agent) is not listed, pages and downloads not listed, and polling
+/// requests of paths not listed. Memory follows the limits, not a
+/// flood of distinct values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NotListed {
+    pub client_ips: u64,
+    pub user_agents: u64,
+    pub pages: u64,
+    pub downloads: u64,
+    pub polling_paths: u64,
+}
+
+impl NotListed {
+    pub fn any(&self) -> bool {
+        *self != NotListed::default()
+    }
+}
+
+/// Distinct values with the point each was first seen, up to a limit.
+#[derive(Debug, Default)]
+pub(super) struct FirstSeen {
+    first: foldhash::HashMap<String, Seq>,
+    /// Values not kept, the list being full.
+    pub(super) not_listed: u64,
+}
+
+impl FirstSeen {
+    pub(super) fn add(&mut self, at: Seq, value: String) {
+        let full = self.first.len() >= MAX_LISTED_VALUES;
+        match self.first.entry(value) {
+            Entry::Occupied(mut e) => {
+                if at < *e.get() {
+                    e.insert(at);
+                }
+            }
+            Entry::Vacant(_) if full => self.not_listed += 1,
+            Entry::Vacant(e) => {
+                e.insert(at);
+            }
+        }
+    }
+
+    pub(super) fn merge(&mut self, other: FirstSeen) {
+        self.not_listed += other.not_listed;
+        let mut theirs: Vec<(Seq, String)> =
+            other.first.into_iter().map(|(v, at)| (at, v)).collect();
+        theirs.sort_unstable();
+        for (at, value) in theirs {
+            self.add(at, value);
+        }
+    }
+
+    pub(super) fn into_vec(self) -> Vec<String> {
+        let mut all: Vec<(Seq, String)> = self.first.into_iter().map(|(v, at)| (at, v)).collect();
+        all.sort_unstable();
+        all.into_iter().map(|(_, v)| v).collect()
+    }
+}
+
+/// Paths in stream order; optionally with consecutive repeats folded (and
+/// counted); up to [`MAX_LISTED_PATHS`] of them.
+#[derive(Debug)]
+pub(super) struct Timeline {
+    /// When, what, and how many requests were folded into it.
+    entries: Vec<(Seq, String, u64)>,
+    fold: bool,
+    /// Entries not kept, the list being full.
+    pub(super) not_listed: u64,
+}
+
+impl Timeline {
+    pub(super) fn new(fold: bool) -> Timeline {
+        Timeline {
+            entries: Vec::new(),
+            fold,
+            not_listed: 0,
+        }
+    }
+
+    pub(super) fn add(&mut self, at: Seq, path: String) {
+        // IIS paths are case-insensitive: `/home.aspx` repeats `/Home.aspx`.
+        let fold = self.fold;
+        let same = |e: &(Seq, String, u64)| fold && e.1.eq_ignore_ascii_case(&path);
+        if self.entries.last().is_none_or(|(last, _, _)| *last <= at) {
+            let full = self.entries.len() >= MAX_LISTED_PATHS;
+            match self.entries.last_mut() {
+                Some(e) if same(e) => e.2 += 1,
+                _ if full => self.not_listed += 1,
+                _ => self.entries.push((at, path, 1)),
+            }
+            return;
+        }
+        // A late request (inputs overlapping in time): put it in its place.
+        let pos = self.entries.partition_point(|(e, _, _)| *e <= at);
+        if let Some(e) = pos.checked_sub(1).and_then(|p| self.entries.get_mut(p))
+            && same(e)
+        {
+            e.2 += 1;
+            return;
+        }
+        if let Some(e) = self.entries.get_mut(pos)
+            && same(e)
+        {
+            e.0 = at;
+            e.2 += 1;
+            return;
+        }
+        self.entries.insert(pos, (at, path, 1));
+        self.cap();
+    }
+
+    pub(super) fn merge(&mut self, other: Timeline) {
+        self.not_listed += other.not_listed;
+        self.entries.extend(other.entries);
+        self.entries.sort_by_key(|(at, _, _)| *at);
+        if self.fold {
+            self.entries.dedup_by(|b, a| {
+                let same = a.1.eq_ignore_ascii_case(&b.1);
+                if same {
+                    a.2 += b.2;
+                }
+                same
+            });
+        }
+        self.cap();
+    }
+
+    /// Keeps the first [`MAX_LISTED_PATHS`] entries, counting the rest.
+    pub(super) fn cap(&mut self) {
+        if self.entries.len() > MAX_LISTED_PATHS {
+            self.not_listed += (self.entries.len() - MAX_LISTED_PATHS) as u64;
+            self.entries.truncate(MAX_LISTED_PATHS);
+        }
+    }
+
+    pub(super) fn into_paths(self) -> Vec<String> {
+        self.entries.into_iter().map(|(_, p, _)| p).collect()
+    }
+
+    pub(super) fn into_pages(self) -> Vec<Page> {
+        self.entries
+            .into_iter()
+            .map(|((time, _), path, requests)| Page {
+                path,
+                time,
+                requests,
+            })
+            .collect()
+    }
+}
+
+/// Polled paths with their requests, in the order first polled, up to
+/// [`MAX_POLLING_PATHS`]; few per client, so searched in a list.
+#[derive(Debug, Default)]
+pub(super) struct PollingPaths {
+    /// [`path_key`], the path, first polled, requests.
+    paths: Vec<(u64, String, Seq, u64)>,
+    pub(super) not_listed: u64,
+}
+
+impl PollingPaths {
+    pub(super) fn add(&mut self, at: Seq, path: &str, requests: u64) {
+        let key = path_key(path.as_bytes());
+        if let Some(p) = self.paths.iter_mut().find(|p| p.0 == key) {
+            p.2 = p.2.min(at);
+            p.3 += requests;
+        } else if self.paths.len() >= MAX_POLLING_PATHS {
+            self.not_listed += requests;
+        } else {
+            self.paths.push((key, path.to_string(), at, requests));
+        }
+    }
+
+    pub(super) fn merge(&mut self, other: PollingPaths) {
+        self.not_listed += other.not_listed;
+        for (_, path, at, requests) in other.paths {
+            self.add(at, &path, requests);
+        }
+    }
+
+    pub(super) fn into_vec(mut self) -> Vec<Polled> {
+        self.paths.sort_by_key(|p| p.2);
+        self.paths
+            .into_iter()
+            .map(|(_, path, _, requests)| Polled { path, requests })
+            .collect()
+    }
+}

@@ -1,0 +1,500 @@
+//! Sessions: requests grouped into what one person did in one sitting.
+//!
+//! Authenticated requests belong to their user's session; the anonymous ones
+//! around them (images, scripts, `/temp/` downloads, the logon page itself)
+//! carry no login name and are joined by client: the same address and
+//! browser ([`client_key`]). A client is owned by the user who last
+//! authenticated from it; an anonymous request goes to that user's session
+//! while both are active, otherwise to an anonymous session of the client,
+//! which the user's session absorbs if someone then logs on from it. A
+//! session ends when the person did nothing for longer than the idle time:
+//! timed polling ([`super::polling`]) does not count as doing something.
+//! Polling requests are counted in the session open for their client, not
+//! listed as pages, and open no session of their own.
+//!
+//! The tracker sees the requests as one time-ordered stream and keeps state
+//! only for the active sessions and the clients they own: a session leaves
+//! memory as soon as it ends, so memory does not grow with the input.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::Located;
+use super::polling::{Kind, PollingRule, is_endpoint};
+
+mod event;
+mod lists;
+
+use event::lowercase;
+pub use event::{SessionEvent, is_static};
+use lists::{FirstSeen, PollingPaths, Seq, Timeline};
+pub use lists::{MAX_LISTED_PATHS, MAX_LISTED_VALUES, MAX_POLLING_PATHS, NotListed};
+
+/// One session, once it has ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// The login name as first logged in the session; `None` for a client
+    /// that never authenticated.
+    pub user: Option<String>,
+    /// Client addresses, in the order they were first seen.
+    pub client_ips: Vec<String>,
+    /// The first user agent seen.
+    pub user_agent: Option<String>,
+    /// Any other user agents, in the order they were first seen.
+    pub other_user_agents: Vec<String>,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Every request, polling included.
+    pub requests: u64,
+    /// POST requests that were not polling.
+    pub posts: u64,
+    /// Requests that were timed polling ([`super::polling`]).
+    pub polling: u64,
+    /// The paths polled, in the order first polled, with their requests.
+    pub polling_paths: Vec<Polled>,
+    /// The requests that are neither static assets, downloads nor polling,
+    /// in order, with consecutive repeats of a path folded into one.
+    pub pages: Vec<Page>,
+    /// Paths of the `/temp/` downloads (every attempt, whatever its status).
+    pub downloads: Vec<String>,
+    /// Sums of what was logged; `None` when no request had the field.
+    pub bytes_sent: Option<u64>,
+    pub bytes_received: Option<u64>,
+    /// What the lists above leave out, past their limits.
+    pub not_listed: NotListed,
+    /// Where the session's first request is.
+    pub file: Arc<str>,
+    pub line: u64,
+}
+
+/// A page of a session's timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub path: String,
+    /// The first request of the page.
+    pub time: Timestamp,
+    /// The requests folded into it: the page and its consecutive repeats
+    /// (postbacks, reloads).
+    pub requests: u64,
+}
+
+/// A path polled in a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Polled {
+    pub path: String,
+    pub requests: u64,
+}
+
+impl Session {
+    /// The order sessions are reported in: by end (the order they close in a
+    /// stream), then start, user, and place in the input.
+    pub fn report_order(&self, other: &Session) -> Ordering {
+        (self.end, self.start, &self.user, &self.file, self.line).cmp(&(
+            other.end,
+            other.start,
+            &other.user,
+            &other.file,
+            other.line,
+        ))
+    }
+}
+
+/// A session still taking requests.
+#[derive(Debug)]
+struct Open {
+    user: Option<String>,
+    /// `user`, lowercased: the key of `SessionTracker::by_user`.
+    user_key: Option<String>,
+    /// For an anonymous session, its client.
+    anonymous_client: Option<u64>,
+    /// Clients this session's user authenticated from.
+    owned: HashSet<u64>,
+    ips: FirstSeen,
+    agents: FirstSeen,
+    start: Seq,
+    /// The latest request time.
+    last: Timestamp,
+    file: Arc<str>,
+    line: u64,
+    requests: u64,
+    posts: u64,
+    polling: u64,
+    polling_paths: PollingPaths,
+    pages: Timeline,
+    downloads: Timeline,
+    bytes_sent: Option<u64>,
+    bytes_received: Option<u64>,
+}
+
+impl Open {
+    fn new(at: Seq, file: Arc<str>, line: u64) -> Open {
+        Open {
+            user: None,
+            user_key: None,
+            anonymous_client: None,
+            owned: HashSet::new(),
+            ips: FirstSeen::default(),
+            agents: FirstSeen::default(),
+            start: at,
+            last: at.0,
+            file,
+            line,
+            requests: 0,
+            posts: 0,
+            polling: 0,
+            polling_paths: PollingPaths::default(),
+            pages: Timeline::new(true),
+            downloads: Timeline::new(false),
+            bytes_sent: None,
+            bytes_received: None,
+        }
+    }
+
+    fn add(&mut self, at: Seq, ev: Located<SessionEvent>) {
+        self.last = self.last.max(at.0);
+        let (stem, post, download) = self.count(at, ev);
+        self.posts += u64::from(post);
+        if let Some(stem) = stem {
+            if download {
+                self.downloads.add(at, stem);
+            } else if !is_static(&stem) {
+                self.pages.add(at, stem);
+            }
+        }
+    }
+
+    /// Counts a polling request: it is not listed, and does not move the
+    /// session's end.
+    fn add_polling(&mut self, at: Seq, ev: Located<SessionEvent>) {
+        self.polling += 1;
+        if let (Some(stem), _, _) = self.count(at, ev) {
+            self.polling_paths.add(at, &stem, 1);
+        }
+    }
+
+    /// What every request adds (its start, count, bytes, address and user
+    /// agent); returns its path, whether it is a POST and a download.
+    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<String>, bool, bool) {
+        if at < self.start {
+            self.start = at;
+            self.file = ev.file.clone();
+            self.line = ev.line;
+        }
+        let e = ev.event;
+        self.requests += 1;
+        self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
+        self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
+        let post = e.is_post();
+        if let Some(ip) = e.client_ip {
+            self.ips.add(at, ip);
+        }
+        if let Some(agent) = e.user_agent {
+            self.agents.add(at, agent);
+        }
+        (e.stem, post, e.download)
+    }
+
+    /// Takes in another session of the same person (the anonymous requests
+    /// made from a client before its user logged on).
+    fn absorb(&mut self, other: Open) {
+        if other.start < self.start {
+            self.start = other.start;
+            self.file = other.file;
+            self.line = other.line;
+        }
+        self.last = self.last.max(other.last);
+        self.requests += other.requests;
+        self.posts += other.posts;
+        self.polling += other.polling;
+        self.polling_paths.merge(other.polling_paths);
+        self.bytes_sent = add_logged(self.bytes_sent, other.bytes_sent);
+        self.bytes_received = add_logged(self.bytes_received, other.bytes_received);
+        self.ips.merge(other.ips);
+        self.agents.merge(other.agents);
+        self.pages.merge(other.pages);
+        self.downloads.merge(other.downloads);
+        self.owned.extend(other.owned);
+    }
+
+    fn into_session(self) -> Session {
+        let not_listed = NotListed {
+            client_ips: self.ips.not_listed,
+            user_agents: self.agents.not_listed,
+            pages: self.pages.not_listed,
+            downloads: self.downloads.not_listed,
+            polling_paths: self.polling_paths.not_listed,
+        };
+        let mut agents = self.agents.into_vec().into_iter();
+        Session {
+            user: self.user,
+            client_ips: self.ips.into_vec(),
+            user_agent: agents.next(),
+            other_user_agents: agents.collect(),
+            start: self.start.0,
+            end: self.last,
+            requests: self.requests,
+            posts: self.posts,
+            polling: self.polling,
+            polling_paths: self.polling_paths.into_vec(),
+            pages: self.pages.into_pages(),
+            downloads: self.downloads.into_paths(),
+            bytes_sent: self.bytes_sent,
+            bytes_received: self.bytes_received,
+            not_listed,
+            file: self.file,
+            line: self.line,
+        }
+    }
+}
+
+fn add_logged(sum: Option<u64>, value: Option<u64>) -> Option<u64> {
+    match (sum, value) {
+        (Some(a), Some(b)) => Some(a.saturating_add(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Which session a client's anonymous requests go to, and when the client
+/// was last seen.
+#[derive(Debug)]
+struct Owner {
+    session: u64,
+    seen: Timestamp,
+}
+
+/// Groups a time-ordered stream of requests into sessions.
+pub struct SessionTracker {
+    idle: SignedDuration,
+    open: HashMap<u64, Open>,
+    /// Open sessions by their latest request, to end them in order.
+    by_end: BTreeSet<(Timestamp, u64)>,
+    by_user: HashMap<String, u64>,
+    /// Anonymous sessions by client.
+    by_client: HashMap<u64, u64>,
+    owners: HashMap<u64, Owner>,
+    polling: PollingRule,
+    /// Polling requests that came while their client had no open session.
+    polling_outside: u64,
+    next_id: u64,
+    arrivals: u64,
+}
+
+impl SessionTracker {
+    /// A session ends after `idle` without requests other than polling (a
+    /// gap of exactly `idle` does not end it).
+    pub fn new(idle: SignedDuration) -> SessionTracker {
+        SessionTracker {
+            idle,
+            open: HashMap::new(),
+            by_end: BTreeSet::new(),
+            by_user: HashMap::new(),
+            by_client: HashMap::new(),
+            owners: HashMap::new(),
+            polling: PollingRule::new(idle),
+            polling_outside: 0,
+            next_id: 0,
+            arrivals: 0,
+        }
+    }
+
+    /// Adds a request at `t`, and returns the sessions that ended before it
+    /// (their last request is more than `idle` before `t`), in report order.
+    pub fn observe(&mut self, t: Timestamp, ev: Located<SessionEvent>) -> Vec<Session> {
+        let mut ended = Vec::new();
+        while let Some(&(last, id)) = self.by_end.first() {
+            if t.duration_since(last) <= self.idle {
+                break;
+            }
+            self.by_end.pop_first();
+            if let Some(s) = self.close(id) {
+                ended.push(s);
+            }
+        }
+        // Stable: ties keep the order they were popped in (end, creation).
+        ended.sort_by(Session::report_order);
+        let at = (t, self.arrivals);
+        self.arrivals += 1;
+        if self.is_polling(t, &ev.event) {
+            match self.polled_session(t, &ev.event) {
+                Some(id) => {
+                    if let Some(s) = self.open.get_mut(&id) {
+                        s.add_polling(at, ev);
+                    }
+                }
+                None => self.polling_outside += 1,
+            }
+            return ended;
+        }
+        let id = self.assign(at, &ev);
+        if let Some(s) = self.open.get_mut(&id) {
+            let before = s.last;
+            s.add(at, ev);
+            if s.last != before {
+                self.by_end.remove(&(before, id));
+                self.by_end.insert((s.last, id));
+            }
+        }
+        ended
+    }
+
+    /// Ends every session still open, in report order.
+    pub fn finish(mut self) -> Vec<Session> {
+        let mut ids: Vec<u64> = self.open.keys().copied().collect();
+        // Creation order breaks ties in the report order (not map order).
+        ids.sort_unstable();
+        let mut ended: Vec<Session> = ids.into_iter().filter_map(|id| self.close(id)).collect();
+        ended.sort_by(Session::report_order);
+        ended
+    }
+
+    /// Sessions open now.
+    pub fn active(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Polling requests so far that came while no session was open for
+    /// their client (a page left open after its user left): in no session.
+    pub fn polling_outside_sessions(&self) -> u64 {
+        self.polling_outside
+    }
+
+    fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
+        let Some(stem) = e.stem.as_deref() else {
+            return false;
+        };
+        let kind = if e.download || is_static(stem) {
+            Kind::Other
+        } else if is_endpoint(stem) {
+            Kind::Endpoint
+        } else {
+            Kind::Page
+        };
+        self.polling.is_polling(t, e.client, stem, kind)
+    }
+
+    /// The open session a polling request counts in, if any: its user's,
+    /// else the one its client's anonymous requests go to. None is created.
+    fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
+        if let Some(name) = &e.user
+            && let Some(&id) = self.by_user.get(lowercase(name).as_ref())
+        {
+            return Some(id);
+        }
+        if let Some(owner) = self.owners.get(&e.client)
+            && self.open.contains_key(&owner.session)
+            && t.duration_since(owner.seen) <= self.idle
+        {
+            return Some(owner.session);
+        }
+        self.by_client.get(&e.client).copied()
+    }
+
+    /// The session a request belongs to (created if needed).
+    fn assign(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+        let e = &ev.event;
+        let Some(name) = &e.user else {
+            return self.assign_anonymous(at, ev);
+        };
+        let key = lowercase(name).into_owned();
+        let anonymous = self.by_client.remove(&e.client);
+        let id = match (self.by_user.get(&key).copied(), anonymous) {
+            (Some(id), Some(anon)) => {
+                if let Some(other) = self.open.remove(&anon) {
+                    self.by_end.remove(&(other.last, anon));
+                    if let Some(s) = self.open.get_mut(&id) {
+                        let before = s.last;
+                        s.absorb(other);
+                        if s.last != before {
+                            self.by_end.remove(&(before, id));
+                            self.by_end.insert((s.last, id));
+                        }
+                    }
+                }
+                id
+            }
+            (Some(id), None) => id,
+            (None, anonymous) => {
+                // The client's anonymous session becomes the user's.
+                let id = match anonymous.filter(|a| self.open.contains_key(a)) {
+                    Some(anon) => anon,
+                    None => self.create(at, ev),
+                };
+                if let Some(s) = self.open.get_mut(&id) {
+                    s.user = Some(name.clone());
+                    s.user_key = Some(key.clone());
+                    s.anonymous_client = None;
+                }
+                self.by_user.insert(key, id);
+                id
+            }
+        };
+        if let Some(s) = self.open.get_mut(&id) {
+            s.owned.insert(e.client);
+        }
+        self.owners.insert(
+            e.client,
+            Owner {
+                session: id,
+                seen: at.0,
+            },
+        );
+        id
+    }
+
+    fn assign_anonymous(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+        let client = ev.event.client;
+        if let Some(owner) = self.owners.get_mut(&client)
+            && self.open.contains_key(&owner.session)
+            && at.0.duration_since(owner.seen) <= self.idle
+        {
+            owner.seen = owner.seen.max(at.0);
+            return owner.session;
+        }
+        if let Some(&id) = self.by_client.get(&client) {
+            return id;
+        }
+        let id = self.create(at, ev);
+        if let Some(s) = self.open.get_mut(&id) {
+            s.anonymous_client = Some(client);
+        }
+        self.by_client.insert(client, id);
+        id
+    }
+
+    fn create(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.open
+            .insert(id, Open::new(at, ev.file.clone(), ev.line));
+        self.by_end.insert((at.0, id));
+        id
+    }
+
+    /// Removes a session and everything that points to it.
+    fn close(&mut self, id: u64) -> Option<Session> {
+        let s = self.open.remove(&id)?;
+        self.by_end.remove(&(s.last, id));
+        if let Some(key) = &s.user_key
+            && self.by_user.get(key) == Some(&id)
+        {
+            self.by_user.remove(key);
+        }
+        if let Some(client) = s.anonymous_client
+            && self.by_client.get(&client) == Some(&id)
+        {
+            self.by_client.remove(&client);
+        }
+        for client in &s.owned {
+            if self.owners.get(client).is_some_and(|o| o.session == id) {
+                self.owners.remove(client);
+            }
+        }
+        Some(s.into_session())
+    }
+}
+
+#[cfg(test)]
+mod tests;

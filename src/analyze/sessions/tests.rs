@@ -1,0 +1,662 @@
+//! The tracker's tests: streams of requests in, sessions out.
+
+use super::*;
+use crate::analyze::client_key;
+use crate::analyze::export::is_download;
+use crate::w3c::FieldMap;
+
+const A: &str = "Mozilla/5.0+(Macintosh)+Chrome/55";
+const B: &str = "Mozilla/5.0+(Windows+NT+10.0)+Chrome/55";
+
+fn ts(hms: &str) -> Timestamp {
+    format!("2017-01-19T{hms}Z").parse().unwrap()
+}
+
+fn ev(user: Option<&str>, ip: &str, agent: &str, method: &str, stem: &str) -> SessionEvent {
+    SessionEvent {
+        user: user.map(str::to_string),
+        client_ip: Some(ip.to_string()),
+        user_agent: Some(agent.to_string()),
+        method: Some(method.to_string()),
+        stem: Some(stem.to_string()),
+        status: Some(200),
+        bytes_sent: None,
+        bytes_received: None,
+        download: is_download(method.as_bytes(), stem.as_bytes()),
+        client: client_key(ip.as_bytes(), agent.as_bytes()),
+    }
+}
+
+fn at(file: &str, line: u64, event: SessionEvent) -> Located<'static, SessionEvent> {
+    Located {
+        file: Box::leak(Box::new(Arc::from(file))),
+        line,
+        event,
+    }
+}
+
+/// Runs a stream through a tracker; returns every session, in the order
+/// they were reported.
+fn sessions(idle_mins: i64, stream: Vec<(&str, SessionEvent)>) -> Vec<Session> {
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(idle_mins));
+    let mut out = Vec::new();
+    for (i, (time, e)) in stream.into_iter().enumerate() {
+        out.extend(tracker.observe(ts(time), at("u_ex170119.log", i as u64 + 5, e)));
+    }
+    out.extend(tracker.finish());
+    out
+}
+
+#[test]
+fn a_flood_of_distinct_values_is_listed_up_to_the_limits_and_counted_past_them() {
+    // One user, one second, a new address and a new page on every
+    // request: the lists stop at their limits, the rest is counted.
+    let n = 2 * MAX_LISTED_PATHS + 7;
+    let stream: Vec<(&str, SessionEvent)> = (0..n)
+        .map(|i| {
+            let ip = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+            let page = format!("/Page{i}.aspx");
+            let mut e = ev(Some("jsmith"), &ip, A, "GET", &page);
+            if i % 2 == 0 {
+                e.download = true;
+                e.stem = Some(format!("/temp/acme/X{i}.zip"));
+            }
+            ("10:00:00", e)
+        })
+        .collect();
+    let all = sessions(30, stream);
+    assert_eq!(all.len(), 1);
+    let s = &all[0];
+    assert_eq!(s.requests, n as u64);
+    assert_eq!(s.client_ips.len(), MAX_LISTED_VALUES);
+    assert_eq!(s.client_ips[0], "10.0.0.0", "the first ones are listed");
+    assert_eq!(
+        s.not_listed,
+        NotListed {
+            client_ips: (n - MAX_LISTED_VALUES) as u64,
+            user_agents: 0,
+            pages: 3,
+            downloads: 4,
+            polling_paths: 0,
+        }
+    );
+    assert_eq!(s.pages.len(), MAX_LISTED_PATHS);
+    assert_eq!(s.downloads[0], "/temp/acme/X0.zip");
+}
+
+fn paths(session: &Session) -> Vec<&str> {
+    session.pages.iter().map(|p| p.path.as_str()).collect()
+}
+
+fn users(sessions: &[Session]) -> Vec<Option<&str>> {
+    sessions.iter().map(|s| s.user.as_deref()).collect()
+}
+
+#[test]
+fn authenticated_requests_are_grouped_by_user() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:00:05",
+                ev(Some("jdoe"), "2.2.2.2", B, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:01:00",
+                ev(Some("JSmith"), "1.1.1.1", A, "POST", "/Home.aspx"),
+            ),
+            (
+                "10:02:00",
+                ev(Some("jsmith"), "3.3.3.3", A, "GET", "/Patients.aspx"),
+            ),
+            (
+                "10:03:00",
+                ev(Some("jdoe"), "2.2.2.2", B, "GET", "/Dispatch.aspx"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jsmith"), Some("jdoe")]);
+    let jsmith = &out[0];
+    assert_eq!((jsmith.requests, jsmith.posts), (3, 1));
+    assert_eq!(jsmith.client_ips, ["1.1.1.1", "3.3.3.3"]);
+    assert_eq!(paths(jsmith), ["/Home.aspx", "/Patients.aspx"]);
+    assert_eq!((jsmith.start, jsmith.end), (ts("10:00:00"), ts("10:02:00")));
+    assert_eq!((&*jsmith.file, jsmith.line), ("u_ex170119.log", 5));
+    assert_eq!(out[1].requests, 2);
+    assert_eq!(out[1].line, 6);
+}
+
+#[test]
+fn anonymous_requests_join_the_session_of_the_client_owner() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Dispatch.aspx"),
+            ),
+            (
+                "10:00:01",
+                ev(None, "1.1.1.1", A, "GET", "/images/Suitcase.zip.gif"),
+            ),
+            (
+                "10:00:02",
+                ev(None, "1.1.1.1", A, "GET", "/temp/acme/X.jsmith.zip"),
+            ),
+            // Same address, another browser: not jsmith's.
+            (
+                "10:00:03",
+                ev(None, "1.1.1.1", B, "GET", "/temp/acme/Y.zip"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jsmith"), None]);
+    assert_eq!(out[0].requests, 3);
+    assert_eq!(out[0].downloads, ["/temp/acme/X.jsmith.zip"]);
+    assert_eq!(paths(&out[0]), ["/Dispatch.aspx"]);
+    assert_eq!(out[1].downloads, ["/temp/acme/Y.zip"]);
+    assert_eq!(out[1].user_agent.as_deref(), Some(B));
+}
+
+#[test]
+fn anonymous_session_before_logon_is_merged_into_the_users_session() {
+    let out = sessions(
+        30,
+        vec![
+            ("10:00:00", ev(None, "1.1.1.1", A, "GET", "/Logon.aspx")),
+            (
+                "10:00:01",
+                ev(None, "1.1.1.1", A, "GET", "/images/logo.png"),
+            ),
+            ("10:00:20", ev(None, "1.1.1.1", A, "POST", "/Logon.aspx")),
+            (
+                "10:00:21",
+                ev(Some("jdoe"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jdoe")]);
+    assert_eq!(out[0].requests, 4);
+    assert_eq!(out[0].posts, 1);
+    assert_eq!(paths(&out[0]), ["/Logon.aspx", "/Home.aspx"]);
+    assert_eq!(out[0].start, ts("10:00:00"));
+    assert_eq!(out[0].line, 5);
+}
+
+#[test]
+fn anonymous_session_merges_into_a_session_already_open_elsewhere() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jdoe"), "2.2.2.2", B, "GET", "/Home.aspx"),
+            ),
+            ("10:01:00", ev(None, "1.1.1.1", A, "GET", "/Logon.aspx")),
+            (
+                "10:02:00",
+                ev(Some("jdoe"), "2.2.2.2", B, "GET", "/Patients.aspx"),
+            ),
+            (
+                "10:03:00",
+                ev(Some("jdoe"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jdoe")]);
+    assert_eq!(
+        paths(&out[0]),
+        ["/Home.aspx", "/Logon.aspx", "/Patients.aspx", "/Home.aspx"]
+    );
+    assert_eq!(out[0].client_ips, ["2.2.2.2", "1.1.1.1"]);
+    assert_eq!(out[0].user_agent.as_deref(), Some(B));
+    assert_eq!(out[0].other_user_agents, [A]);
+    assert_eq!(out[0].requests, 4);
+}
+
+#[test]
+fn idle_gap_splits_sessions_and_exact_idle_does_not() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:30:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "11:00:01",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+        ],
+    );
+    assert_eq!(out.len(), 2);
+    assert_eq!((out[0].start, out[0].end), (ts("10:00:00"), ts("10:30:00")));
+    assert_eq!(out[1].start, ts("11:00:01"));
+}
+
+#[test]
+fn ended_sessions_are_reported_when_the_stream_passes_their_idle_time() {
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(1));
+    let e = |u: &str| at("f", 1, ev(Some(u), "1.1.1.1", A, "GET", "/Home.aspx"));
+    assert!(tracker.observe(ts("10:00:00"), e("a")).is_empty());
+    assert!(tracker.observe(ts("10:00:30"), e("b")).is_empty());
+    assert!(tracker.observe(ts("10:01:00"), e("c")).is_empty());
+    assert_eq!(tracker.active(), 3);
+    let ended = tracker.observe(ts("10:01:31"), e("d"));
+    assert_eq!(users(&ended), [Some("a"), Some("b")]);
+    assert_eq!(tracker.active(), 2);
+    assert_eq!(users(&tracker.finish()), [Some("c"), Some("d")]);
+}
+
+#[test]
+fn client_ownership_ends_with_the_owners_session() {
+    let out = sessions(
+        1,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:05:00",
+                ev(None, "1.1.1.1", A, "GET", "/temp/acme/X.zip"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jsmith"), None]);
+    assert_eq!(out[1].downloads, ["/temp/acme/X.zip"]);
+}
+
+#[test]
+fn a_client_that_idled_is_not_joined_to_its_owners_ongoing_session() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:20:00",
+                ev(Some("jsmith"), "3.3.3.3", B, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:40:00",
+                ev(Some("jsmith"), "3.3.3.3", B, "GET", "/Home.aspx"),
+            ),
+            // jsmith's session is active, but this client was last seen 45 minutes ago.
+            (
+                "10:45:00",
+                ev(None, "1.1.1.1", A, "GET", "/temp/acme/X.zip"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jsmith"), None]);
+    assert!(out[0].downloads.is_empty());
+}
+
+#[test]
+fn another_user_logging_on_takes_the_client_over() {
+    let out = sessions(
+        30,
+        vec![
+            (
+                "10:00:00",
+                ev(Some("jsmith"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:01:00",
+                ev(Some("jdoe"), "1.1.1.1", A, "GET", "/Home.aspx"),
+            ),
+            (
+                "10:01:01",
+                ev(None, "1.1.1.1", A, "GET", "/temp/acme/X.zip"),
+            ),
+        ],
+    );
+    assert_eq!(users(&out), [Some("jsmith"), Some("jdoe")]);
+    assert!(out[0].downloads.is_empty());
+    assert_eq!(out[1].downloads, ["/temp/acme/X.zip"]);
+}
+
+#[test]
+fn pages_fold_consecutive_repeats_and_leave_out_assets_and_downloads() {
+    let u = Some("jsmith");
+    let out = sessions(
+        30,
+        vec![
+            ("10:00:00", ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx")),
+            ("10:00:01", ev(u, "1.1.1.1", A, "POST", "/Dispatch.aspx")),
+            ("10:00:02", ev(None, "1.1.1.1", A, "GET", "/scripts/app.JS")),
+            (
+                "10:00:03",
+                ev(None, "1.1.1.1", A, "GET", "/WebResource.axd"),
+            ),
+            ("10:00:04", ev(u, "1.1.1.1", A, "POST", "/Dispatch.aspx")),
+            (
+                "10:00:05",
+                ev(None, "1.1.1.1", A, "GET", "/temp/acme/X.zip"),
+            ),
+            (
+                "10:00:06",
+                ev(u, "1.1.1.1", A, "POST", "/temp/acme/upload.ashx"),
+            ),
+            (
+                "10:00:07",
+                ev(None, "1.1.1.1", A, "GET", "/images/temp/spinner.gif"),
+            ),
+            ("10:00:08", ev(u, "1.1.1.1", A, "GET", "/Home.aspx")),
+            ("10:00:09", ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx")),
+            ("10:00:10", ev(u, "1.1.1.1", A, "POST", "/dispatch.ASPX")),
+        ],
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        paths(&out[0]),
+        [
+            "/Dispatch.aspx",
+            "/temp/acme/upload.ashx",
+            "/Home.aspx",
+            "/Dispatch.aspx"
+        ]
+    );
+    assert_eq!(out[0].downloads, ["/temp/acme/X.zip"]);
+    assert_eq!((out[0].requests, out[0].posts), (11, 4));
+    let folded: Vec<(Timestamp, u64)> = out[0].pages.iter().map(|p| (p.time, p.requests)).collect();
+    assert_eq!(
+        folded,
+        [
+            (ts("10:00:00"), 3),
+            (ts("10:00:06"), 1),
+            (ts("10:00:08"), 1),
+            (ts("10:00:09"), 2)
+        ]
+    );
+}
+
+/// A dispatch board left open from 17:00 to 08:00 the next morning,
+/// polling every `every` seconds; its user's actions at 17:00 and 08:00.
+fn board_left_open_overnight(poll: &str, method: &str, every: i64) -> (Vec<Session>, u64) {
+    let t0 = "2023-03-01T17:00:00Z".parse::<Timestamp>().unwrap();
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(30));
+    let mut out = Vec::new();
+    let u = Some("charles.garcia");
+    let mut line = 0;
+    let mut send = |tracker: &mut SessionTracker, secs: i64, e: SessionEvent| {
+        line += 1;
+        let t = t0 + SignedDuration::from_secs(secs);
+        out.extend(tracker.observe(t, at("u_ex.log", line, e)));
+    };
+    send(
+        &mut tracker,
+        0,
+        ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx"),
+    );
+    send(
+        &mut tracker,
+        1,
+        ev(None, "1.1.1.1", A, "GET", "/js/site.js"),
+    );
+    let morning = 15 * 3600;
+    let mut secs = every;
+    while secs < morning {
+        send(&mut tracker, secs, ev(u, "1.1.1.1", A, method, poll));
+        secs += every;
+    }
+    send(
+        &mut tracker,
+        morning + 25,
+        ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx"),
+    );
+    send(
+        &mut tracker,
+        morning + 60,
+        ev(u, "1.1.1.1", A, "GET", "/Patients.aspx"),
+    );
+    let outside = tracker.polling_outside_sessions();
+    out.extend(tracker.finish());
+    (out, outside)
+}
+
+#[test]
+fn a_polling_board_left_open_overnight_is_two_sessions() {
+    let board = "/WebServices/DispatchService.asmx/GetBoardUpdates";
+    let (out, outside) = board_left_open_overnight(board, "POST", 30);
+    assert_eq!(out.len(), 2, "{out:#?}");
+    let (evening, morning) = (&out[0], &out[1]);
+    let t = |s: &str| s.parse::<Timestamp>().unwrap();
+    // The first call after the page load is the page's own; then the
+    // polls are counted while the session is open (30 minutes).
+    assert_eq!(evening.start, t("2023-03-01T17:00:00Z"));
+    assert_eq!(evening.end, t("2023-03-01T17:00:30Z"));
+    assert_eq!(paths(evening), ["/Dispatch.aspx", board]);
+    assert_eq!(evening.polling, 60);
+    assert_eq!(evening.posts, 1);
+    assert_eq!(
+        evening.polling_paths,
+        [Polled {
+            path: board.into(),
+            requests: 60
+        }]
+    );
+    assert_eq!(evening.requests, 63);
+    assert_eq!(morning.start, t("2023-03-02T08:00:25Z"));
+    assert_eq!(paths(morning), ["/Dispatch.aspx", "/Patients.aspx"]);
+    // 15 hours of polls every 30 s: 1799; 61 in the evening session.
+    assert_eq!(outside, 1799 - 61);
+}
+
+#[test]
+fn a_timer_postback_left_open_overnight_is_two_sessions() {
+    // An ASP.NET Timer posting the board back every minute: a page, but
+    // at a constant interval.
+    let (out, outside) = board_left_open_overnight("/Dispatch.aspx", "POST", 60);
+    assert_eq!(out.len(), 2, "{out:#?}");
+    let evening = &out[0];
+    // The page and the first three postbacks (the run is not yet long
+    // enough to be a timer) are folded into one page.
+    assert_eq!(evening.pages.len(), 1);
+    assert_eq!(evening.pages[0].requests, 4);
+    assert_eq!(evening.end.to_string(), "2023-03-01T17:03:00Z");
+    assert_eq!(evening.polling, 30);
+    assert_eq!(evening.posts, 3);
+    assert_eq!(outside, 899 - 3 - 30);
+    assert_eq!(out[1].start.to_string(), "2023-03-02T08:00:25Z");
+}
+
+#[test]
+fn polling_is_counted_not_listed_and_does_not_extend_the_session() {
+    let u = Some("jsmith");
+    let poll = "/Handlers/Notifications.ashx";
+    let out = sessions(
+        30,
+        vec![
+            ("10:00:00", ev(u, "1.1.1.1", A, "GET", "/Dispatch.aspx")),
+            ("10:00:02", ev(u, "1.1.1.1", A, "GET", poll)),
+            ("10:00:40", ev(u, "1.1.1.1", A, "GET", poll)),
+            ("10:01:00", ev(u, "1.1.1.1", A, "GET", "/Patients.aspx")),
+            ("10:01:10", ev(u, "1.1.1.1", A, "GET", poll)),
+            ("10:01:50", ev(u, "1.1.1.1", A, "GET", poll)),
+            ("10:02:30", ev(u, "1.1.1.1", A, "GET", poll)),
+        ],
+    );
+    assert_eq!(out.len(), 1);
+    let s = &out[0];
+    assert_eq!(paths(s), ["/Dispatch.aspx", poll, "/Patients.aspx", poll]);
+    assert_eq!((s.requests, s.polling), (7, 3));
+    assert_eq!(s.polling_paths[0].requests, 3);
+    assert_eq!(s.end, ts("10:01:10"));
+}
+
+#[test]
+fn polling_of_a_client_with_no_open_session_opens_none() {
+    let poll = "/Handlers/Notifications.ashx";
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(1));
+    let mut out = Vec::new();
+    for i in 0..10 {
+        let e = ev(Some("jsmith"), "1.1.1.1", A, "GET", poll);
+        let t = ts("10:00:00") + SignedDuration::from_secs(i * 30);
+        out.extend(tracker.observe(t, at("f", i as u64, e)));
+    }
+    assert_eq!(tracker.polling_outside_sessions(), 7);
+    out.extend(tracker.finish());
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].requests, out[0].polling), (3, 2));
+}
+
+#[test]
+fn session_across_midnight_and_two_files_is_one_session() {
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(30));
+    let day1 = |t: &str| format!("2017-01-19T{t}Z").parse::<Timestamp>().unwrap();
+    let day2 = |t: &str| format!("2017-01-20T{t}Z").parse::<Timestamp>().unwrap();
+    let mut out = Vec::new();
+    let e = |user, stem| ev(user, "98.199.20.117", B, "GET", stem);
+    out.extend(tracker.observe(
+        day1("23:40:00"),
+        at("u_ex170119.log", 288, e(None, "/Logon.aspx")),
+    ));
+    out.extend(tracker.observe(
+        day1("23:41:00"),
+        at("u_ex170119.log", 290, e(Some("jdoe"), "/Home.aspx")),
+    ));
+    out.extend(tracker.observe(
+        day1("23:59:50"),
+        at("u_ex170119.log", 316, e(Some("jdoe"), "/Dispatch.aspx")),
+    ));
+    out.extend(tracker.observe(
+        day2("00:05:20"),
+        at("u_ex170120.log", 24, e(None, "/temp/acme/A.jdoe.zip")),
+    ));
+    out.extend(tracker.observe(
+        day2("00:19:56"),
+        at("u_ex170120.log", 55, e(Some("jdoe"), "/Patients.aspx")),
+    ));
+    out.extend(tracker.finish());
+    assert_eq!(out.len(), 1);
+    let s = &out[0];
+    assert_eq!((&*s.file, s.line), ("u_ex170119.log", 288));
+    assert_eq!((s.start, s.end), (day1("23:40:00"), day2("00:19:56")));
+    assert_eq!(s.downloads, ["/temp/acme/A.jdoe.zip"]);
+    assert_eq!(s.requests, 5);
+}
+
+#[test]
+fn bytes_are_summed_when_logged_and_absent_otherwise() {
+    let mut logged = ev(Some("a"), "1.1.1.1", A, "GET", "/x.aspx");
+    logged.bytes_sent = Some(100);
+    logged.bytes_received = Some(7);
+    let mut also = logged.clone();
+    also.bytes_sent = Some(50);
+    also.bytes_received = None;
+    let out = sessions(
+        30,
+        vec![
+            ("10:00:00", logged),
+            ("10:00:01", also),
+            ("10:00:02", ev(Some("b"), "2.2.2.2", A, "GET", "/x.aspx")),
+        ],
+    );
+    assert_eq!(
+        (out[0].bytes_sent, out[0].bytes_received),
+        (Some(150), Some(7))
+    );
+    assert_eq!((out[1].bytes_sent, out[1].bytes_received), (None, None));
+}
+
+#[test]
+fn late_request_keeps_pages_in_time_order_and_moves_the_start() {
+    let u = Some("a");
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(30));
+    let e = |stem| ev(u, "1.1.1.1", A, "GET", stem);
+    tracker.observe(ts("10:00:10"), at("f", 10, e("/B.aspx")));
+    tracker.observe(ts("10:00:20"), at("f", 11, e("/C.aspx")));
+    tracker.observe(ts("10:00:00"), at("g", 3, e("/A.aspx")));
+    tracker.observe(ts("10:00:15"), at("g", 4, e("/C.aspx")));
+    let out = tracker.finish();
+    assert_eq!(paths(&out[0]), ["/A.aspx", "/B.aspx", "/C.aspx"]);
+    assert_eq!(
+        (&*out[0].file, out[0].line, out[0].start),
+        ("g", 3, ts("10:00:00"))
+    );
+    assert_eq!(out[0].end, ts("10:00:20"));
+}
+
+#[test]
+fn memory_is_released_as_sessions_end() {
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(1));
+    let start = ts("00:00:00");
+    let mut ended = 0;
+    for i in 0..2000i64 {
+        let ip = format!("10.0.{}.{}", i / 250, i % 250);
+        let user = format!("user{i}");
+        let e = ev(Some(&user), &ip, A, "GET", "/Home.aspx");
+        let t = start + SignedDuration::from_secs(i * 10);
+        ended += tracker.observe(t, at("f", i as u64, e)).len();
+        assert!(tracker.active() <= 7, "{} active at {i}", tracker.active());
+    }
+    assert!(tracker.owners.len() <= 7 && tracker.by_user.len() <= 7);
+    assert_eq!(ended + tracker.finish().len(), 2000);
+}
+
+#[test]
+fn event_from_row_reads_the_request_and_keys_the_client() {
+    use crate::w3c::fields::FieldOrigin;
+    use crate::w3c::row::{DateCache, RowContext, check, tokenize};
+    let map = FieldMap::new(
+        &[
+            "date",
+            "time",
+            "cs-method",
+            "cs-uri-stem",
+            "cs-username",
+            "c-ip",
+            "cs(User-Agent)",
+            "sc-status",
+            "sc-bytes",
+        ],
+        FieldOrigin::Header,
+    );
+    let event = |line: &[u8]| {
+        let mut spans = Vec::new();
+        tokenize(line, Some(9), &mut spans).unwrap();
+        let ctx = RowContext {
+            map: &map,
+            block_date: None,
+            unquoted: false,
+            log_tz: None,
+        };
+        SessionEvent::from_row(&check(line, &spans, &ctx, &mut DateCache::default()).unwrap())
+    };
+    let e = event(b"2017-01-19 17:16:30 GET /temp/acme/X.zip - 73.21.44.9 Chrome 200 3870417");
+    assert_eq!(e.user, None);
+    assert!(e.download);
+    assert_eq!(e.stem.as_deref(), Some("/temp/acme/X.zip"));
+    assert_eq!(
+        (e.status, e.bytes_sent, e.bytes_received),
+        (Some(200), Some(3870417), None)
+    );
+    assert_eq!(e.client, client_key(b"73.21.44.9", b"Chrome"));
+    let e =
+        event(b"2017-01-19 17:16:39 POST /temp/acme/up.ashx ACME\\JSmith 73.21.44.9 Chrome 200 10");
+    assert_eq!(e.user.as_deref(), Some("ACME\\JSmith"));
+    assert!(!e.download && e.is_post());
+}
+
+#[test]
+fn static_assets_by_extension() {
+    assert!(is_static("/images/icons/Add.png"));
+    assert!(is_static("/WebResource.axd"));
+    assert!(is_static("/fonts/x.WOFF2"));
+    assert!(!is_static("/Dispatch.aspx"));
+    assert!(!is_static("/templates/Invoice.html"));
+    assert!(!is_static("/js.dir/page"));
+    assert!(!is_static("/temp/acme/X.zip"));
+}
