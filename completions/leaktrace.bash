@@ -139,6 +139,10 @@ _leaktrace() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
                     return 0
@@ -283,7 +287,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__investigate)
-            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --geoip --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,6 +321,10 @@ _leaktrace() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
                     return 0
@@ -333,7 +341,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__logs)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +387,10 @@ _leaktrace() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
                     return 0
@@ -395,7 +407,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__sessions)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +442,10 @@ _leaktrace() {
                     return 0
                     ;;
                 --idle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -50,12 +50,14 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l method -d '
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l status -d 'HTTP status code (404) or class (4xx)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l until -d 'Keep records before this time (same forms as --since). A date alone includes that whole local day' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'Print only the number of matching records'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geo -d 'Add a geo object to each result: country, region, city, asn, as_org, network (loopback, private, cgnat, link_local, documentation, multicast, reserved, mobile, public), mobile, carrier, source (the databases that answered and their build dates), and a Place column to the table. Answers are offline: the special ranges and a table of US mobile carriers\' autonomous systems are built in; country, city and owner need --geoip. A note warns when a database was built more than a year from the log\'s dates (addresses change hands)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -73,6 +75,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l until 
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l window -d 'How far back the session\'s user is looked for: the latest authenticated request of the same client within this time before the download' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l host -d 'Host for replay URLs when the log has no cs-host and no referer' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l as-of -d 'Mark downloads older than 7 days at this date (or RFC 3339 instant) as likely purged: the server keeps exports for 2 to 7 days' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
@@ -96,6 +99,7 @@ json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
 csv\t'CSV with a header row, safe to open in Excel'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l geo -d 'Add a geo object to each result: country, region, city, asn, as_org, network (loopback, private, cgnat, link_local, documentation, multicast, reserved, mobile, public), mobile, carrier, source (the databases that answered and their build dates), and a Place column to the table. Answers are offline: the special ranges and a table of US mobile carriers\' autonomous systems are built in; country, city and owner need --geoip. A note warns when a database was built more than a year from the log\'s dates (addresses change hands)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -121,6 +125,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l rost
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l report -d 'Also write report.md, report.html, findings.json, timeline.jsonl (Timesketch) and SHA256SUMS to this folder (created if needed; it must not be inside the evidence)' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l password -d 'Password for PDFs that need one to open' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l host -d 'Host for replay URLs when the log has no cs-host and no referer' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l geoip -d 'MaxMind-format databases (.mmdb file, or a folder of them) to place the client addresses the investigation reports; see --geoip of logs. Without it, only the built-in ranges and carrier table answer' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'

@@ -145,6 +145,8 @@ pub struct LogsArgs {
     /// Print only the number of matching records.
     #[arg(long)]
     pub count: bool,
+    #[command(flatten)]
+    pub geo: GeoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +175,8 @@ pub struct DownloadsArgs {
     /// other files without an export name too (in every --format).
     #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub geo: GeoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +204,9 @@ pub struct SessionsArgs {
     /// (30m, 1h, 90s).
     #[arg(long, value_name = "DURATION", default_value = "30m")]
     pub idle: String,
+    /// With --geo, the place is that of the session's first client address.
+    #[command(flatten)]
+    pub geo: GeoArgs,
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +253,32 @@ pub struct InvestigateArgs {
     /// Host for replay URLs when the log has no cs-host and no referer.
     #[arg(long, value_name = "HOST")]
     pub host: Option<String>,
+    /// MaxMind-format databases (.mmdb file, or a folder of them) to place
+    /// the client addresses the investigation reports; see --geoip of logs.
+    /// Without it, only the built-in ranges and carrier table answer.
+    #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
+    pub geoip: Option<PathBuf>,
+}
+
+/// Where client addresses are.
+#[derive(Debug, Args)]
+pub struct GeoArgs {
+    /// Add a geo object to each result: country, region, city, asn, as_org,
+    /// network (loopback, private, cgnat, link_local, documentation,
+    /// multicast, reserved, mobile, public), mobile, carrier, source (the
+    /// databases that answered and their build dates), and a Place column
+    /// to the table. Answers are offline: the special ranges and a table of
+    /// US mobile carriers' autonomous systems are built in; country, city
+    /// and owner need --geoip. A note warns when a database was built more
+    /// than a year from the log's dates (addresses change hands).
+    #[arg(long)]
+    pub geo: bool,
+    /// MaxMind-format databases for --geo: a .mmdb file, or a folder whose
+    /// .mmdb files are all read (name order; the first that knows a field
+    /// answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any
+    /// database of that shape.
+    #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
+    pub geoip: Option<PathBuf>,
 }
 
 /// How logs are read.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod contain;
 pub mod digest;
+pub mod enrich;
 pub mod exit;
 pub mod filter;
 pub mod interrupt;

@@ -233,9 +233,17 @@ fn the_json_has_its_documented_shape() {
             "findings",
             "people",
             "limitations",
-            "problems"
+            "problems",
+            "places"
         ]
     );
+    // Every client address the findings and people name is placed (the
+    // sample's are public: no database, so no source).
+    let places = case["places"].as_object().expect("places is an object");
+    assert!(!places.is_empty());
+    for (ip, geo) in places {
+        assert!(geo["network"].is_string(), "{ip}: {geo}");
+    }
     let head: Vec<&str> = case["case"]
         .as_object()
         .expect("case is an object")

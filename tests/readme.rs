@@ -72,6 +72,11 @@ const EXPECTED: &[(&str, i32, &[&str])] = &[
         0,
         &[],
     ),
+    (
+        "leaktrace sessions testdata/case/logs --user jsmith --geo --format ndjson",
+        0,
+        &[],
+    ),
     // notes.txt in that folder is not a leaked file.
     (
         "leaktrace --tz America/Chicago examine testdata/case/leaked -v",

@@ -454,6 +454,8 @@ pub struct Case {
     pub limitations: Vec<String>,
     /// Inputs or members that could not be read (also on stderr).
     pub problems: Vec<String>,
+    /// What is known of each client address the findings and people name.
+    pub places: std::collections::BTreeMap<String, crate::enrich::geo::Geo>,
 }
 
 impl Case {

@@ -26,7 +26,7 @@ use crate::case::{
 use crate::cli::{GlobalArgs, InvestigateArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterSpec, parse_ip};
-use crate::output::case::write_tables;
+use crate::output::case::{finding_ip, write_tables};
 use crate::output::report::{findings_bytes, verdict_counts, write_report};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Format, counted, table};
@@ -40,6 +40,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         ));
     }
     let cfg = super::scan_config(&args.read)?;
+    let mut locator = super::open_locator(args.geoip.as_deref())?;
     if args.inputs.iter().any(|p| p.as_os_str() == "-") {
         return Err(usage(
             "investigate reads files and folders, not standard input: give the case folder",
@@ -367,7 +368,22 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         people,
         limitations: Vec::new(),
         problems: problems.clone(),
+        places: std::collections::BTreeMap::new(),
     };
+    let reported: Vec<String> = case
+        .findings
+        .iter()
+        .filter_map(finding_ip)
+        .chain(
+            case.people
+                .iter()
+                .flat_map(|p| p.client_ips.iter().cloned()),
+        )
+        .collect();
+    for ip in reported {
+        let geo = locator.locate(&ip);
+        case.places.insert(ip, (*geo).clone());
+    }
     case.limitations = limitations(&case, &collected, &ordered, roster.as_ref(), proxied);
 
     let ctx = Context {
@@ -408,6 +424,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         for n in &notes {
             let _ = writeln!(err, "note: {}", for_terminal(n));
         }
+        let _ = super::write_geo_notes(&mut err, &locator, &ordered.run);
         let count = |role: EvidenceRole| case.evidence.iter().filter(|e| e.role == role).count();
         let _ = writeln!(
             err,

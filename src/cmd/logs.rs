@@ -6,13 +6,18 @@ use std::sync::Arc;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
 use crate::filter::{Criterion, Filter};
-use crate::output::{Context, Writer, table};
+use crate::output::{Context, Writer, geo, table};
 use crate::time::Zone;
 use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let filter = super::filter(&args.filters, &zone)?;
+    let mut locator = if args.count {
+        None
+    } else {
+        super::locator(&args.geo)?
+    };
     let cfg = super::scan_config(&args.read)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
@@ -38,6 +43,9 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             },
             table::width(),
         );
+        if locator.is_some() {
+            writer.append_columns(geo::FIELDS, geo::TABLE);
+        }
         let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
         let mut replaced = 0u64;
         let mut sink = |file: &Arc<str>, hits: Vec<Hit<Record>>| -> io::Result<()> {
@@ -46,7 +54,12 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
                 replaced += u64::from(record.replaced);
                 record.file = file.clone();
                 record.line = hit.line;
-                writer.write(&record)?;
+                super::write_placed(
+                    &mut writer,
+                    &mut locator,
+                    &record,
+                    record.client_ip.as_deref(),
+                )?;
             }
             Ok(())
         };
@@ -57,6 +70,11 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let exit = super::finish(&run, &list_errors, global, None);
     super::note_left_out(left_out.as_ref(), global);
+    if let Some(locator) = &locator
+        && !global.quiet
+    {
+        let _ = super::write_geo_notes(&mut io::stderr().lock(), locator, &run);
+    }
     let matched: u64 = run.files.iter().map(|f| f.matched).sum();
     let records: u64 = run.files.iter().map(|f| f.records).sum();
     if matched == 0 && records > 0 && !filter.given().is_empty() && !global.quiet {

@@ -117,6 +117,53 @@ pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
     })
 }
 
+/// The validated `--geo`/`--geoip`: what places addresses, when asked.
+pub fn locator(args: &crate::cli::GeoArgs) -> anyhow::Result<Option<crate::enrich::geo::Locator>> {
+    if !args.geo {
+        return Ok(None);
+    }
+    open_locator(args.geoip.as_deref()).map(Some)
+}
+
+/// The databases at `path` (none: the built-in ranges and carrier table).
+pub fn open_locator(path: Option<&std::path::Path>) -> anyhow::Result<crate::enrich::geo::Locator> {
+    let databases = match path {
+        Some(p) => crate::enrich::geo::open_databases(p).map_err(usage)?,
+        None => Vec::new(),
+    };
+    Ok(crate::enrich::geo::Locator::new(databases))
+}
+
+/// Writes an item, with the `geo` of address `ip` when `--geo` asked for it.
+pub fn write_placed<W: Write, I: crate::output::Item>(
+    writer: &mut crate::output::Writer<W>,
+    locator: &mut Option<crate::enrich::geo::Locator>,
+    item: &I,
+    ip: Option<&str>,
+) -> io::Result<()> {
+    let Some(locator) = locator else {
+        return writer.write(item);
+    };
+    let place = ip.map(|ip| locator.locate(ip));
+    let (cells, table) = crate::output::geo::columns(writer.format(), place.as_deref());
+    writer.write_appended(item, cells, table)
+}
+
+/// Notes on the places given: databases built more than a year from the
+/// records' span.
+pub fn write_geo_notes<W: Write>(
+    out: &mut W,
+    locator: &crate::enrich::geo::Locator,
+    run: &RunReport,
+) -> io::Result<()> {
+    let first = run.files.iter().filter_map(|f| f.first_time).min();
+    let last = run.files.iter().filter_map(|f| f.last_time).max();
+    if let (Some(first), Some(last)) = (first, last) {
+        crate::output::geo::write_stale(out, &locator.stale(first, last), first, last)?;
+    }
+    Ok(())
+}
+
 /// A progress bar on standard error for long reads, when it is a terminal.
 pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
     const WORTH_IT: u64 = 64 << 20;

@@ -15,7 +15,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
-use crate::output::{Context, Writer, table};
+use crate::output::{Context, Writer, geo, table};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -87,6 +87,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let (since, until) = bounds(args, &zone)?;
     let selection = Selection::new(args)?;
     let cfg = super::scan_config(&args.read)?;
+    let mut locator = super::locator(&args.geo)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
@@ -100,6 +101,9 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         },
         table::width(),
     );
+    if locator.is_some() {
+        writer.append_columns(geo::FIELDS, geo::TABLE);
+    }
 
     let select = |row: &Row<'_>| {
         if let Some(t) = row.time
@@ -116,7 +120,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             total += 1;
             if selection.keeps(&session) {
                 shown += 1;
-                writer.write(&session)?;
+                super::write_placed(
+                    writer,
+                    &mut locator,
+                    &session,
+                    session.client_ips.first().map(String::as_str),
+                )?;
             }
         }
         Ok(())
@@ -143,6 +152,9 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let stderr = io::stderr();
         let mut err = stderr.lock();
         let _ = super::write_order_notes(&mut err, &ordered);
+        if let Some(locator) = &locator {
+            let _ = super::write_geo_notes(&mut err, locator, &ordered.run);
+        }
         let plural = if total == 1 { "" } else { "s" };
         let filtered = selection.users.is_some() || !selection.nets.is_empty();
         if filtered {

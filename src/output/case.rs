@@ -98,6 +98,7 @@ pub fn case_json(case: &Case, ctx: &Context) -> Value {
         "people": case.people.iter().map(|p| person_json(p, case, ctx)).collect::<Vec<_>>(),
         "limitations": case.limitations,
         "problems": case.problems,
+        "places": case.places,
     })
 }
 

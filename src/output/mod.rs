@@ -12,6 +12,7 @@
 pub mod case;
 pub mod download;
 pub mod examination;
+pub mod geo;
 pub mod record;
 pub mod report;
 pub mod sanitize;
@@ -103,6 +104,8 @@ pub struct Writer<W: Write> {
     written: u64,
     page: Vec<Vec<String>>,
     table_header: &'static [Column],
+    /// Columns after the item's own (`geo`): JSON keys, table columns.
+    appended: (&'static [&'static str], &'static [Column]),
     /// The width tables are laid out for ([`table::width`]).
     width: usize,
     left_out: Option<LeftOut>,
@@ -131,24 +134,57 @@ impl<W: Write> Writer<W> {
             written: 0,
             page: Vec::new(),
             table_header: &[],
+            appended: (&[], &[]),
             width,
             left_out: None,
             csv,
         }
     }
 
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     pub fn context(&self) -> &Context {
         &self.ctx
     }
 
+    /// Adds columns after every item's own: `fields` to JSON and CSV,
+    /// `table` to the table; [`Writer::write_appended`] gives their values.
+    pub fn append_columns(
+        &mut self,
+        fields: &'static [&'static str],
+        table: &'static [Column],
+    ) {
+        self.appended = (fields, table);
+    }
+
     pub fn write<I: Item>(&mut self, item: &I) -> io::Result<()> {
+        self.write_appended(item, Vec::new(), Vec::new())
+    }
+
+    /// Writes an item with the values of the appended columns (missing
+    /// ones are null).
+    pub fn write_appended<I: Item>(
+        &mut self,
+        item: &I,
+        mut cells: Vec<Cell>,
+        mut table: Vec<String>,
+    ) -> io::Result<()> {
+        cells.resize(self.appended.0.len(), Cell::Null);
+        table.resize(self.appended.1.len(), String::new());
         match self.format {
             Format::Table => {
                 self.table_header = I::TABLE;
                 // Every table cell passes here: escaped for the terminal, and
                 // cut to a size comfy-table lays out quickly (its layout time
                 // grows much faster than a cell's length).
-                for row in item.table_rows(&self.ctx) {
+                for (i, mut row) in item.table_rows(&self.ctx).into_iter().enumerate() {
+                    if i == 0 {
+                        row.append(&mut table);
+                    } else {
+                        row.resize(row.len() + self.appended.1.len(), String::new());
+                    }
                     self.page
                         .push(row.iter().map(|c| sanitize::for_table(c)).collect());
                 }
@@ -159,17 +195,23 @@ impl<W: Write> Writer<W> {
             Format::Json => {
                 self.out
                     .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                write_json_object(&mut self.out, I::FIELDS, &item.cells(&self.ctx))?;
+                let mut all = item.cells(&self.ctx);
+                all.append(&mut cells);
+                write_json_object(&mut self.out, keys::<I>(self.appended.0), &all)?;
             }
             Format::Ndjson => {
-                write_json_object(&mut self.out, I::FIELDS, &item.cells(&self.ctx))?;
+                let mut all = item.cells(&self.ctx);
+                all.append(&mut cells);
+                write_json_object(&mut self.out, keys::<I>(self.appended.0), &all)?;
                 self.out.write_all(b"\n")?;
             }
             Format::Csv => {
                 if self.written == 0 {
-                    self.csv_row(I::FIELDS.iter().map(|s| s.to_string()))?;
+                    self.csv_header::<I>()?;
                 }
-                let cells = item.cells(&self.ctx).into_iter().map(|c| match c {
+                let mut all = item.cells(&self.ctx);
+                all.append(&mut cells);
+                let cells = all.into_iter().map(|c| match c {
                     Cell::Null => String::new(),
                     Cell::Text(s) => sanitize::for_spreadsheet(s),
                     Cell::Int(n) => n.to_string(),
@@ -195,9 +237,7 @@ impl<W: Write> Writer<W> {
                 self.out
                     .write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?
             }
-            Format::Csv if self.written == 0 => {
-                self.csv_row(I::FIELDS.iter().map(|s| s.to_string()))?
-            }
+            Format::Csv if self.written == 0 => self.csv_header::<I>()?,
             _ => {}
         }
         if let Some(csv) = &mut self.csv {
@@ -205,6 +245,11 @@ impl<W: Write> Writer<W> {
         }
         self.out.flush()?;
         Ok(self.left_out)
+    }
+
+    fn csv_header<I: Item>(&mut self) -> io::Result<()> {
+        let header: Vec<String> = keys::<I>(self.appended.0).map(str::to_string).collect();
+        self.csv_row(header.into_iter())
     }
 
     fn csv_row(&mut self, cells: impl Iterator<Item = String>) -> io::Result<()> {
@@ -221,7 +266,17 @@ impl<W: Write> Writer<W> {
         if self.page.is_empty() {
             return Ok(());
         }
-        let table = table::render(self.table_header, &self.page, self.width);
+        let table = if self.appended.1.is_empty() {
+            table::render(self.table_header, &self.page, self.width)
+        } else {
+            let columns: Vec<Column> = self
+                .table_header
+                .iter()
+                .chain(self.appended.1)
+                .copied()
+                .collect();
+            table::render(&columns, &self.page, self.width)
+        };
         self.page.clear();
         LeftOut::add(&mut self.left_out, &table, self.width);
         writeln!(self.out, "{}", table.text)
@@ -250,10 +305,19 @@ impl<W: Write> Write for Raw<W> {
     }
 }
 
+/// The JSON keys of `I` and the appended columns.
+fn keys<I: Item>(appended: &'static [&'static str]) -> impl Iterator<Item = &'static str> {
+    I::FIELDS.iter().chain(appended).copied()
+}
+
 /// Writes `{"key":value,...}` with keys in order.
-fn write_json_object<W: Write>(out: &mut W, keys: &[&str], cells: &[Cell]) -> io::Result<()> {
+fn write_json_object<'k, W: Write>(
+    out: &mut W,
+    keys: impl Iterator<Item = &'k str>,
+    cells: &[Cell],
+) -> io::Result<()> {
     out.write_all(b"{")?;
-    for (i, (key, cell)) in keys.iter().zip(cells).enumerate() {
+    for (i, (key, cell)) in keys.zip(cells).enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }

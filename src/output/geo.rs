@@ -1,0 +1,91 @@
+//! How what is known of an address ([`Geo`]) is printed: a `geo` object for
+//! programs, a short place for people ("US, Texas, Dallas · AS6167 mobile").
+
+use serde_json::Value;
+
+use super::{Cell, Column, Format};
+use std::io::{self, Write};
+
+use jiff::Timestamp;
+
+use crate::enrich::geo::{Geo, Network, Stale};
+
+/// The `geo` column: JSON key and table title.
+pub const FIELDS: &[&str] = &["geo"];
+/// Left out first when the table does not fit.
+pub const TABLE: &[Column] = &[Column::optional("Place", 0)];
+
+/// The appended values for a writer in `format`: the object for programs,
+/// the place for people (only the one the format shows is made).
+pub fn columns(format: Format, geo: Option<&Geo>) -> (Vec<Cell>, Vec<String>) {
+    match format {
+        Format::Table => (Vec::new(), vec![table(geo)]),
+        _ => (vec![cell(geo)], Vec::new()),
+    }
+}
+
+/// The `geo` object (null when there is no address).
+pub fn cell(geo: Option<&Geo>) -> Cell {
+    match geo {
+        Some(g) => Cell::Json(serde_json::to_value(g).unwrap_or(Value::Null)),
+        None => Cell::Null,
+    }
+}
+
+/// The table's place: country, region, city, autonomous system, and the
+/// network when it is not plain public.
+pub fn table(geo: Option<&Geo>) -> String {
+    let Some(g) = geo else {
+        return "-".into();
+    };
+    let mut parts: Vec<String> = [&g.country, &g.region, &g.city]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let place = parts.join(", ");
+    parts.clear();
+    if !place.is_empty() {
+        parts.push(place);
+    }
+    if let Some(asn) = g.asn {
+        parts.push(format!("AS{asn}"));
+    }
+    match g.network {
+        Some(Network::Public) | None => {}
+        Some(n) => match g.carrier {
+            Some(carrier) => parts.push(format!("{carrier} (mobile)")),
+            None => parts.push(n.as_str().into()),
+        },
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// The note for databases built far from the log's dates.
+pub fn write_stale<W: Write>(
+    out: &mut W,
+    stale: &[Stale],
+    first: Timestamp,
+    last: Timestamp,
+) -> io::Result<()> {
+    for s in stale {
+        let days = s.gap.as_secs().abs() / 86_400;
+        let (how_far, date) = if s.gap.is_positive() {
+            ("after the last record", last)
+        } else {
+            ("before the first record", first)
+        };
+        writeln!(
+            out,
+            "note: the database {} was built {} days {how_far} ({}): addresses change hands, so its owners and places may not be those of the log's days",
+            super::sanitize::for_terminal(&s.label),
+            days,
+            date.strftime("%Y-%m-%d"),
+        )?;
+    }
+    Ok(())
+}
