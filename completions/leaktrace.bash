@@ -341,7 +341,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__logs)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --device --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +407,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__sessions)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --device --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -146,7 +146,7 @@ pub struct LogsArgs {
     #[arg(long)]
     pub count: bool,
     #[command(flatten)]
-    pub geo: GeoArgs,
+    pub enrich: EnrichArgs,
 }
 
 #[derive(Debug, Args)]
@@ -176,7 +176,7 @@ pub struct DownloadsArgs {
     #[arg(long)]
     pub all: bool,
     #[command(flatten)]
-    pub geo: GeoArgs,
+    pub enrich: EnrichArgs,
 }
 
 #[derive(Debug, Args)]
@@ -204,9 +204,10 @@ pub struct SessionsArgs {
     /// (30m, 1h, 90s).
     #[arg(long, value_name = "DURATION", default_value = "30m")]
     pub idle: String,
-    /// With --geo, the place is that of the session's first client address.
+    /// With --geo, the place is that of the session's first client address;
+    /// with --device, the client is that of its user agent.
     #[command(flatten)]
-    pub geo: GeoArgs,
+    pub enrich: EnrichArgs,
 }
 
 #[derive(Debug, Args)]
@@ -260,9 +261,9 @@ pub struct InvestigateArgs {
     pub geoip: Option<PathBuf>,
 }
 
-/// Where client addresses are.
+/// Where client addresses are and which devices made the requests.
 #[derive(Debug, Args)]
-pub struct GeoArgs {
+pub struct EnrichArgs {
     /// Add a geo object to each result: country, region, city, asn, as_org,
     /// network (loopback, private, cgnat, link_local, documentation,
     /// multicast, reserved, mobile, public), mobile, carrier, source (the
@@ -279,6 +280,14 @@ pub struct GeoArgs {
     /// database of that shape.
     #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
     pub geoip: Option<PathBuf>,
+    /// Add a client object to each result, read from its user agent (in
+    /// which IIS wrote spaces as plus signs): browser, browser_version, os,
+    /// os_version, device (iPhone, iPad, a phone model), class (desktop,
+    /// mobile, tablet, bot, other) and source (the built-in uap-core rules
+    /// and their version), and a Device column to the table. A user agent
+    /// is what the client says it is, not proof.
+    #[arg(long)]
+    pub device: bool,
 }
 
 /// How logs are read.

@@ -135,12 +135,7 @@ fn logs_geo_places_mobile_residential_ipv6_and_private_addresses() {
             "source": format!("{both}, carrier table"),
         })
     );
-    let keys: Vec<&str> = rows[0]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys = support::keys(&rows[0]);
     assert_eq!(keys.last(), Some(&"geo"));
     assert_eq!(rows[2]["geo"]["city"], "Chicago", "IPv6");
     assert_eq!(rows[2]["geo"]["carrier"], "T-Mobile US");

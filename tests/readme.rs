@@ -77,6 +77,11 @@ const EXPECTED: &[(&str, i32, &[&str])] = &[
         0,
         &[],
     ),
+    (
+        "leaktrace sessions testdata/sample --device --format ndjson",
+        0,
+        &[],
+    ),
     // notes.txt in that folder is not a leaked file.
     (
         "leaktrace --tz America/Chicago examine testdata/case/leaked -v",

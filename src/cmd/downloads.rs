@@ -11,7 +11,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, counted, geo, table};
+use crate::output::{Context, Writer, counted, table};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -26,7 +26,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         ),
         None => None,
     };
-    let mut locator = super::locator(&args.geo)?;
+    let mut enricher = super::enricher(&args.enrich)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
@@ -41,9 +41,8 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         },
         table::width(),
     );
-    if locator.is_some() {
-        writer.append_columns(geo::FIELDS, geo::TABLE);
-    }
+    let (fields, table) = crate::output::enrich::columns(&enricher);
+    writer.append_columns(fields, table);
     let mut tracker = Tracker::new(Settings {
         window,
         host: args.host.clone(),
@@ -67,7 +66,13 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
         if args.all || d.name.is_export() {
             tally.add(&d, &zone);
-            super::write_placed(&mut writer, &mut locator, &d, d.record.client_ip.as_deref())?;
+            super::write_enriched(
+                &mut writer,
+                &mut enricher,
+                &d,
+                d.record.client_ip.as_deref(),
+                d.record.user_agent.as_deref(),
+            )?;
         } else {
             tally.others_not_shown += 1;
         }
@@ -91,7 +96,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let mut err = stderr.lock();
         let _ = tally.write(&mut err, &zone, args.all);
         let _ = super::write_order_notes(&mut err, &ordered);
-        if let Some(locator) = &locator {
+        if let Some(locator) = &enricher.locator {
             let _ = super::write_geo_notes(&mut err, locator, &ordered.run);
         }
         if let Some(note) = repeats.note("downloads") {

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
 use crate::filter::{Criterion, Filter};
-use crate::output::{Context, Writer, geo, table};
+use crate::output::{Context, Writer, table};
 use crate::time::Zone;
 use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let filter = super::filter(&args.filters, &zone)?;
-    let mut locator = if args.count {
-        None
+    let mut enricher = if args.count {
+        crate::enrich::Enricher::default()
     } else {
-        super::locator(&args.geo)?
+        super::enricher(&args.enrich)?
     };
     let cfg = super::scan_config(&args.read)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
@@ -43,9 +43,8 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             },
             table::width(),
         );
-        if locator.is_some() {
-            writer.append_columns(geo::FIELDS, geo::TABLE);
-        }
+        let (fields, table) = crate::output::enrich::columns(&enricher);
+        writer.append_columns(fields, table);
         let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
         let mut replaced = 0u64;
         let mut sink = |file: &Arc<str>, hits: Vec<Hit<Record>>| -> io::Result<()> {
@@ -54,11 +53,12 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
                 replaced += u64::from(record.replaced);
                 record.file = file.clone();
                 record.line = hit.line;
-                super::write_placed(
+                super::write_enriched(
                     &mut writer,
-                    &mut locator,
+                    &mut enricher,
                     &record,
                     record.client_ip.as_deref(),
+                    record.user_agent.as_deref(),
                 )?;
             }
             Ok(())
@@ -70,7 +70,7 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let exit = super::finish(&run, &list_errors, global, None);
     super::note_left_out(left_out.as_ref(), global);
-    if let Some(locator) = &locator
+    if let Some(locator) = &enricher.locator
         && !global.quiet
     {
         let _ = super::write_geo_notes(&mut io::stderr().lock(), locator, &run);

@@ -117,12 +117,20 @@ pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
     })
 }
 
-/// The validated `--geo`/`--geoip`: what places addresses, when asked.
-pub fn locator(args: &crate::cli::GeoArgs) -> anyhow::Result<Option<crate::enrich::geo::Locator>> {
-    if !args.geo {
-        return Ok(None);
-    }
-    open_locator(args.geoip.as_deref()).map(Some)
+/// The validated `--geo`/`--geoip`/`--device`: what places addresses and
+/// identifies devices, when asked.
+pub fn enricher(args: &crate::cli::EnrichArgs) -> anyhow::Result<crate::enrich::Enricher> {
+    let locator = if args.geo {
+        Some(open_locator(args.geoip.as_deref())?)
+    } else {
+        None
+    };
+    let devices = if args.device {
+        Some(crate::enrich::device::Devices::new()?)
+    } else {
+        None
+    };
+    Ok(crate::enrich::Enricher { locator, devices })
 }
 
 /// The databases at `path` (none: the built-in ranges and carrier table).
@@ -134,18 +142,20 @@ pub fn open_locator(path: Option<&std::path::Path>) -> anyhow::Result<crate::enr
     Ok(crate::enrich::geo::Locator::new(databases))
 }
 
-/// Writes an item, with the `geo` of address `ip` when `--geo` asked for it.
-pub fn write_placed<W: Write, I: crate::output::Item>(
+/// Writes an item, with the `geo` of address `ip` and the `client` of user
+/// agent `ua` when `--geo` and `--device` asked for them.
+pub fn write_enriched<W: Write, I: crate::output::Item>(
     writer: &mut crate::output::Writer<W>,
-    locator: &mut Option<crate::enrich::geo::Locator>,
+    enricher: &mut crate::enrich::Enricher,
     item: &I,
     ip: Option<&str>,
+    ua: Option<&str>,
 ) -> io::Result<()> {
-    let Some(locator) = locator else {
+    if !enricher.is_on() {
         return writer.write(item);
-    };
-    let place = ip.map(|ip| locator.locate(ip));
-    let (cells, table) = crate::output::geo::columns(writer.format(), place.as_deref());
+    }
+    let found = enricher.enrich(ip, ua);
+    let (cells, table) = crate::output::enrich::cells(writer.format(), enricher, &found);
     writer.write_appended(item, cells, table)
 }
 

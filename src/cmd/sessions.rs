@@ -15,7 +15,7 @@ use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
-use crate::output::{Context, Writer, geo, table};
+use crate::output::{Context, Writer, table};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -87,7 +87,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let (since, until) = bounds(args, &zone)?;
     let selection = Selection::new(args)?;
     let cfg = super::scan_config(&args.read)?;
-    let mut locator = super::locator(&args.geo)?;
+    let mut enricher = super::enricher(&args.enrich)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
@@ -101,9 +101,8 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         },
         table::width(),
     );
-    if locator.is_some() {
-        writer.append_columns(geo::FIELDS, geo::TABLE);
-    }
+    let (fields, table) = crate::output::enrich::columns(&enricher);
+    writer.append_columns(fields, table);
 
     let select = |row: &Row<'_>| {
         if let Some(t) = row.time
@@ -120,11 +119,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             total += 1;
             if selection.keeps(&session) {
                 shown += 1;
-                super::write_placed(
+                super::write_enriched(
                     writer,
-                    &mut locator,
+                    &mut enricher,
                     &session,
                     session.client_ips.first().map(String::as_str),
+                    session.user_agent.as_deref(),
                 )?;
             }
         }
@@ -152,7 +152,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let stderr = io::stderr();
         let mut err = stderr.lock();
         let _ = super::write_order_notes(&mut err, &ordered);
-        if let Some(locator) = &locator {
+        if let Some(locator) = &enricher.locator {
             let _ = super::write_geo_notes(&mut err, locator, &ordered.run);
         }
         let plural = if total == 1 { "" } else { "s" };

@@ -12,8 +12,9 @@ use crate::enrich::geo::{Geo, Network, Stale};
 
 /// The `geo` column: JSON key and table title.
 pub const FIELDS: &[&str] = &["geo"];
-/// Left out first when the table does not fit.
-pub const TABLE: &[Column] = &[Column::optional("Place", 0)];
+/// The `Place` column: left out first when the table does not fit.
+pub const PLACE: Column = Column::optional("Place", 0);
+pub const TABLE: &[Column] = &[PLACE];
 
 /// The appended values for a writer in `format`: the object for programs,
 /// the place for people (only the one the format shows is made).

@@ -11,6 +11,7 @@
 
 pub mod case;
 pub mod download;
+pub mod enrich;
 pub mod examination;
 pub mod geo;
 pub mod record;

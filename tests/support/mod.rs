@@ -69,3 +69,10 @@ pub fn sha256_of(path: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The keys of a JSON object, in order.
+pub fn keys(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}

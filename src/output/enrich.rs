@@ -1,0 +1,78 @@
+//! The columns `--geo` and `--device` append: `geo` and `client` objects for
+//! programs, `Place` and `Device` for people.
+
+use serde_json::Value;
+
+use super::{Cell, Column, Format, geo};
+use crate::enrich::device::{Client, DeviceClass};
+use crate::enrich::{Enricher, Enrichment};
+
+/// The `Device` column: left out first when the table does not fit, like
+/// `Place`.
+const DEVICE: Column = Column::optional("Device", 0);
+
+/// JSON keys and table columns of the appended columns.
+pub fn columns(enricher: &Enricher) -> (&'static [&'static str], &'static [Column]) {
+    const BOTH: &[Column] = &[geo::PLACE, DEVICE];
+    match (enricher.locator.is_some(), enricher.devices.is_some()) {
+        (true, true) => (&["geo", "client"], BOTH),
+        (true, false) => (geo::FIELDS, geo::TABLE),
+        (false, true) => (&["client"], &[DEVICE]),
+        (false, false) => (&[], &[]),
+    }
+}
+
+/// The appended values for a writer in `format` (only what it shows is made).
+pub fn cells(format: Format, enricher: &Enricher, found: &Enrichment) -> (Vec<Cell>, Vec<String>) {
+    let (mut cells, mut table) = (Vec::new(), Vec::new());
+    if enricher.locator.is_some() {
+        let (c, t) = geo::columns(format, found.geo.as_deref());
+        cells.extend(c);
+        table.extend(t);
+    }
+    if enricher.devices.is_some() {
+        let client = found.client.as_deref();
+        match format {
+            Format::Table => table.push(client_table(client)),
+            _ => cells.push(client_cell(client)),
+        }
+    }
+    (cells, table)
+}
+
+/// The `client` object (null without a user agent).
+pub fn client_cell(client: Option<&Client>) -> Cell {
+    match client {
+        Some(c) => Cell::Json(serde_json::to_value(c).unwrap_or(Value::Null)),
+        None => Cell::Null,
+    }
+}
+
+/// The table's device: "Chrome 85 · Windows 10", "Mobile Safari 13 · iOS
+/// 13.7 · iPhone", with the class when it is not desktop.
+pub fn client_table(client: Option<&Client>) -> String {
+    let Some(c) = client else {
+        return "-".into();
+    };
+    let named = |name: &Option<String>, version: &Option<String>| {
+        name.as_ref().map(|n| match version {
+            Some(v) => format!("{n} {}", v.split('.').next().unwrap_or(v)),
+            None => n.clone(),
+        })
+    };
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(named(&c.browser, &c.browser_version));
+    parts.extend(c.os.as_ref().map(|os| match &c.os_version {
+        Some(v) => format!("{os} {v}"),
+        None => os.clone(),
+    }));
+    parts.extend(c.device.clone());
+    if c.class != DeviceClass::Desktop {
+        parts.push(c.class.as_str().into());
+    }
+    if parts.is_empty() {
+        "-".into()
+    } else {
+        parts.join(" · ")
+    }
+}

@@ -1,0 +1,105 @@
+//! End-to-end tests of `--device`: the client a user agent names (uap-core
+//! rules built in), alone and beside `--geo`. The user agents are ones the
+//! public sample logs in `../shared/corpus/w3c` carry, written here.
+
+mod support;
+
+use serde_json::Value;
+use support::leaktrace;
+
+const LOG: &str = "\
+#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken
+2017-01-19 15:00:00 10.0.0.1 GET /Default.aspx - 443 ACME\\ann.lee 10.1.1.1 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/85.0.4183.121+Safari/537.36 - 200 0 0 10
+2017-01-19 15:01:00 10.0.0.1 GET /Default.aspx - 443 ACME\\bob.ray 10.1.1.2 Mozilla/5.0+(iPhone;+CPU+iPhone+OS+13_7+like+Mac+OS+X)+AppleWebKit/605.1.15+(KHTML,+like+Gecko)+Version/13.1.2+Mobile/15E148+Safari/604.1 - 200 0 0 10
+2017-01-19 15:02:00 10.0.0.1 GET /robots.txt - 443 - 10.1.1.3 Mozilla/5.0+(compatible;+bingbot/2.0;++http://www.bing.com/bingbot.htm) - 200 0 0 10
+2017-01-19 15:03:00 10.0.0.1 GET /Default.aspx - 443 ACME\\cy.dee 10.1.1.4 - - 200 0 0 10
+";
+
+fn log() -> tempfile::NamedTempFile {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), LOG).unwrap();
+    file
+}
+
+fn ndjson(args: &[&str], log: &std::path::Path) -> Vec<Value> {
+    let out = leaktrace()
+        .env_remove("LEAKTRACE_GEOIP")
+        .args(["--format", "ndjson"])
+        .args(args)
+        .arg(log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn logs_device_identifies_browser_os_and_class() {
+    let log = log();
+    let rows = ndjson(&["logs", "--device"], log.path());
+    assert!(rows[0].get("geo").is_none());
+    let client = &rows[0]["client"];
+    assert_eq!(client["browser"], "Chrome");
+    assert_eq!(client["browser_version"], "85.0.4183");
+    assert_eq!(client["os"], "Windows");
+    assert_eq!(client["os_version"], "10");
+    assert_eq!(client["class"], "desktop");
+    assert!(
+        client["source"].as_str().unwrap().starts_with("uap-core "),
+        "{client}"
+    );
+    assert_eq!(rows[1]["client"]["browser"], "Mobile Safari");
+    assert_eq!(rows[1]["client"]["os"], "iOS");
+    assert_eq!(rows[1]["client"]["device"], "iPhone");
+    assert_eq!(rows[1]["client"]["class"], "mobile");
+    assert_eq!(rows[2]["client"]["class"], "bot");
+    assert_eq!(rows[3]["client"], Value::Null, "no user agent");
+}
+
+#[test]
+fn geo_and_device_together_in_that_order() {
+    let log = log();
+    let rows = ndjson(&["logs", "--geo", "--device"], log.path());
+    let keys = support::keys(&rows[0]);
+    assert_eq!(keys[keys.len() - 2..], ["geo", "client"]);
+    assert_eq!(rows[0]["geo"]["network"], "private");
+    let out = leaktrace()
+        .args(["--format", "csv", "logs", "--geo", "--device"])
+        .arg(log.path())
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.lines().next().unwrap().ends_with(",geo,client"),
+        "{csv}"
+    );
+    let out = leaktrace()
+        .args(["logs", "--device"])
+        .arg(log.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Device"), "{table}");
+    assert!(table.contains("Chrome 85 · Windows 10"), "{table}");
+    assert!(
+        table.contains("Mobile Safari 13 · iOS 13.7 · iPhone · mobile"),
+        "{table}"
+    );
+}
+
+#[test]
+fn sessions_and_downloads_take_device() {
+    let log = log();
+    let sessions = ndjson(&["sessions", "--device"], log.path());
+    let bob = sessions
+        .iter()
+        .find(|s| s["user"] == "ACME\\bob.ray")
+        .unwrap();
+    assert_eq!(bob["client"]["class"], "mobile");
+    let downloads = ndjson(&["downloads", "--device"], log.path());
+    assert!(downloads.is_empty());
+}
