@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find the bulk exports downloaded from /temp/ and who made them')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
+            [CompletionResult]::new('ips', 'ips', [CompletionResultType]::ParameterValue, 'Which addresses each person used, where they are, and which stand out')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -111,6 +112,23 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'leaktrace;ips' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--mmap', '--mmap', [CompletionResultType]::ParameterName, 'Whether log files may be memory-mapped. auto (the default) maps plain files, the fastest way to read them, but streams a file modified in the last 5 seconds (probably still being written). never reads every file as a stream: choose it for a log the server is still writing or may truncate, and for files on a network share, where a file that shrinks while mapped would stop leaktrace with a bus error (SIGBUS). Either way, a file whose size or time changed while it was read is noted in the summary')
+            [CompletionResult]::new('--log-tz', '--log-tz', [CompletionResultType]::ParameterName, 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only the addresses of this login name (whole name, any case; a name without a domain also matches DOMAIN\name)')
+            [CompletionResult]::new('--idle', '--idle', [CompletionResultType]::ParameterName, 'Sessions are counted as sessions gives them: one ends after this long without a request')
+            [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'MaxMind-format databases (.mmdb file, or a folder of them) to place the addresses; see --geoip of logs. Without it, only the built-in ranges and carrier table answer')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file''s row')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file''s row')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'leaktrace;examine' {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Read every file as this kind instead of deciding from its content (the members of an archive are always decided from their content)')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Password for PDFs that need one to open (user or owner password)')
@@ -148,6 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find the bulk exports downloaded from /temp/ and who made them')
             [CompletionResult]::new('sessions', 'sessions', [CompletionResultType]::ParameterValue, 'Group requests into sessions: what each person did, in order')
+            [CompletionResult]::new('ips', 'ips', [CompletionResultType]::ParameterValue, 'Which addresses each person used, where they are, and which stand out')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -160,6 +179,9 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             break
         }
         'leaktrace;help;sessions' {
+            break
+        }
+        'leaktrace;help;ips' {
             break
         }
         'leaktrace;help;examine' {

@@ -28,6 +28,9 @@ _leaktrace() {
             leaktrace,investigate)
                 cmd="leaktrace__subcmd__investigate"
                 ;;
+            leaktrace,ips)
+                cmd="leaktrace__subcmd__ips"
+                ;;
             leaktrace,logs)
                 cmd="leaktrace__subcmd__logs"
                 ;;
@@ -46,6 +49,9 @@ _leaktrace() {
             leaktrace__subcmd__help,investigate)
                 cmd="leaktrace__subcmd__help__subcmd__investigate"
                 ;;
+            leaktrace__subcmd__help,ips)
+                cmd="leaktrace__subcmd__help__subcmd__ips"
+                ;;
             leaktrace__subcmd__help,logs)
                 cmd="leaktrace__subcmd__help__subcmd__logs"
                 ;;
@@ -59,7 +65,7 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions examine investigate help"
+            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -189,7 +195,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help)
-            opts="logs downloads sessions examine investigate help"
+            opts="logs downloads sessions ips examine investigate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,6 +251,20 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help__subcmd__investigate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__help__subcmd__ips)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -318,6 +338,52 @@ _leaktrace() {
                     return 0
                     ;;
                 --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__ips)
+            opts="-q -v -h --fields --mmap --log-tz --user --idle --geoip --format --tz --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

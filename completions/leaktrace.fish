@@ -36,6 +36,7 @@ complete -c leaktrace -n "__fish_leaktrace_needs_command" -s V -l version -d 'Pr
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "logs" -d 'Read IIS W3C logs and print the requests that match the filters'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "downloads" -d 'Find the bulk exports downloaded from /temp/ and who made them'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "sessions" -d 'Group requests into sessions: what each person did, in order'
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "ips" -d 'Which addresses each person used, where they are, and which stand out'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "examine" -d 'Read leaked files: whom their forensic statements name, and whether they were tampered with'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "investigate" -d 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -105,6 +106,21 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l device 
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l fields -d 'Field list to use instead of the logs\' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l mmap -d 'Whether log files may be memory-mapped. auto (the default) maps plain files, the fastest way to read them, but streams a file modified in the last 5 seconds (probably still being written). never reads every file as a stream: choose it for a log the server is still writing or may truncate, and for files on a network share, where a file that shrinks while mapped would stop leaktrace with a bus error (SIGBUS). Either way, a file whose size or time changed while it was read is noted in the summary' -r -f -a "auto\t'Map plain regular files, but stream one modified in the last 5 seconds (probably still being written)'
+never\t'Never map: read every file as a stream'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l log-tz -d 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l user -d 'Only the addresses of this login name (whole name, any case; a name without a domain also matches DOMAIN\\name)' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l idle -d 'Sessions are counted as sessions gives them: one ends after this long without a request' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l geoip -d 'MaxMind-format databases (.mmdb file, or a folder of them) to place the addresses; see --geoip of logs. Without it, only the built-in ranges and carrier table answer' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
+json\t'One JSON array of objects'
+ndjson\t'One JSON object per line (JSON Lines)'
+csv\t'CSV with a header row, safe to open in Excel'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l as -d 'Read every file as this kind instead of deciding from its content (the members of an archive are always decided from their content)' -r -f -a "nemsis\t'NEMSIS XML (root element `EMSDataSet`)'
 csv\t'Delimited text: a CSV grid export, also re-saved by Excel (`;`, tab, Windows-1252, UTF-16)'
 xlsx\t'An Excel workbook (a ZIP holding `xl/workbook.xml`)'

@@ -104,6 +104,19 @@ pub enum Command {
     /// two daily files) stays one session.
     #[command(after_help = EXIT_CODES)]
     Sessions(SessionsArgs),
+    /// Which addresses each person used, where they are, and which stand out.
+    ///
+    /// One row per login and client address: first and last seen (UTC and
+    /// --tz), requests, sessions, exports (downloads of exports whose name
+    /// gives the user), the address's place (as --geo gives it) and the
+    /// clients its user agents name. Flags: first_seen_on_export_day (the
+    /// address was first seen, local day, on a day the user's exports were
+    /// downloaded, after another of the user's addresses), mobile (a mobile carrier's network),
+    /// private_among_public (a private address while the same user's others
+    /// are public: a VPN, a proxy or the office). Inputs are read as one
+    /// time-ordered stream.
+    #[command(after_help = EXIT_CODES)]
+    Ips(IpsArgs),
     /// Read leaked files: whom their forensic statements name, and whether
     /// they were tampered with.
     ///
@@ -208,6 +221,28 @@ pub struct SessionsArgs {
     /// with --device, the client is that of its user agent.
     #[command(flatten)]
     pub enrich: EnrichArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IpsArgs {
+    /// Log files, directories, or - for standard input.
+    #[arg(required = true, value_name = "LOG")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Only the addresses of this login name (whole name, any case; a name
+    /// without a domain also matches DOMAIN\name).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub user: Vec<String>,
+    /// Sessions are counted as sessions gives them: one ends after this long
+    /// without a request.
+    #[arg(long, value_name = "DURATION", default_value = "30m")]
+    pub idle: String,
+    /// MaxMind-format databases (.mmdb file, or a folder of them) to place
+    /// the addresses; see --geoip of logs. Without it, only the built-in
+    /// ranges and carrier table answer.
+    #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
+    pub geoip: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

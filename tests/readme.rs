@@ -82,6 +82,11 @@ const EXPECTED: &[(&str, i32, &[&str])] = &[
         0,
         &[],
     ),
+    (
+        "leaktrace --tz America/Chicago ips testdata/case/logs",
+        0,
+        &[],
+    ),
     // notes.txt in that folder is not a leaked file.
     (
         "leaktrace --tz America/Chicago examine testdata/case/leaked -v",

@@ -9,6 +9,7 @@
 
 pub mod downloads;
 pub mod export;
+pub mod ips;
 pub mod ordered;
 pub mod polling;
 pub mod repeats;

@@ -5,6 +5,7 @@
 pub mod downloads;
 pub mod examine;
 pub mod investigate;
+pub mod ips;
 pub mod logs;
 pub mod sessions;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Logs(args) => logs::run(args, &cli.global),
         Command::Downloads(args) => downloads::run(args, &cli.global),
         Command::Sessions(args) => sessions::run(args, &cli.global),
+        Command::Ips(args) => ips::run(args, &cli.global),
         Command::Examine(args) => examine::run(args, &cli.global),
         Command::Investigate(args) => investigate::run(args, &cli.global),
     }

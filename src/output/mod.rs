@@ -14,6 +14,7 @@ pub mod download;
 pub mod enrich;
 pub mod examination;
 pub mod geo;
+pub mod ips;
 pub mod record;
 pub mod report;
 pub mod sanitize;
