@@ -157,7 +157,7 @@ pub fn write_enriched<W: Write, I: crate::output::Item>(
         return writer.write(item);
     }
     let found = enricher.enrich(ip, ua);
-    let (cells, table) = crate::output::enrich::cells(writer.format(), enricher, &found);
+    let (cells, table) = crate::output::enrich::cells(writer, enricher, &found);
     writer.write_appended(item, cells, table)
 }
 

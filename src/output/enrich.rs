@@ -1,9 +1,9 @@
 //! The columns `--geo` and `--device` append: `geo` and `client` objects for
 //! programs, `Place` and `Device` for people.
 
-use serde_json::Value;
+use std::io::Write;
 
-use super::{Cell, Column, Format, geo};
+use super::{Cell, Column, Format, Writer, geo};
 use crate::enrich::device::{Client, DeviceClass};
 use crate::enrich::{Enricher, Enrichment};
 
@@ -22,19 +22,27 @@ pub fn columns(enricher: &Enricher) -> (&'static [&'static str], &'static [Colum
     }
 }
 
-/// The appended values for a writer in `format` (only what it shows is made).
-pub fn cells(format: Format, enricher: &Enricher, found: &Enrichment) -> (Vec<Cell>, Vec<String>) {
+/// The appended values for `writer` (only what its format shows is made;
+/// each distinct place and client is rendered once).
+pub fn cells<W: Write>(
+    writer: &mut Writer<W>,
+    enricher: &Enricher,
+    found: &Enrichment,
+) -> (Vec<Cell>, Vec<String>) {
     let (mut cells, mut table) = (Vec::new(), Vec::new());
+    let for_people = writer.format() == Format::Table;
     if enricher.locator.is_some() {
-        let (c, t) = geo::columns(format, found.geo.as_deref());
-        cells.extend(c);
-        table.extend(t);
+        match (&found.geo, for_people) {
+            (geo, true) => table.push(geo::table(geo.as_deref())),
+            (Some(g), false) => cells.push(writer.shared_cell(g, |g| geo::cell(Some(g)))),
+            (None, false) => cells.push(Cell::Null),
+        }
     }
     if enricher.devices.is_some() {
-        let client = found.client.as_deref();
-        match format {
-            Format::Table => table.push(client_table(client)),
-            _ => cells.push(client_cell(client)),
+        match (&found.client, for_people) {
+            (client, true) => table.push(client_table(client.as_deref())),
+            (Some(c), false) => cells.push(writer.shared_cell(c, |c| client_cell(Some(c)))),
+            (None, false) => cells.push(Cell::Null),
         }
     }
     (cells, table)
@@ -43,7 +51,7 @@ pub fn cells(format: Format, enricher: &Enricher, found: &Enrichment) -> (Vec<Ce
 /// The `client` object (null without a user agent).
 pub fn client_cell(client: Option<&Client>) -> Cell {
     match client {
-        Some(c) => Cell::Json(serde_json::to_value(c).unwrap_or(Value::Null)),
+        Some(c) => serde_json::to_string(c).map_or(Cell::Null, |text| Cell::Raw(text.into())),
         None => Cell::Null,
     }
 }

@@ -1,9 +1,7 @@
 //! How what is known of an address ([`Geo`]) is printed: a `geo` object for
 //! programs, a short place for people ("US, Texas, Dallas · AS6167 mobile").
 
-use serde_json::Value;
-
-use super::{Cell, Column, Format};
+use super::{Cell, Column};
 use std::io::{self, Write};
 
 use jiff::Timestamp;
@@ -16,19 +14,10 @@ pub const FIELDS: &[&str] = &["geo"];
 pub const PLACE: Column = Column::optional("Place", 0);
 pub const TABLE: &[Column] = &[PLACE];
 
-/// The appended values for a writer in `format`: the object for programs,
-/// the place for people (only the one the format shows is made).
-pub fn columns(format: Format, geo: Option<&Geo>) -> (Vec<Cell>, Vec<String>) {
-    match format {
-        Format::Table => (Vec::new(), vec![table(geo)]),
-        _ => (vec![cell(geo)], Vec::new()),
-    }
-}
-
 /// The `geo` object (null when there is no address).
 pub fn cell(geo: Option<&Geo>) -> Cell {
     match geo {
-        Some(g) => Cell::Json(serde_json::to_value(g).unwrap_or(Value::Null)),
+        Some(g) => serde_json::to_string(g).map_or(Cell::Null, |text| Cell::Raw(text.into())),
         None => Cell::Null,
     }
 }

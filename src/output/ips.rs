@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::enrich::{client_cell, client_table};
+use super::enrich::client_table;
 use super::{Cell, Column, Context, Item, Keep, geo};
 use crate::analyze::ips::AddressUse;
 
@@ -42,10 +42,7 @@ impl Item for AddressUse {
         let clients: Vec<Value> = self
             .clients
             .iter()
-            .map(|c| match client_cell(Some(c)) {
-                Cell::Json(v) => v,
-                _ => Value::Null,
-            })
+            .map(|c| serde_json::to_value(&**c).unwrap_or(Value::Null))
             .collect();
         vec![
             Cell::Text(self.user.clone()),

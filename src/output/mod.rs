@@ -22,7 +22,10 @@ pub mod session;
 pub mod summary;
 pub mod table;
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use crate::time::Zone;
 pub use table::{Column, Keep};
@@ -48,6 +51,9 @@ pub enum Cell {
     Int(u64),
     /// A JSON value (an object or array); a JSON string of it in CSV.
     Json(serde_json::Value),
+    /// The same, already written as JSON text: a value many items share
+    /// (the place of an address), rendered once ([`Writer::shared_cell`]).
+    Raw(Arc<str>),
 }
 
 /// A file name: text, or `{"bytes": "<base64>"}` for a name that is not
@@ -108,6 +114,9 @@ pub struct Writer<W: Write> {
     table_header: &'static [Column],
     /// Columns after the item's own (`geo`): JSON keys, table columns.
     appended: (&'static [&'static str], &'static [Column]),
+    /// Cells of shared values, by the value's address; the value is held
+    /// so that its address is not reused.
+    shared: HashMap<usize, (Arc<dyn Any + Send + Sync>, Cell)>,
     /// The width tables are laid out for ([`table::width`]).
     width: usize,
     left_out: Option<LeftOut>,
@@ -137,6 +146,7 @@ impl<W: Write> Writer<W> {
             page: Vec::new(),
             table_header: &[],
             appended: (&[], &[]),
+            shared: HashMap::new(),
             width,
             left_out: None,
             csv,
@@ -159,6 +169,26 @@ impl<W: Write> Writer<W> {
         table: &'static [Column],
     ) {
         self.appended = (fields, table);
+    }
+
+    /// The cell of a value that many items share, rendered once.
+    pub fn shared_cell<T: Any + Send + Sync>(
+        &mut self,
+        value: &Arc<T>,
+        render: impl FnOnce(&T) -> Cell,
+    ) -> Cell {
+        /// Shared values remembered; past it cells are rendered again.
+        const MAX_SHARED: usize = 1 << 20;
+        let key = Arc::as_ptr(value) as usize;
+        if let Some((_, cell)) = self.shared.get(&key) {
+            return cell.clone();
+        }
+        let cell = render(value);
+        if self.shared.len() < MAX_SHARED {
+            let held: Arc<dyn Any + Send + Sync> = value.clone();
+            self.shared.insert(key, (held, cell.clone()));
+        }
+        cell
     }
 
     pub fn write<I: Item>(&mut self, item: &I) -> io::Result<()> {
@@ -218,6 +248,7 @@ impl<W: Write> Writer<W> {
                     Cell::Text(s) => sanitize::for_spreadsheet(s),
                     Cell::Int(n) => n.to_string(),
                     Cell::Json(v) => sanitize::for_spreadsheet(v.to_string()),
+                    Cell::Raw(text) => sanitize::for_spreadsheet(text.to_string()),
                 });
                 self.csv_row(cells)?;
             }
@@ -330,6 +361,7 @@ fn write_json_object<'k, W: Write>(
             Cell::Text(s) => serde_json::to_writer(&mut *out, s)?,
             Cell::Int(n) => write!(out, "{n}")?,
             Cell::Json(v) => serde_json::to_writer(&mut *out, v)?,
+            Cell::Raw(text) => out.write_all(text.as_bytes())?,
         }
     }
     out.write_all(b"}")
@@ -393,6 +425,7 @@ pub fn item_json<I: Item>(item: &I, ctx: &Context) -> serde_json::Value {
                 Cell::Text(s) => serde_json::Value::String(s),
                 Cell::Int(n) => serde_json::Value::from(n),
                 Cell::Json(v) => v,
+                Cell::Raw(text) => serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
             };
             ((*k).to_string(), v)
         })
