@@ -111,10 +111,12 @@ pub enum Command {
     /// gives the user), the address's place (as --geo gives it) and the
     /// clients its user agents name. Flags: first_seen_on_export_day (the
     /// address was first seen, local day, on a day the user's exports were
-    /// downloaded, after another of the user's addresses), mobile (a mobile carrier's network),
-    /// private_among_public (a private address while the same user's others
-    /// are public: a VPN, a proxy or the office). Inputs are read as one
-    /// time-ordered stream.
+    /// downloaded, after another of the user's addresses), mobile (a
+    /// mobile carrier's network), device_changed (its user agents name a
+    /// device class or OS family that none of the user's earlier addresses
+    /// used), private_among_public (a private address while the same user's
+    /// others are public: a VPN, a proxy or the office). Inputs are read as
+    /// one time-ordered stream.
     #[command(after_help = EXIT_CODES)]
     Ips(IpsArgs),
     /// Read leaked files: whom their forensic statements name, and whether

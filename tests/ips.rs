@@ -150,7 +150,7 @@ fn each_login_and_address_with_counts_places_clients_and_flags() {
     assert_eq!(phone["clients"][0]["class"], "mobile");
     assert_eq!(
         phone["flags"],
-        serde_json::json!(["first_seen_on_export_day", "mobile"])
+        serde_json::json!(["first_seen_on_export_day", "mobile", "device_changed"])
     );
     // bob has no public address: his office address is not flagged.
     assert_eq!(rows[3]["flags"], serde_json::json!([]));

@@ -60,6 +60,9 @@ pub enum Flag {
     FirstSeenOnExportDay,
     /// A mobile carrier's network.
     Mobile,
+    /// Its user agents name a device class or OS family that none of the
+    /// user's earlier addresses used (a phone after a desktop).
+    DeviceChanged,
     /// Private, loopback, CGNAT or link-local, while the same user's other
     /// addresses are public: a VPN, a proxy, or the office.
     PrivateAmongPublic,
@@ -70,6 +73,7 @@ impl Flag {
         match self {
             Flag::FirstSeenOnExportDay => "first_seen_on_export_day",
             Flag::Mobile => "mobile",
+            Flag::DeviceChanged => "device_changed",
             Flag::PrivateAmongPublic => "private_among_public",
         }
     }
@@ -213,6 +217,18 @@ impl AddressBook {
             }
             if networks[i] == Some(Network::Mobile) {
                 flags.push(Flag::Mobile);
+            }
+            let kind = |c: &Arc<Client>| (c.class, c.os.clone());
+            let before: BTreeSet<_> = (0..uses.len())
+                .filter(|&j| {
+                    j != i
+                        && same_user(&uses[j].user, &uses[i].user)
+                        && uses[j].first < uses[i].first
+                })
+                .flat_map(|j| uses[j].clients.iter().map(kind))
+                .collect();
+            if !before.is_empty() && uses[i].clients.iter().any(|c| !before.contains(&kind(c))) {
+                flags.push(Flag::DeviceChanged);
             }
             let inside = matches!(
                 networks[i],

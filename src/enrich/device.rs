@@ -15,7 +15,7 @@ const RULES: &str = include_str!("uap-core/regexes.json");
 const RULES_VERSION: &str = include_str!("uap-core/VERSION");
 
 /// What kind of device a user agent claims to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceClass {
     Desktop,
