@@ -87,7 +87,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__downloads)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --geo --geoip --device --format --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -77,7 +77,23 @@ fn geo_and_device_together_in_that_order() {
         csv.lines().next().unwrap().ends_with(",geo,client"),
         "{csv}"
     );
+    // At 80 columns (no terminal) the Device column is left out, and said so.
     let out = leaktrace()
+        .args(["logs", "--device"])
+        .arg(log.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.contains("Device"), "{table}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("leaves out") && l.contains("Device")),
+        "{stderr}"
+    );
+    let out = leaktrace()
+        .env("COLUMNS", "200")
         .args(["logs", "--device"])
         .arg(log.path())
         .output()

@@ -251,7 +251,23 @@ fn csv_and_table_show_the_place() {
         "{csv}"
     );
     assert!(csv.contains("Verizon Wireless"));
+    // At 80 columns (no terminal) the Place column is left out, and said so.
     let out = leaktrace()
+        .args(["logs", "--geo", "--geoip", &db])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.contains("Place"), "{table}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("leaves out") && l.contains("Place")),
+        "{stderr}"
+    );
+    let out = leaktrace()
+        .env("COLUMNS", "200")
         .args(["logs", "--geo", "--geoip", &db])
         .arg(&log)
         .output()

@@ -162,6 +162,7 @@ fn user_picks_one_person_and_table_reads() {
     let (_, rows, _) = ips(dir.path(), &["--user", "bob"]);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["user"], "ACME\\bob");
+    // At 80 columns (no terminal): who, where from, when and the flags.
     let out = leaktrace()
         .env_remove("LEAKTRACE_GEOIP")
         .args(["ips"])
@@ -170,5 +171,16 @@ fn user_picks_one_person_and_table_reads() {
         .unwrap();
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("First seen"), "{table}");
+    assert!(table.contains("Flags"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 80), "{table}");
+    let out = leaktrace()
+        .env_remove("LEAKTRACE_GEOIP")
+        .env("COLUMNS", "200")
+        .args(["ips"])
+        .arg(dir.path().join("u_ex.log"))
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Place"), "{table}");
     assert!(table.contains("private_among_public"), "{table}");
 }

@@ -29,13 +29,13 @@ impl Item for AddressUse {
         Column::whole("User"),
         Column::whole("Client IP"),
         Column::whole("First seen"),
-        Column::optional("Last seen", 4),
-        Column::optional("Requests", 2),
-        Column::optional("Sessions", 1),
-        Column::optional("Exports", 3),
-        Column::shrink("Place", Keep::Start, 12),
-        Column::shrink("Clients", Keep::Start, 12),
-        Column::whole("Flags"),
+        Column::optional("Last seen", 5),
+        Column::optional("Requests", 3),
+        Column::optional("Sessions", 2),
+        Column::optional("Exports", 4),
+        Column::optional("Place", 1),
+        Column::optional("Clients", 0),
+        Column::shrink("Flags", Keep::Start, 16),
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {

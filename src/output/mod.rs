@@ -163,11 +163,7 @@ impl<W: Write> Writer<W> {
 
     /// Adds columns after every item's own: `fields` to JSON and CSV,
     /// `table` to the table; [`Writer::write_appended`] gives their values.
-    pub fn append_columns(
-        &mut self,
-        fields: &'static [&'static str],
-        table: &'static [Column],
-    ) {
+    pub fn append_columns(&mut self, fields: &'static [&'static str], table: &'static [Column]) {
         self.appended = (fields, table);
     }
 
