@@ -41,6 +41,11 @@ pub fn display(path: &Path) -> Arc<str> {
 
 /// The exact bytes of a name from [`display`] that was not UTF-8.
 pub fn raw_bytes(name: &str) -> Option<Vec<u8>> {
+    // Called for every record written: a name without `\x` was never
+    // escaped, and needs no lock.
+    if !name.contains("\\x") {
+        return None;
+    }
     registry().lock().ok()?.get(name).cloned()
 }
 

@@ -101,6 +101,9 @@ pub struct AcrossInputs {
     forget_before: Vec<Option<i64>>,
     names: Vec<Arc<str>>,
     current: usize,
+    /// The name the scan last handed over (its own `Arc`): while the
+    /// records come from it, no names are compared.
+    last: Option<Arc<str>>,
     found: Repeats,
     /// Records not remembered because [`MAX_REMEMBERED`] were.
     pub not_remembered: u64,
@@ -134,6 +137,7 @@ impl AcrossInputs {
             forget_before: starts.iter().map(|&t| before(t)).collect(),
             names,
             current: 0,
+            last: None,
             found: Repeats::default(),
             not_remembered: 0,
         }
@@ -143,8 +147,11 @@ impl AcrossInputs {
     /// of `file` repeats one of another input: then it is counted, and the
     /// caller drops it.
     pub fn is_repeat(&mut self, key: u64, time: i64, file: &Arc<str>, line: u64) -> bool {
-        if !Arc::ptr_eq(&self.names[self.current], file) && *self.names[self.current] != **file {
-            self.enter(file);
+        if !self.last.as_ref().is_some_and(|l| Arc::ptr_eq(l, file)) {
+            if *self.names[self.current] != **file {
+                self.enter(file);
+            }
+            self.last = Some(file.clone());
         }
         let here = self.current as u32;
         if let Some(&(_, input, first_line)) = self.seen.get(&key) {

@@ -43,14 +43,15 @@ impl Item for Download {
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
+        let civil = self.record.time_utc.map(|t| ctx.zone.civil(t));
         let r = &self.record;
         vec![
             super::file_cell(&r.file),
             Cell::Int(r.line),
             r.time_utc.map(|t| t.to_string()).into(),
             r.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),
-            r.time_utc.map(|t| ctx.zone.civil(t).0).into(),
-            r.time_utc.map(|t| ctx.zone.civil(t).1).into(),
+            civil.as_ref().map(|c| c.0.clone()).into(),
+            civil.map(|c| c.1).into(),
             r.uri_stem.clone().into(),
             r.client_ip.clone().into(),
             r.user_agent.clone().into(),

@@ -42,6 +42,7 @@ impl Item for Record {
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
+        let civil = self.time_utc.map(|t| ctx.zone.civil(t));
         let extra: Map<String, Value> = self
             .extra
             .iter()
@@ -52,8 +53,8 @@ impl Item for Record {
             Cell::Int(self.line),
             self.time_utc.map(|t| t.to_string()).into(),
             self.time_utc.map(|t| ctx.zone.rfc3339(t)).into(),
-            self.time_utc.map(|t| ctx.zone.civil(t).0).into(),
-            self.time_utc.map(|t| ctx.zone.civil(t).1).into(),
+            civil.as_ref().map(|c| c.0.clone()).into(),
+            civil.map(|c| c.1).into(),
             self.method.clone().into(),
             self.uri_stem.clone().into(),
             self.uri_query.clone().into(),

@@ -14,6 +14,17 @@ pub mod stream;
 pub mod tokenize;
 pub mod when;
 
+/// A small deterministic generator for the randomized tests of the engine.
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 pub use fields::{Column, FieldMap};
 pub use input::{Input, Listing, expand, list};
 pub use record::Record;

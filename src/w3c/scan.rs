@@ -823,12 +823,10 @@ mod tests {
 
     /// Bytes that look like a binary: an ELF header, then noise with line ends.
     fn binary(len: usize) -> Vec<u8> {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = crate::w3c::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut out = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
         while out.len() < len {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = next();
             out.push(match seed % 64 {
                 0 => b'\n',
                 1..=4 => b' ',

@@ -292,22 +292,16 @@ mod tests {
     fn scan_line_agrees_with_a_plain_byte_loop() {
         // Lines of every length around the 16- and 32-byte blocks, with
         // spaces, quotes, CR and the line end at every position.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::w3c::xorshift(0x2545_f491_4f6c_dd1d);
         let mut spans = Vec::new();
         for _ in 0..5000 {
             let len = (next() % 100) as usize;
             let data: Vec<u8> = (0..len)
                 .map(|_| match next() % 12 {
                     0 | 1 => b' ',
-                    2 if next() % 8 == 0 => b'"',
-                    3 if next() % 8 == 0 => b'\n',
-                    4 if next() % 8 == 0 => b'\r',
+                    2 if next().is_multiple_of(8) => b'"',
+                    3 if next().is_multiple_of(8) => b'\n',
+                    4 if next().is_multiple_of(8) => b'\r',
                     _ => b'a',
                 })
                 .collect();

@@ -279,13 +279,7 @@ mod tests {
 
     #[test]
     fn tokenize_agrees_with_a_plain_reading_of_the_rules() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::w3c::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut spans = Vec::new();
         for round in 0..20_000 {
             // Mostly short lines of values, spaces and quotes; now and then
