@@ -1,5 +1,9 @@
 //! The command line: global options, the subcommands and their arguments
 //! (clap derive). Only definitions live here; `cmd/` turns them into work.
+//!
+//! Doc comments here are the `--help` text, written for people at a
+//! terminal, not rustdoc: `<user>` and `[:SS]` mean what they say.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

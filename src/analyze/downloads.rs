@@ -148,7 +148,7 @@ impl Outcome {
 
 /// Whether the two witnesses agree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Attribution {
+pub enum Agreement {
     /// The export's user and the session's user are the same person.
     Consistent,
     /// Both are known and differ: another person's client fetched the file.
@@ -158,24 +158,24 @@ pub enum Attribution {
     Unknown,
 }
 
-impl Attribution {
-    pub fn of(export_user: Option<&str>, session_user: Option<&str>) -> Attribution {
+impl Agreement {
+    pub fn of(export_user: Option<&str>, session_user: Option<&str>) -> Agreement {
         match (export_user, session_user) {
-            (Some(e), Some(s)) if same_user(e, s) => Attribution::Consistent,
-            (Some(_), Some(_)) => Attribution::Conflict,
-            (Some(_), None) => Attribution::FileNameOnly,
-            (None, Some(_)) => Attribution::SessionOnly,
-            (None, None) => Attribution::Unknown,
+            (Some(e), Some(s)) if same_user(e, s) => Agreement::Consistent,
+            (Some(_), Some(_)) => Agreement::Conflict,
+            (Some(_), None) => Agreement::FileNameOnly,
+            (None, Some(_)) => Agreement::SessionOnly,
+            (None, None) => Agreement::Unknown,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Attribution::Consistent => "consistent",
-            Attribution::Conflict => "conflict",
-            Attribution::FileNameOnly => "file_name_only",
-            Attribution::SessionOnly => "session_only",
-            Attribution::Unknown => "unknown",
+            Agreement::Consistent => "consistent",
+            Agreement::Conflict => "conflict",
+            Agreement::FileNameOnly => "file_name_only",
+            Agreement::SessionOnly => "session_only",
+            Agreement::Unknown => "unknown",
         }
     }
 }
@@ -191,7 +191,7 @@ pub struct Download {
     pub implied_utc_offset: Option<SignedDuration>,
     pub outcome: Outcome,
     pub session_user: Option<String>,
-    pub attribution: Attribution,
+    pub attribution: Agreement,
     /// The path of the referer: the page the export was made from.
     pub export_page: Option<String>,
     /// POSTs to the export page in the client's session before the download.
@@ -375,7 +375,7 @@ impl Tracker {
             .map(|as_of| as_of.duration_since(t) > RETENTION);
         Download {
             outcome: Outcome::of(record.status, record.win32_status),
-            attribution: Attribution::of(name.export_user.as_deref(), session_user.as_deref()),
+            attribution: Agreement::of(name.export_user.as_deref(), session_user.as_deref()),
             record,
             name,
             implied_utc_offset,
@@ -584,7 +584,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!((d2.export_posts, d2.build_ms), (Some(1), Some(900)));
-        assert_eq!(d.attribution, Attribution::Consistent);
+        assert_eq!(d.attribution, Agreement::Consistent);
         assert_eq!(d.export_page.as_deref(), Some("/DispatchesClosed.aspx"));
         assert_eq!((d.export_posts, d.build_ms), (Some(2), Some(15126)));
         assert_eq!(d.outcome, Outcome::Completed);
@@ -611,7 +611,7 @@ mod tests {
         let (d, _) = t
             .observe(ts("2017-01-19T17:16:30Z"), download(2, ZIP, None, 200))
             .unwrap();
-        assert_eq!(d.attribution, Attribution::Conflict);
+        assert_eq!(d.attribution, Agreement::Conflict);
         assert_eq!((d.export_page, d.export_posts), (None, None));
     }
 
@@ -626,7 +626,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(d.session_user, None);
-        assert_eq!(d.attribution, Attribution::FileNameOnly);
+        assert_eq!(d.attribution, Agreement::FileNameOnly);
         assert_eq!(d.export_posts, Some(0));
         t.observe(
             ts("2017-01-19T18:00:00Z"),
@@ -649,7 +649,7 @@ mod tests {
                 download(1, "/temp/acme/PCR.48213.pdf", None, 404),
             )
             .unwrap();
-        assert_eq!(d.attribution, Attribution::SessionOnly);
+        assert_eq!(d.attribution, Agreement::SessionOnly);
         assert_eq!(d.outcome, Outcome::Failed);
         assert_eq!(d.likely_purged, Some(true));
         assert_eq!(
@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(Outcome::of(Some(206), Some(0)), Outcome::Partial);
         assert_eq!(Outcome::of(Some(200), Some(995)), Outcome::Partial);
         assert_eq!(Outcome::of(Some(304), Some(0)), Outcome::Other);
-        assert_eq!(Attribution::of(None, None), Attribution::Unknown);
+        assert_eq!(Agreement::of(None, None), Agreement::Unknown);
     }
 
     #[test]

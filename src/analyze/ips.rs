@@ -37,7 +37,7 @@ pub struct AddressUse {
     pub exports: u64,
     /// The user agents seen, as logged, in first-seen order.
     pub user_agents: Vec<String>,
-    /// Requests whose user agent is not listed (past [`MAX_AGENTS`]).
+    /// Requests whose user agent is not listed (past `MAX_AGENTS`).
     pub more_user_agents: u64,
     /// Where it was first seen.
     pub file: Arc<str>,

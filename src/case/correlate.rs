@@ -26,7 +26,7 @@ use super::{
     Cited, Confidence, Finding, Lead, MAX_LISTED, NameWitness, Role, TOLERANCES, Verdict, covered,
     is_tampered,
 };
-use crate::analyze::downloads::{Attribution, Download};
+use crate::analyze::downloads::{Agreement, Download};
 use crate::analyze::export::is_download;
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker, is_static};
 use crate::analyze::{Located, client_key, same_user};
@@ -354,7 +354,7 @@ fn one(lead: Lead, ev: &Evidence<'_>) -> Finding {
                 .time_utc
                 .map_or_else(|| "?".into(), |t| fmt_time(ev.zone, t)),
         ));
-        if d.attribution == Attribution::Conflict {
+        if d.attribution == Agreement::Conflict {
             contradictions.push(format!(
                 "the export name says {} built it, but the fetching client's session is {}'s",
                 d.name.export_user.as_deref().unwrap_or("?"),

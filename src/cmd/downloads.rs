@@ -48,7 +48,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         host: args.host.clone(),
         as_of,
     });
-    let mut tally = Tally::default();
+    let mut tally = DownloadCounts::default();
     let mut repeats = Repeats::default();
     let select = |row: &Row<'_>| downloads::event(row, &filter);
     let mut deliver = |t: Timestamp, ev: Located<downloads::Event>| -> io::Result<()> {
@@ -108,7 +108,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
 
 /// What the downloads found, for the summary on stderr.
 #[derive(Default)]
-struct Tally {
+struct DownloadCounts {
     /// Downloads shown, and of them bulk exports.
     total: u64,
     exports: u64,
@@ -123,7 +123,7 @@ struct Tally {
     disagreeing: u64,
 }
 
-impl Tally {
+impl DownloadCounts {
     fn add(&mut self, d: &Download, zone: &Zone) {
         self.total += 1;
         self.exports += u64::from(d.name.is_export());

@@ -5,7 +5,7 @@
 //! other four files, so that `sha256sum -c` run where leaktrace was run
 //! checks them all.
 //!
-//! The Markdown and the HTML are rendered from one outline ([`Block`]s), so
+//! The Markdown and the HTML are rendered from one outline (`Block`s), so
 //! they say the same things. Facts (with file:line) come before the
 //! conclusions drawn from them, and the two are headed apart.
 

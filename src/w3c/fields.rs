@@ -35,7 +35,7 @@ pub enum Column {
 /// Number of [`Column`] variants.
 pub const COLUMN_COUNT: usize = 19;
 
-/// The numeric columns, in the order of [`Numbers`](super::row::Numbers).
+/// The numeric columns, in the order a checked [`Row`](super::row::Row) keeps their values.
 pub const NUMERIC_COLUMNS: [Column; 7] = [
     Column::Status,
     Column::Substatus,

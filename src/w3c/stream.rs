@@ -6,7 +6,7 @@
 //! [`MAX_LINE`] bytes. NUL padding at the start of a line (IIS preallocates
 //! log files with NULs) is counted and dropped as it arrives, however long;
 //! any other line longer than the limit is counted, skipped to its line end
-//! without being held, and reported as one [`LongLine`].
+//! without being held, and reported as one `LongLine`.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, sync_channel};

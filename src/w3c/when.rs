@@ -11,7 +11,7 @@ use jiff::civil::{Date, DateTime, Time};
 use super::row::{Problem, excerpt};
 
 /// The first and the last date of which some UTC instant is an `i64` count
-/// of nanoseconds since 1970 (see [`instant`]).
+/// of nanoseconds since 1970 (see `instant`).
 pub const FIRST_DATE: Date = jiff::civil::date(1677, 9, 21);
 pub const LAST_DATE: Date = jiff::civil::date(2262, 4, 11);
 

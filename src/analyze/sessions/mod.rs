@@ -3,7 +3,7 @@
 //! Authenticated requests belong to their user's session; the anonymous ones
 //! around them (images, scripts, `/temp/` downloads, the logon page itself)
 //! carry no login name and are joined by client: the same address and
-//! browser ([`client_key`]). A client is owned by the user who last
+//! browser ([`client_key`](super::client_key)). A client is owned by the user who last
 //! authenticated from it; an anonymous request goes to that user's session
 //! while both are active, otherwise to an anonymous session of the client,
 //! which the user's session absorbs if someone then logs on from it. A

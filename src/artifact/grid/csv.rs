@@ -4,7 +4,7 @@
 
 use std::cmp::Reverse;
 
-use super::tally::Tally;
+use super::tally::SheetTally;
 
 pub(super) fn csv_reader(delimiter: u8, quoting: bool, bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
@@ -15,7 +15,7 @@ pub(super) fn csv_reader(delimiter: u8, quoting: bool, bytes: &[u8]) -> csv::Rea
         .from_reader(bytes)
 }
 
-pub(super) fn feed(tally: &mut Tally, row: u64, record: &csv::ByteRecord) {
+pub(super) fn feed(tally: &mut SheetTally, row: u64, record: &csv::ByteRecord) {
     for (i, field) in record.iter().enumerate() {
         // Delimiters are ASCII, so fields of decoded text are UTF-8.
         tally.cell(row, i as u64 + 1, &String::from_utf8_lossy(field));

@@ -29,7 +29,7 @@ use self::csv::{
     csv_reader, detect_delimiter, excel_sep_line, feed, first_record, line_of, unterminated_quote,
 };
 use encoding::decode;
-use tally::{Contents, Found, SAMPLE_ROWS, Tally};
+use tally::{Contents, Found, SAMPLE_ROWS, SheetTally};
 pub use xlsx::MAX_SHARED_STRINGS;
 use xlsx::{
     Metered, cell_name, compound_file, declared_uncompressed, implausible_counts, scan_sheet,
@@ -179,7 +179,7 @@ fn examine_csv_within(bytes: &[u8], cap: usize) -> GridReport {
         );
     }
     let skipped = full.len() - text.len();
-    let mut tally = Tally::default();
+    let mut tally = SheetTally::default();
     let open = unterminated_quote(text.as_bytes(), delimiter);
     let mut reader = csv_reader(delimiter, true, text.as_bytes());
     let mut record = ::csv::ByteRecord::new();
@@ -228,7 +228,7 @@ fn examine_csv_within(bytes: &[u8], cap: usize) -> GridReport {
     let outcome = tally.finish("");
     warnings.extend(outcome.warnings);
     warnings.extend(outcome.contents.cut_note(""));
-    let found = outcome.found.map(|found| Located {
+    let found = outcome.found.map(|found| Chosen {
         found,
         in_final_row: outcome.in_final_row,
         sheet: None,
@@ -309,7 +309,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
     let mut damaged = false;
     let mut worksheets = 0;
     let mut with_text = 0;
-    let mut signed: Vec<(usize, Located)> = Vec::new();
+    let mut signed: Vec<(usize, Chosen)> = Vec::new();
     let mut data_rows = 0u64;
     // The header names of the first sheet with text, and of the best signed
     // sheet so far (by the key the signature is chosen by, below).
@@ -325,7 +325,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
         let (tally, error) =
             contain(|| scan_sheet(&mut workbook, &sheet.name)).unwrap_or_else(|_| {
                 (
-                    Tally::default(),
+                    SheetTally::default(),
                     Some("(the XLSX reader failed on it)".into()),
                 )
             });
@@ -358,7 +358,7 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
             }
             signed.push((
                 index,
-                Located {
+                Chosen {
                     found,
                     in_final_row: outcome.in_final_row,
                     sheet: Some(sheet.name.clone()),
@@ -418,14 +418,14 @@ fn examine_xlsx_within(bytes: &[u8], limit: u64, budget: u64) -> GridReport {
 }
 
 /// The signature candidate chosen for a grid, and where.
-struct Located {
+struct Chosen {
     found: Found,
     in_final_row: bool,
     sheet: Option<String>,
 }
 
 fn conclude(
-    found: Option<Located>,
+    found: Option<Chosen>,
     damaged: bool,
     mut warnings: Vec<String>,
     contents: Contents,
@@ -436,7 +436,7 @@ fn conclude(
         Some(l) if l.in_final_row => GridVerdict::Signed,
         Some(_) => GridVerdict::SignedMoved,
     };
-    let Some(Located { found, sheet, .. }) = found else {
+    let Some(Chosen { found, sheet, .. }) = found else {
         return GridReport {
             verdict,
             attribution: None,

@@ -27,7 +27,7 @@ const DISTINCT_STATEMENTS: usize = 4;
 /// cell in row order. Only the best candidate, counts and the header row's
 /// names are kept.
 #[derive(Default)]
-pub(super) struct Tally {
+pub(super) struct SheetTally {
     /// The header's row and width (its rightmost non-blank column).
     pub(super) header: Option<(u64, u64)>,
     /// Set for a second pass over a sheet whose rows came out of order.
@@ -55,7 +55,7 @@ pub(super) struct Tally {
 
 /// The result of a tally: the candidate, what the investigator should know
 /// about the others, and what the grid holds.
-pub(super) struct Outcome {
+pub(super) struct SheetFindings {
     pub(super) found: Option<Found>,
     pub(super) in_final_row: bool,
     pub(super) warnings: Vec<String>,
@@ -83,12 +83,12 @@ impl Contents {
     }
 }
 
-impl Tally {
-    pub(super) fn with_header(row: u64, width: u64) -> Tally {
-        Tally {
+impl SheetTally {
+    pub(super) fn with_header(row: u64, width: u64) -> SheetTally {
+        SheetTally {
             header: Some((row, width)),
             fixed_header: true,
-            ..Tally::default()
+            ..SheetTally::default()
         }
     }
 
@@ -216,11 +216,11 @@ impl Tally {
     }
 
     /// `place` prefixes the warnings (`sheet 'Export': `).
-    pub(super) fn finish(mut self, place: &str) -> Outcome {
+    pub(super) fn finish(mut self, place: &str) -> SheetFindings {
         let mut warnings = Vec::new();
         let contents = self.contents();
         let Some(found) = self.best else {
-            return Outcome {
+            return SheetFindings {
                 found: None,
                 in_final_row: false,
                 warnings,
@@ -285,7 +285,7 @@ impl Tally {
                 found.row, self.last_row
             ));
         }
-        Outcome {
+        SheetFindings {
             found: Some(found),
             in_final_row,
             warnings,
@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn tally_header_found_late_resets_names_and_counts_the_old_header() {
         // The first pass alone (what a sheet damaged mid-way reports).
-        let feed = |tally: &mut Tally| {
+        let feed = |tally: &mut SheetTally| {
             for (row, column, text) in [
                 (5, 2, "old header"),
                 (5, 3, "old"),
@@ -434,7 +434,7 @@ mod tests {
                 tally.cell(row, column, text);
             }
         };
-        let mut first = Tally::default();
+        let mut first = SheetTally::default();
         feed(&mut first);
         assert!(first.out_of_order);
         assert_eq!(first.header, Some((1, 2)));
@@ -444,7 +444,7 @@ mod tests {
             (5, vec!["h1".into(), "h2".into()], 2)
         );
         // The second pass, with the header known.
-        let mut fixed = Tally::with_header(1, 2);
+        let mut fixed = SheetTally::with_header(1, 2);
         feed(&mut fixed);
         let c = fixed.contents();
         assert_eq!(
@@ -453,7 +453,7 @@ mod tests {
         );
         // A row number repeated apart from itself is counted again, but
         // never beyond the rows below the header.
-        let mut split = Tally::with_header(1, 1);
+        let mut split = SheetTally::with_header(1, 1);
         for row in [2, 3, 2, 3, 2] {
             split.cell(row, 1, "x");
         }

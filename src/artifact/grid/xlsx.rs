@@ -10,7 +10,7 @@ use std::rc::Rc;
 use calamine::{DataRef, Xlsx};
 
 use super::size;
-use super::tally::Tally;
+use super::tally::SheetTally;
 
 type Workbook<'a> = Xlsx<Metered<'a>>;
 
@@ -233,21 +233,21 @@ fn raw_attribute<'a>(raw: &'a str, local: &str) -> Option<&'a str> {
 
 /// Reads one sheet; the error says where reading stopped. A sheet whose rows
 /// are out of order is read again once its header is known.
-pub(super) fn scan_sheet(workbook: &mut Workbook<'_>, name: &str) -> (Tally, Option<String>) {
-    let mut tally = Tally::default();
+pub(super) fn scan_sheet(workbook: &mut Workbook<'_>, name: &str) -> (SheetTally, Option<String>) {
+    let mut tally = SheetTally::default();
     let error = read_cells(workbook, name, &mut tally);
     if error.is_none()
         && tally.out_of_order
         && let Some((row, width)) = tally.header
     {
-        let mut fixed = Tally::with_header(row, width);
+        let mut fixed = SheetTally::with_header(row, width);
         let error = read_cells(workbook, name, &mut fixed);
         return (fixed, error);
     }
     (tally, error)
 }
 
-fn read_cells(workbook: &mut Workbook<'_>, name: &str, tally: &mut Tally) -> Option<String> {
+fn read_cells(workbook: &mut Workbook<'_>, name: &str, tally: &mut SheetTally) -> Option<String> {
     let mut cells = match workbook.worksheet_cells_reader(name) {
         Ok(cells) => cells,
         Err(e) => return Some(format!("({e})")),

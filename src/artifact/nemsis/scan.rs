@@ -12,7 +12,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::super::statement::Statement;
 use super::guard::{Guard, ItemTooLong};
-use super::verdict::{ReportStatements, Tally, decode_901};
+use super::verdict::{ReportStatements, ReportsSeen, decode_901};
 use super::{Limits, NemsisReport, Pcr, PcrVerdict, is_xml_space};
 
 /// Where an XML item starts.
@@ -58,7 +58,7 @@ struct Group {
 
 /// A copy read from a report.
 #[derive(Debug)]
-struct Copy {
+struct ReadCopy {
     line: u64,
     reading: Reading,
 }
@@ -82,8 +82,8 @@ struct OpenPcr {
     line: u64,
     id: Option<String>,
     uuid: Option<String>,
-    plain: Option<Copy>,
-    encoded: Option<Copy>,
+    plain: Option<ReadCopy>,
+    encoded: Option<ReadCopy>,
     /// A copy appears twice with different texts.
     conflict: bool,
     group: Option<Group>,
@@ -167,7 +167,7 @@ impl OpenPcr {
         } else {
             decode_901(&value.text)
         };
-        let copy = Copy {
+        let copy = ReadCopy {
             line: group.line,
             reading,
         };
@@ -250,7 +250,7 @@ pub(super) struct Scan {
     pcrs: Vec<Pcr>,
     /// Every report read, listed or not.
     reports: u64,
-    tally: Tally,
+    tally: ReportsSeen,
     statements: ReportStatements,
     warnings: Vec<String>,
     warnings_dropped: usize,
@@ -273,7 +273,7 @@ impl Scan {
             limits,
             pcrs: Vec::new(),
             reports: 0,
-            tally: Tally::default(),
+            tally: ReportsSeen::default(),
             statements: ReportStatements::default(),
             warnings: Vec::new(),
             warnings_dropped: 0,

@@ -1,6 +1,6 @@
 //! The verdicts: decoding the base64 copy (eRecord.901), and judging a
 //! file from its reports, with whom it names and whether that is verified.
-//! Both the verdict ([`Tally`]) and the statements correlated by
+//! Both the verdict ([`ReportsSeen`]) and the statements correlated by
 //! `investigate` ([`ReportStatements`]) are gathered one report at a time,
 //! so that a file of any number of reports is judged on all of them while
 //! only the first are kept.
@@ -64,7 +64,7 @@ pub(super) fn decode_901(text: &str) -> Reading {
 /// which verdicts occur, and the first statement of each kind the
 /// attribution may fall back on.
 #[derive(Debug, Default)]
-pub(super) struct Tally {
+pub(super) struct ReportsSeen {
     mismatch: bool,
     incomplete: bool,
     unengraved: bool,
@@ -90,7 +90,7 @@ fn first(slot: &mut Option<Statement>, value: Option<&Statement>) {
     }
 }
 
-impl Tally {
+impl ReportsSeen {
     /// Counts one report, in file order.
     pub(super) fn add(&mut self, p: &Pcr) {
         match p.verdict {
@@ -176,7 +176,7 @@ impl Tally {
 /// The file's verdict and whom it names, from all of its reports.
 #[cfg(test)]
 pub(super) fn judge(pcrs: &[Pcr], damaged: bool) -> (FileVerdict, Option<Attribution>) {
-    let mut tally = Tally::default();
+    let mut tally = ReportsSeen::default();
     for p in pcrs {
         tally.add(p);
     }

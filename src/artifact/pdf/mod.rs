@@ -1,18 +1,18 @@
 //! PDF run reports and CMS-1500 forms: the "Printed by" stamp, the metadata,
 //! and the revisions a leaker may have tried to overwrite.
 //!
-//! The application prints "Printed by <employee>" on every page and puts the
+//! The application prints "Printed by &lt;employee&gt;" on every page and puts the
 //! employee's name, IP address and the date requested into the document's
 //! metadata (which fields is not documented). A leaker may strip the
 //! metadata, rewrite it with an incremental update (the old objects stay in
 //! the file), or re-print the file, so every source is read and compared:
-//! the page text and visible annotations ([`text`]), every Info entry and
-//! XMP property ([`metadata`]), and each revision's Info and stamp (an
+//! the page text and visible annotations (`text`), every Info entry and
+//! XMP property (`metadata`), and each revision's Info and stamp (an
 //! earlier revision is read by parsing the bytes up to its `%%EOF`). Files are parsed by lopdf in
 //! memory and never written; its panics on hostile input are caught and
 //! reported as damage. lopdf silently drops an object nested deeper than it
 //! parses (100 levels), so objects missing that way are warned about, and a
-//! dropped Info dictionary is read from the bytes ([`info::lost_info`]).
+//! dropped Info dictionary is read from the bytes (`info::lost_info`).
 
 mod admit;
 mod base14;

@@ -50,7 +50,7 @@ pub(super) struct Limits {
     text: usize,
 }
 
-/// Pages whose text is read, per document (see [`Limits::pages`]).
+/// Pages whose text is read, per document (see `Limits::pages`).
 pub const MAX_PAGES: u32 = 2_000;
 
 pub(super) const LIMITS: Limits = Limits {
@@ -66,7 +66,7 @@ pub(super) const LIMITS: Limits = Limits {
 pub struct Pages {
     /// Pages in the document.
     pub pages: u32,
-    /// Pages past [`Limits::pages`]: not read (a warning says so).
+    /// Pages past `Limits::pages`: not read (a warning says so).
     pub beyond: u32,
     /// Image XObjects and inline images drawn.
     pub images: usize,
