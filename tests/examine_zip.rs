@@ -428,3 +428,60 @@ fn an_archive_of_many_nemsis_members_lists_10000_reports_between_them() {
          same"
     );
 }
+
+#[test]
+fn a_folder_is_examined_in_parallel_and_written_in_name_order() {
+    // Files are examined on every core a window at a time; what is written,
+    // on stdout and stderr, must be what one file after another gives.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sources = [
+        "testdata/nemsis/edited_900.xml",
+        "testdata/grid/plain.csv",
+        "testdata/zip/nested.zip",
+        "testdata/grid/signed.xlsx",
+        "testdata/gz/u_ex170119.log.gz",
+    ];
+    for i in 0..40 {
+        let src = sources[i % sources.len()];
+        let ext = std::path::Path::new(src)
+            .extension()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        std::fs::copy(src, dir.path().join(format!("{i:03}.{ext}"))).expect("copy");
+    }
+    let run = |threads: &str| {
+        leaktrace()
+            .args(["examine", "--format", "ndjson"])
+            .arg(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("leaktrace runs")
+    };
+    let one = run("1");
+    let many = run("8");
+    assert_eq!(one.status.code(), Some(1), "the .gz files are of no kind");
+    assert_eq!(many.status.code(), one.status.code());
+    assert_eq!(
+        String::from_utf8_lossy(&many.stdout),
+        String::from_utf8_lossy(&one.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&many.stderr),
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let stdout = String::from_utf8(many.stdout).expect("UTF-8");
+    let names: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("NDJSON");
+            let file = v["file"].as_str().expect("file");
+            // An archive's members come in archive order, under its name.
+            file.split('!').next().expect("a name").to_string()
+        })
+        .collect();
+    assert_eq!(names.len(), 48, "8 of each file, 3 examined per archive");
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "name order");
+}

@@ -12,6 +12,7 @@ use crate::digest::{hex, sha256};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::artifact::archive::{Archive, Budget, Entry, MAX_NESTING, Member};
@@ -117,37 +118,54 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let mut writer = Writer::new(out, global.format, ctx, table::width());
     let mut examined = 0u64;
-    for input in &inputs {
-        if crate::interrupt::requested() {
-            break;
-        }
-        let name = input.display_name().to_string();
-        match examine_input(input, args.kind, args.password.as_deref()) {
-            Ok(Examined::File(found)) => {
-                writer.write(found.as_ref())?;
-                examined += 1;
-            }
-            Ok(Examined::Unknown) => said.problem(format!(
-                "{name}: not a kind leaktrace examines ({KINDS}); give --as to force one"
-            )),
-            Ok(Examined::Archive(report)) => {
-                for found in &report.files {
-                    writer.write(found)?;
+    // Files are examined in parallel, a window at a time, and written in
+    // input order: the output is the same as one file after another. At most
+    // one file per core is held in memory at once (each within its kind's
+    // limit, `artifact::intake`).
+    let window = rayon::current_num_threads().max(1) * 4;
+    for group in inputs.chunks(window) {
+        let results: Vec<Option<io::Result<Examined>>> = group
+            .par_iter()
+            .map(|input| {
+                (!crate::interrupt::requested())
+                    .then(|| examine_input(input, args.kind, args.password.as_deref()))
+            })
+            .collect();
+        for (input, result) in group.iter().zip(results) {
+            let Some(result) = result else {
+                break;
+            };
+            let name = input.display_name().to_string();
+            match result {
+                Ok(Examined::File(found)) => {
+                    writer.write(found.as_ref())?;
                     examined += 1;
                 }
-                for note in &report.notes {
-                    let line = format!("{}: {}", note.file, note.why);
-                    if note.failed {
-                        said.problem(line);
-                    } else {
-                        said.warning(line);
+                Ok(Examined::Unknown) => said.problem(format!(
+                    "{name}: not a kind leaktrace examines ({KINDS}); give --as to force one"
+                )),
+                Ok(Examined::Archive(report)) => {
+                    for found in &report.files {
+                        writer.write(found)?;
+                        examined += 1;
+                    }
+                    for note in &report.notes {
+                        let line = format!("{}: {}", note.file, note.why);
+                        if note.failed {
+                            said.problem(line);
+                        } else {
+                            said.warning(line);
+                        }
+                    }
+                    if let Some(why) = report.nothing_examined() {
+                        said.problem(format!("{name}: {why}"));
                     }
                 }
-                if let Some(why) = report.nothing_examined() {
-                    said.problem(format!("{name}: {why}"));
-                }
+                Err(e) => said.problem(format!("{name}: {e}")),
             }
-            Err(e) => said.problem(format!("{name}: {e}")),
+        }
+        if crate::interrupt::requested() {
+            break;
         }
     }
     let left_out = writer.finish::<Examination>()?;
