@@ -161,7 +161,9 @@ pub struct LogsArgs {
     pub read: ReadArgs,
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// Print only the number of matching records.
+    /// Print only the number of matching records: the number alone, or
+    /// {"matched": N} with --format json or ndjson, a `matched` column with
+    /// --format csv.
     #[arg(long)]
     pub count: bool,
     #[command(flatten)]

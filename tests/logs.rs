@@ -1150,10 +1150,17 @@ fn count_prints_only_the_number() {
     assert_eq!(o.stdout, "552\n");
     // GET /temp/ on day 1 lines 138, 149, 150, 181, 260 and day 2 lines 24,
     // 204; POST /temp/ on day 1 line 147.
-    let o = run(&[
-        "--format", "json", "logs", SAMPLE, "--path", "/temp/*", "--count",
-    ]);
-    assert_eq!(o.stdout, "8\n");
+    for (format, expected) in [
+        ("table", "8\n"),
+        ("json", "{\"matched\":8}\n"),
+        ("ndjson", "{\"matched\":8}\n"),
+        ("csv", "matched\n8\n"),
+    ] {
+        let o = run(&[
+            "--format", format, "logs", SAMPLE, "--path", "/temp/*", "--count",
+        ]);
+        assert_eq!(o.stdout, expected, "--format {format}");
+    }
 }
 
 #[test]

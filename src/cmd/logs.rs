@@ -30,8 +30,7 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let run = scan_all(&inputs, &cfg, &select, &mut sink, &progress)?;
         bar.finish_and_clear();
         let matched: u64 = run.files.iter().map(|f| f.matched).sum();
-        writeln!(out, "{matched}")?;
-        out.flush()?;
+        crate::output::write_count(&mut out, global.format, matched)?;
         (run, 0, None)
     } else {
         let mut writer = Writer::new(

@@ -100,6 +100,18 @@ pub trait Item {
     }
 }
 
+/// `logs --count`: the number of matching records. As a table (the default)
+/// the number alone, as `grep -c` prints it; in JSON and NDJSON one object
+/// `{"matched": N}` on one line; in CSV a header `matched` and the number.
+pub fn write_count<W: Write>(mut out: W, format: Format, matched: u64) -> io::Result<()> {
+    match format {
+        Format::Table => writeln!(out, "{matched}")?,
+        Format::Json | Format::Ndjson => writeln!(out, "{{\"matched\":{matched}}}")?,
+        Format::Csv => writeln!(out, "matched\n{matched}")?,
+    }
+    out.flush()
+}
+
 /// Rows per printed table: a table is laid out as a whole, so long outputs
 /// are printed in pages rather than held in memory.
 const TABLE_PAGE: usize = 1000;
