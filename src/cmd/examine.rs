@@ -10,7 +10,7 @@
 
 use crate::digest::{hex, sha256};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -21,7 +21,7 @@ use crate::artifact::{self, Kind, SNIFF_HEAD, grid, nemsis, pdf};
 use crate::cli::{ExamineArgs, GlobalArgs};
 use crate::exit::Exit;
 use crate::output::examination::{Examination, grid_verdict, nemsis_verdict, pdf_verdict};
-use crate::output::sanitize::for_terminal;
+use crate::output::summary::ExamineSummary;
 use crate::output::{Context, Writer, table};
 use crate::w3c::Input;
 
@@ -107,7 +107,7 @@ pub struct ArchiveNote {
 pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let (inputs, list_errors) = super::inputs(&args.inputs, global, false);
-    let mut said = Diagnostics::default();
+    let mut said = ExamineSummary::default();
     for e in list_errors {
         said.problem(e);
     }
@@ -169,52 +169,13 @@ pub fn run(args: &ExamineArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
     }
     let left_out = writer.finish::<Examination>()?;
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
-    for line in &said.lines {
-        let _ = writeln!(err, "leaktrace: {}", for_terminal(line));
-    }
-    if !global.quiet {
-        let count = |n: usize, what: &str| match n {
-            0 => String::new(),
-            1 => format!(", 1 {what}"),
-            n => format!(", {n} {what}s"),
-        };
-        let _ = writeln!(
-            err,
-            "leaktrace: {examined} file{} examined{}{}",
-            if examined == 1 { "" } else { "s" },
-            count(said.problems, "problem"),
-            count(said.warnings, "warning"),
-        );
-    }
+    said.write(&mut io::stderr().lock(), examined, global.quiet);
     super::note_left_out(left_out.as_ref(), global);
     Ok(if said.problems == 0 {
         Exit::Success
     } else {
         Exit::InputError
     })
-}
-
-/// What a run says on stderr, in input and archive order: problems (the run
-/// exits 1) and warnings (members passed over inside archives).
-#[derive(Default)]
-struct Diagnostics {
-    lines: Vec<String>,
-    problems: usize,
-    warnings: usize,
-}
-
-impl Diagnostics {
-    fn problem(&mut self, line: String) {
-        self.lines.push(line);
-        self.problems += 1;
-    }
-
-    fn warning(&mut self, line: String) {
-        self.lines.push(line);
-        self.warnings += 1;
-    }
 }
 
 /// Examines one input: a file of a known kind, or a ZIP archive member by

@@ -265,3 +265,47 @@ mod tests {
         );
     }
 }
+
+/// What `examine` says on stderr, in input and archive order: problems (the
+/// run exits 1) and warnings (members passed over inside archives), then a
+/// count of the files examined.
+#[derive(Default)]
+pub struct ExamineSummary {
+    lines: Vec<String>,
+    pub problems: usize,
+    warnings: usize,
+}
+
+impl ExamineSummary {
+    pub fn problem(&mut self, line: String) {
+        self.lines.push(line);
+        self.problems += 1;
+    }
+
+    pub fn warning(&mut self, line: String) {
+        self.lines.push(line);
+        self.warnings += 1;
+    }
+
+    /// Writes every line, then (unless `quiet`) the count line. Errors
+    /// writing to stderr are ignored: there is nowhere left to report them.
+    pub fn write<W: Write>(&self, err: &mut W, examined: u64, quiet: bool) {
+        for line in &self.lines {
+            let _ = writeln!(err, "leaktrace: {}", for_terminal(line));
+        }
+        if quiet {
+            return;
+        }
+        let count = |n: usize, what: &str| match n {
+            0 => String::new(),
+            n => format!(", {}", counted(n as u64, what)),
+        };
+        let _ = writeln!(
+            err,
+            "leaktrace: {} examined{}{}",
+            counted(examined, "file"),
+            count(self.problems, "problem"),
+            count(self.warnings, "warning"),
+        );
+    }
+}
