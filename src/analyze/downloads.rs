@@ -10,6 +10,8 @@
 //! The cores turn rows into small [`Event`]s; the [`Tracker`] sees them in
 //! time order and keeps state per active client only.
 
+use std::collections::BTreeMap;
+
 use jiff::{SignedDuration, Timestamp};
 
 use super::export::{self, ExportName};
@@ -17,6 +19,7 @@ use compact_str::CompactString;
 
 use super::{Located, client_key, ordered, path_key, same_user};
 use crate::filter::Filter;
+use crate::time::Zone;
 use crate::w3c::{Column, Record, Row};
 
 /// What the tracker needs from a row.
@@ -451,6 +454,53 @@ fn url_host(url: &str) -> Option<String> {
 fn bare_host(host: &str) -> String {
     let h = host.find("://").map_or(host, |i| &host[i + 3..]);
     h.trim_end_matches('/').to_string()
+}
+
+/// What the downloads shown add up to, for the summary on stderr: counts by
+/// outcome and attribution, the UTC offsets the export names imply per site,
+/// and the downloads whose implied offset is not the one `--tz` had then.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Downloads shown, and of them bulk exports.
+    pub total: u64,
+    pub exports: u64,
+    /// Other /temp/ fetches that matched but are shown only with --all.
+    pub others_not_shown: u64,
+    pub outcomes: BTreeMap<&'static str, u64>,
+    pub attributions: BTreeMap<&'static str, u64>,
+    /// Per site: implied offset -> count.
+    pub offsets: BTreeMap<String, BTreeMap<SignedDuration, u64>>,
+    /// Downloads whose implied offset differs from --tz at that instant.
+    pub disagreements: Vec<(String, SignedDuration, SignedDuration)>,
+    pub disagreeing: u64,
+}
+
+impl Summary {
+    /// Counts a download that is shown.
+    pub fn add(&mut self, d: &Download, zone: &Zone) {
+        self.total += 1;
+        self.exports += u64::from(d.name.is_export());
+        *self.outcomes.entry(d.outcome.as_str()).or_default() += 1;
+        *self.attributions.entry(d.attribution.as_str()).or_default() += 1;
+        let (Some(implied), Some(t)) = (d.implied_utc_offset, d.record.time_utc) else {
+            return;
+        };
+        let site = d.name.site.clone().unwrap_or_else(|| "(none)".into());
+        *self
+            .offsets
+            .entry(site)
+            .or_default()
+            .entry(implied)
+            .or_default() += 1;
+        let zone_offset = SignedDuration::from_secs(i64::from(zone.offset(t).seconds()));
+        if zone_offset != implied {
+            self.disagreeing += 1;
+            if self.disagreements.len() < 5 {
+                let at = format!("{}:{}", d.record.file, d.record.line);
+                self.disagreements.push((at, implied, zone_offset));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

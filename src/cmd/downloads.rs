@@ -1,18 +1,17 @@
 //! `leaktrace downloads`: the bulk exports fetched from /temp/ (with
 //! `--all`, every fetch from there), attributed to a person.
 
-use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
-use crate::analyze::downloads::{self, Download, Settings, Tracker, format_offset};
+use crate::analyze::downloads::{self, Download, Settings, Tracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, counted, table};
-use crate::time::{Bound, Zone, parse_bound};
+use crate::output::{Context, Writer, table};
+use crate::time::{Bound, parse_bound};
 use crate::w3c::Row;
 
 pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
@@ -48,7 +47,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         host: args.host.clone(),
         as_of,
     });
-    let mut tally = DownloadCounts::default();
+    let mut tally = downloads::Summary::default();
     let mut repeats = Repeats::default();
     let select = |row: &Row<'_>| downloads::event(row, &filter);
     let mut deliver = |t: Timestamp, ev: Located<downloads::Event>| -> io::Result<()> {
@@ -94,7 +93,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     if !global.quiet {
         let stderr = io::stderr();
         let mut err = stderr.lock();
-        let _ = tally.write(&mut err, &zone, args.all);
+        let _ = crate::output::summary::write_downloads(&mut err, &tally, &zone, args.all);
         let _ = super::write_order_notes(&mut err, &ordered);
         if let Some(locator) = &enricher.locator {
             let _ = super::write_geo_notes(&mut err, locator, &ordered.run);
@@ -104,124 +103,4 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(exit)
-}
-
-/// What the downloads found, for the summary on stderr.
-#[derive(Default)]
-struct DownloadCounts {
-    /// Downloads shown, and of them bulk exports.
-    total: u64,
-    exports: u64,
-    /// Other /temp/ fetches that matched but are shown only with --all.
-    others_not_shown: u64,
-    outcomes: BTreeMap<&'static str, u64>,
-    attributions: BTreeMap<&'static str, u64>,
-    /// Per site: implied offset -> count.
-    offsets: BTreeMap<String, BTreeMap<SignedDuration, u64>>,
-    /// Downloads whose implied offset differs from --tz at that instant.
-    disagreements: Vec<(String, SignedDuration, SignedDuration)>,
-    disagreeing: u64,
-}
-
-impl DownloadCounts {
-    fn add(&mut self, d: &Download, zone: &Zone) {
-        self.total += 1;
-        self.exports += u64::from(d.name.is_export());
-        *self.outcomes.entry(d.outcome.as_str()).or_default() += 1;
-        *self.attributions.entry(d.attribution.as_str()).or_default() += 1;
-        let (Some(implied), Some(t)) = (d.implied_utc_offset, d.record.time_utc) else {
-            return;
-        };
-        let site = d.name.site.clone().unwrap_or_else(|| "(none)".into());
-        *self
-            .offsets
-            .entry(site)
-            .or_default()
-            .entry(implied)
-            .or_default() += 1;
-        let zone_offset = SignedDuration::from_secs(i64::from(zone.offset(t).seconds()));
-        if zone_offset != implied {
-            self.disagreeing += 1;
-            if self.disagreements.len() < 5 {
-                let at = format!("{}:{}", d.record.file, d.record.line);
-                self.disagreements.push((at, implied, zone_offset));
-            }
-        }
-    }
-
-    fn write<W: Write>(&self, out: &mut W, zone: &Zone, all: bool) -> io::Result<()> {
-        let list = |m: &BTreeMap<&'static str, u64>| {
-            m.iter()
-                .map(|(k, v)| format!("{v} {k}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let fetches = |n: u64| format!("{n} other /temp/ fetch{}", if n == 1 { "" } else { "es" });
-        let exports = counted(self.exports, "export");
-        if all {
-            writeln!(
-                out,
-                "downloads: {exports} and {} shown",
-                fetches(self.total - self.exports)
-            )?;
-        } else if self.others_not_shown > 0 {
-            writeln!(
-                out,
-                "downloads: {exports} shown; {} not shown: --all shows {}",
-                fetches(self.others_not_shown),
-                if self.others_not_shown == 1 {
-                    "it"
-                } else {
-                    "them"
-                }
-            )?;
-        } else {
-            writeln!(out, "downloads: {exports} shown")?;
-        }
-        if self.total > 0 {
-            writeln!(
-                out,
-                "  outcome: {}; attribution: {}",
-                list(&self.outcomes),
-                list(&self.attributions)
-            )?;
-        }
-        for (site, offsets) in &self.offsets {
-            let shown: Vec<String> = offsets
-                .iter()
-                .map(|(o, n)| format!("UTC{} ({n})", format_offset(*o)))
-                .collect();
-            writeln!(
-                out,
-                "site {}: export names imply {}",
-                for_terminal(site),
-                shown.join(", ")
-            )?;
-        }
-        if self.disagreeing > 0 {
-            writeln!(
-                out,
-                "warning: {} download{} an export name implying a UTC offset that {} did not have at that time; check --tz (first {} below):",
-                self.disagreeing,
-                if self.disagreeing == 1 {
-                    " has"
-                } else {
-                    "s have"
-                },
-                zone.name(),
-                self.disagreements.len(),
-            )?;
-            for (at, implied, actual) in &self.disagreements {
-                writeln!(
-                    out,
-                    "  {}: name implies UTC{}, {} was UTC{}",
-                    for_terminal(at),
-                    format_offset(*implied),
-                    zone.name(),
-                    format_offset(*actual)
-                )?;
-            }
-        }
-        Ok(())
-    }
 }

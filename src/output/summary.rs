@@ -1,10 +1,13 @@
 //! The run summary on standard error: what was read, what matched, and every
 //! kind of trouble met on the way (nothing is dropped without a word).
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::counted;
 use super::sanitize::for_terminal;
+use crate::analyze::downloads::{Summary, format_offset};
+use crate::time::Zone;
 use crate::w3c::Problem;
 use crate::w3c::scan::{FileReport, RunReport};
 
@@ -308,4 +311,88 @@ impl ExamineSummary {
             count(self.warnings, "warning"),
         );
     }
+}
+
+/// The summary of `downloads` on stderr: what was shown, outcomes and
+/// attributions, the offsets export names imply per site, and a warning for
+/// names whose offset `--tz` did not have at that time.
+pub fn write_downloads<W: Write>(
+    out: &mut W,
+    found: &Summary,
+    zone: &Zone,
+    all: bool,
+) -> io::Result<()> {
+    let list = |m: &BTreeMap<&'static str, u64>| {
+        m.iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let fetches = |n: u64| format!("{n} other /temp/ fetch{}", if n == 1 { "" } else { "es" });
+    let exports = counted(found.exports, "export");
+    if all {
+        writeln!(
+            out,
+            "downloads: {exports} and {} shown",
+            fetches(found.total - found.exports)
+        )?;
+    } else if found.others_not_shown > 0 {
+        writeln!(
+            out,
+            "downloads: {exports} shown; {} not shown: --all shows {}",
+            fetches(found.others_not_shown),
+            if found.others_not_shown == 1 {
+                "it"
+            } else {
+                "them"
+            }
+        )?;
+    } else {
+        writeln!(out, "downloads: {exports} shown")?;
+    }
+    if found.total > 0 {
+        writeln!(
+            out,
+            "  outcome: {}; attribution: {}",
+            list(&found.outcomes),
+            list(&found.attributions)
+        )?;
+    }
+    for (site, offsets) in &found.offsets {
+        let shown: Vec<String> = offsets
+            .iter()
+            .map(|(o, n)| format!("UTC{} ({n})", format_offset(*o)))
+            .collect();
+        writeln!(
+            out,
+            "site {}: export names imply {}",
+            for_terminal(site),
+            shown.join(", ")
+        )?;
+    }
+    if found.disagreeing > 0 {
+        writeln!(
+            out,
+            "warning: {} download{} an export name implying a UTC offset that {} did not have at that time; check --tz (first {} below):",
+            found.disagreeing,
+            if found.disagreeing == 1 {
+                " has"
+            } else {
+                "s have"
+            },
+            zone.name(),
+            found.disagreements.len(),
+        )?;
+        for (at, implied, actual) in &found.disagreements {
+            writeln!(
+                out,
+                "  {}: name implies UTC{}, {} was UTC{}",
+                for_terminal(at),
+                format_offset(*implied),
+                zone.name(),
+                format_offset(*actual)
+            )?;
+        }
+    }
+    Ok(())
 }
