@@ -115,7 +115,7 @@ never\t'Never map: read every file as a stream'"
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l log-tz -d 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l user -d 'Only the addresses of this login name (whole name, any case; a name without a domain also matches DOMAIN\\name)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l idle -d 'Sessions are counted as sessions gives them: one ends after this long without a request' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l geoip -d 'MaxMind-format databases (.mmdb file, or a folder of them) to place the addresses; see --geoip of logs. Without it, only the built-in ranges and carrier table answer' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l geoip -d 'MaxMind-format databases (.mmdb file, or a folder of them) to place the addresses; see --geoip of logs. Without it, only the built-in ranges and carrier table answer; impossible_travel needs a City database (latitude, longitude, accuracy radius)' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'

@@ -115,8 +115,13 @@ pub enum Command {
     /// mobile carrier's network), device_changed (its user agents name a
     /// device class or OS family that none of the user's earlier addresses
     /// used), private_among_public (a private address while the same user's
-    /// others are public: a VPN, a proxy or the office). Inputs are read as
-    /// one time-ordered stream.
+    /// others are public: a VPN, a proxy or the office), impossible_travel
+    /// (the user's previous request came from a place too far away for the
+    /// time between them: more than 500 km apart after both places'
+    /// accuracy radii, faster than 900 km/h; needs a City database in
+    /// --geoip, and each move is listed under travel with both addresses,
+    /// places, points, requests, the km, the hours and the speed). Inputs
+    /// are read as one time-ordered stream.
     #[command(after_help = EXIT_CODES)]
     Ips(IpsArgs),
     /// Read leaked files: whom their forensic statements name, and whether
@@ -242,7 +247,8 @@ pub struct IpsArgs {
     pub idle: String,
     /// MaxMind-format databases (.mmdb file, or a folder of them) to place
     /// the addresses; see --geoip of logs. Without it, only the built-in
-    /// ranges and carrier table answer.
+    /// ranges and carrier table answer; impossible_travel needs a City
+    /// database (latitude, longitude, accuracy radius).
     #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
     pub geoip: Option<PathBuf>,
 }

@@ -5,7 +5,7 @@
 //! other) is derived from them. A user agent is a claim the client makes,
 //! not proof: it tells what the client says it is.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -55,6 +55,30 @@ pub struct Client {
     pub class: DeviceClass,
     /// The rules that answered: "uap-core 0.18.0".
     pub source: String,
+}
+
+/// What a device change is judged on: the class and the OS family (a new
+/// browser or version on the same system is not a new device).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Kind {
+    pub class: DeviceClass,
+    pub os: Option<String>,
+}
+
+impl Kind {
+    pub fn of(client: &Client) -> Kind {
+        Kind {
+            class: client.class,
+            os: client.os.clone(),
+        }
+    }
+}
+
+/// Whether `clients` name a device class or OS family that none of the
+/// kinds seen `before` has; false when nothing came before (a first
+/// device is not a change).
+pub fn is_new_kind(before: &BTreeSet<Kind>, clients: &[Arc<Client>]) -> bool {
+    !before.is_empty() && clients.iter().any(|c| !before.contains(&Kind::of(c)))
 }
 
 /// Rules could not be loaded (a build with broken vendored rules).
