@@ -327,8 +327,11 @@ pub struct EnrichArgs {
     /// which IIS wrote spaces as plus signs): browser, browser_version, os,
     /// os_version, device (iPhone, iPad, a phone model), class (desktop,
     /// mobile, tablet, bot, other) and source (the built-in uap-core rules
-    /// and their version), and a Device column to the table. A user agent
-    /// is what the client says it is, not proof.
+    /// and their version), and a Device column to the table. sessions also
+    /// get device_changed: whether the session's user agents name a device
+    /// class or OS family that the same user's earlier sessions did not use
+    /// (null without a login; "device changed" in the Device column). A
+    /// user agent is what the client says it is, not proof.
     #[arg(long)]
     pub device: bool,
 }
