@@ -51,7 +51,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l method -d '
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l status -d 'HTTP status code (404) or class (4xx)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l since -d 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l until -d 'Keep records before this time (same forms as --since). A date alone includes that whole local day' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape. The files are memory-mapped, not read whole: replace a database only between runs (one truncated while leaktrace runs ends it with a bus error, SIGBUS)' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
@@ -77,7 +77,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l until 
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l window -d 'How far back the session\'s user is looked for: the latest authenticated request of the same client within this time before the download' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l host -d 'Host for replay URLs when the log has no cs-host and no referer' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l as-of -d 'Mark downloads older than 7 days at this date (or RFC 3339 instant) as likely purged: the server keeps exports for 2 to 7 days' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape. The files are memory-mapped, not read whole: replace a database only between runs (one truncated while leaktrace runs ends it with a bus error, SIGBUS)' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
@@ -98,7 +98,7 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l ip -d '
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l since -d 'Only requests at or after this time (RFC 3339, or local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l until -d 'Only requests before this time (a date alone includes that whole local day)' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l idle -d 'A session ends after this long without a request other than polling (30m, 1h, 90s)' -r
-complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape' -r -F
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l geoip -d 'MaxMind-format databases for --geo: a .mmdb file, or a folder whose .mmdb files are all read (name order; the first that knows a field answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any database of that shape. The files are memory-mapped, not read whole: replace a database only between runs (one truncated while leaktrace runs ends it with a bus error, SIGBUS)' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'

@@ -320,7 +320,9 @@ pub struct EnrichArgs {
     /// MaxMind-format databases for --geo: a .mmdb file, or a folder whose
     /// .mmdb files are all read (name order; the first that knows a field
     /// answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any
-    /// database of that shape.
+    /// database of that shape. The files are memory-mapped, not read
+    /// whole: replace a database only between runs (one truncated while
+    /// leaktrace runs ends it with a bus error, SIGBUS).
     #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
     pub geoip: Option<PathBuf>,
     /// Add a client object to each result, read from its user agent (in

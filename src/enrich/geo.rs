@@ -179,9 +179,24 @@ pub enum GeoError {
     Empty { path: String },
 }
 
+/// A database's bytes: mapped from its file, or held (tests).
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Held(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map) => map,
+            Bytes::Held(bytes) => bytes,
+        }
+    }
+}
+
 /// One MaxMind-format database.
 pub struct Database {
-    reader: maxminddb::Reader<Vec<u8>>,
+    reader: maxminddb::Reader<Bytes>,
     /// Its type and build date: "GeoLite2-City 2026-11-25".
     pub label: String,
     pub built: Timestamp,
@@ -189,17 +204,42 @@ pub struct Database {
 }
 
 impl Database {
-    /// Reads a database file (read-only, whole: the largest City database
-    /// is some 100 MiB).
+    /// Maps a database file, read-only: a lookup touches a few pages of
+    /// it, so memory holds those, not the whole file (a City database is
+    /// 50 to 100 MiB). A file that is empty or cannot be mapped is read
+    /// whole instead.
     pub fn open(path: &Path) -> Result<Database, GeoError> {
-        let bytes = std::fs::read(path).map_err(|source| GeoError::Read {
+        let read = |source| GeoError::Read {
             path: path.display().to_string(),
             source,
-        })?;
-        Database::from_bytes(bytes, path)
+        };
+        let file = std::fs::File::open(path).map_err(read)?;
+        let len = file.metadata().map_err(read)?.len();
+        // SAFETY: a shared, read-only mapping of a file other processes may
+        // change. A database is not evidence and is not written while
+        // leaktrace runs, but if it were truncated while mapped, touching a
+        // page past its new end raises SIGBUS and the run ends without its
+        // summary; a change in place gives wrong or undecodable answers,
+        // which `maxminddb` checks as it reads (an error, no answer). No
+        // reference into the map outlives the `Database` that owns it.
+        let mapped = if len > 0 {
+            unsafe { memmap2::Mmap::map(&file) }.ok()
+        } else {
+            None
+        };
+        let bytes = match mapped {
+            Some(map) => Bytes::Mapped(map),
+            None => Bytes::Held(std::fs::read(path).map_err(read)?),
+        };
+        Database::from_source(bytes, path)
     }
 
+    /// A database from its bytes; `path` names it in errors.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Database, GeoError> {
+        Database::from_source(Bytes::Held(bytes), path)
+    }
+
+    fn from_source(bytes: Bytes, path: &Path) -> Result<Database, GeoError> {
         let reader = maxminddb::Reader::from_source(bytes).map_err(|e| GeoError::Invalid {
             path: path.display().to_string(),
             message: e.to_string(),
