@@ -119,8 +119,13 @@ pub enum Command {
     /// mobile carrier's network), device_changed (its user agents name a
     /// device class or OS family that none of the user's earlier addresses
     /// used), private_among_public (a private address while the same user's
-    /// others are public: a VPN, a proxy or the office). Inputs are read as
-    /// one time-ordered stream.
+    /// others are public: a VPN, a proxy or the office), impossible_travel
+    /// (the user's previous request came from a place too far away for the
+    /// time between them: more than 500 km apart after both places'
+    /// accuracy radii, faster than 900 km/h; needs a City database in
+    /// --geoip, and each move is listed under travel with both addresses,
+    /// places, points, requests, the km, the hours and the speed). Inputs
+    /// are read as one time-ordered stream.
     #[command(after_help = EXIT_CODES)]
     Ips(IpsArgs),
     /// Read leaked files: whom their forensic statements name, and whether
@@ -248,7 +253,8 @@ pub struct IpsArgs {
     pub idle: String,
     /// MaxMind-format databases (.mmdb file, or a folder of them) to place
     /// the addresses; see --geoip of logs. Without it, only the built-in
-    /// ranges and carrier table answer.
+    /// ranges and carrier table answer; impossible_travel needs a City
+    /// database (latitude, longitude, accuracy radius).
     #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
     pub geoip: Option<PathBuf>,
 }
@@ -320,15 +326,20 @@ pub struct EnrichArgs {
     /// MaxMind-format databases for --geo: a .mmdb file, or a folder whose
     /// .mmdb files are all read (name order; the first that knows a field
     /// answers it). GeoLite2/GeoIP2 City, Country, ASN or ISP, or any
-    /// database of that shape.
+    /// database of that shape. The files are memory-mapped, not read
+    /// whole: replace a database only between runs (one truncated while
+    /// leaktrace runs ends it with a bus error, SIGBUS).
     #[arg(long, value_name = "PATH", env = "LEAKTRACE_GEOIP")]
     pub geoip: Option<PathBuf>,
     /// Add a client object to each result, read from its user agent (in
     /// which IIS wrote spaces as plus signs): browser, browser_version, os,
     /// os_version, device (iPhone, iPad, a phone model), class (desktop,
     /// mobile, tablet, bot, other) and source (the built-in uap-core rules
-    /// and their version), and a Device column to the table. A user agent
-    /// is what the client says it is, not proof.
+    /// and their version), and a Device column to the table. sessions also
+    /// get device_changed: whether the session's user agents name a device
+    /// class or OS family that the same user's earlier sessions did not use
+    /// (null without a login; "device changed" in the Device column). A
+    /// user agent is what the client says it is, not proof.
     #[arg(long)]
     pub device: bool,
 }

@@ -119,3 +119,96 @@ fn sessions_and_downloads_take_device() {
     let downloads = ndjson(&["downloads", "--device"], log.path());
     assert!(downloads.is_empty());
 }
+
+const UA_PC: &str = "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/85.0.4183.121+Safari/537.36";
+const UA_PC_FIREFOX: &str =
+    "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64;+rv:81.0)+Gecko/20100101+Firefox/81.0";
+const UA_PHONE: &str = "Mozilla/5.0+(iPhone;+CPU+iPhone+OS+13_7+like+Mac+OS+X)+AppleWebKit/605.1.15+(KHTML,+like+Gecko)+Version/13.1.2+Mobile/15E148+Safari/604.1";
+
+/// ann's sessions, an hour apart each: a Windows desktop (Chrome), the
+/// same desktop with Firefox (not a new device), then an iPhone, then the
+/// desktop again (seen before); one anonymous session.
+fn device_log() -> tempfile::NamedTempFile {
+    let mut log =
+        "#Fields: date time cs-method cs-uri-stem cs-username c-ip cs(User-Agent) sc-status\n"
+            .to_string();
+    for (time, user, ip, ua) in [
+        ("09:00:00", "ann", "73.1.1.1", UA_PC),
+        ("10:00:00", "ANN", "73.1.1.1", UA_PC_FIREFOX),
+        ("11:00:00", "ann", "73.1.1.2", UA_PHONE),
+        ("11:00:01", "-", "73.9.9.9", UA_PHONE),
+        ("12:00:00", "ann", "73.1.1.1", UA_PC),
+    ] {
+        log += &format!("2017-01-19 {time} GET /Home.aspx {user} {ip} {ua} 200\n");
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), log).unwrap();
+    file
+}
+
+#[test]
+fn sessions_flag_a_device_class_or_os_the_user_had_not_used() {
+    let log = device_log();
+    let sessions = ndjson(&["sessions", "--device", "--idle", "10m"], log.path());
+    let seen: Vec<(&str, &Value)> = sessions
+        .iter()
+        .map(|s| {
+            (
+                s["client"]["browser"].as_str().unwrap(),
+                &s["device_changed"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Chrome", &Value::Bool(false)),
+            ("Firefox", &Value::Bool(false)),
+            ("Mobile Safari", &Value::Bool(true)),
+            ("Mobile Safari", &Value::Null),
+            ("Chrome", &Value::Bool(false)),
+        ]
+    );
+    // After client, and only with --device.
+    let keys = support::keys(&sessions[0]);
+    assert_eq!(keys[keys.len() - 2..], ["client", "device_changed"]);
+    let plain = ndjson(&["sessions", "--geo"], log.path());
+    assert!(plain[0].get("device_changed").is_none());
+    let both = ndjson(&["sessions", "--geo", "--device"], log.path());
+    let keys = support::keys(&both[0]);
+    assert_eq!(keys[keys.len() - 3..], ["geo", "client", "device_changed"]);
+    // --ip picks sessions after they are judged: the sessions not shown
+    // still count as earlier ones.
+    let phone = ndjson(
+        &["sessions", "--device", "--idle", "10m", "--ip", "73.1.1.2"],
+        log.path(),
+    );
+    assert_eq!(phone.len(), 1);
+    assert_eq!(phone[0]["device_changed"], true);
+    // --since cuts requests before grouping: nothing earlier is known.
+    let later = ndjson(
+        &[
+            "sessions",
+            "--device",
+            "--idle",
+            "10m",
+            "--since",
+            "2017-01-19T10:30:00Z",
+        ],
+        log.path(),
+    );
+    assert_eq!(later[0]["device_changed"], false);
+    let out = leaktrace()
+        .env_remove("LEAKTRACE_GEOIP")
+        .env("COLUMNS", "250")
+        .args(["sessions", "--device", "--idle", "10m"])
+        .arg(log.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("iPhone · mobile · device changed"),
+        "{table}"
+    );
+    assert_eq!(table.matches("device changed").count(), 1, "{table}");
+}

@@ -213,6 +213,13 @@ fn a_geoip_path_that_is_not_a_database_is_a_usage_error() {
     let (code, _, stderr) = run(dir.path(), &["logs", "--geo", "--geoip", &log]);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("not a MaxMind-format database"), "{stderr}");
+    // An empty file cannot be mapped: it is read, and refused the same way.
+    let empty = dir.path().join("empty.mmdb");
+    std::fs::write(&empty, b"").unwrap();
+    let empty = empty.display().to_string();
+    let (code, _, stderr) = run(dir.path(), &["logs", "--geo", "--geoip", &empty]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("not a MaxMind-format database"), "{stderr}");
 }
 
 #[test]

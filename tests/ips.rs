@@ -184,3 +184,140 @@ fn user_picks_one_person_and_table_reads() {
     assert!(table.contains("Place"), "{table}");
     assert!(table.contains("private_among_public"), "{table}");
 }
+
+#[derive(Serialize)]
+struct Named {
+    names: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+#[derive(Serialize)]
+struct Location {
+    latitude: f64,
+    longitude: f64,
+    accuracy_radius: u16,
+}
+
+#[derive(Serialize)]
+struct City {
+    city: Named,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+}
+
+/// A City database: Chicago, Milwaukee and Lagos with their points, and a
+/// network whose city has no point.
+fn city_database(dir: &std::path::Path) -> String {
+    let mut db = mmdb_writer::Writer::new("GeoLite2-City");
+    for (net, name, point) in [
+        ("73.0.0.0/8", "Chicago", Some((41.8781, -87.6298, 20))),
+        ("24.0.0.0/8", "Milwaukee", Some((43.0389, -87.9065, 20))),
+        ("105.112.0.0/12", "Lagos", Some((6.455, 3.3841, 50))),
+        ("81.0.0.0/8", "Nowhere", None),
+    ] {
+        let record = City {
+            city: Named {
+                names: [("en", name)].into(),
+            },
+            location: point.map(|(latitude, longitude, accuracy_radius)| Location {
+                latitude,
+                longitude,
+                accuracy_radius,
+            }),
+        };
+        db.insert(net.parse::<ipnet::IpNet>().unwrap(), &record)
+            .unwrap();
+    }
+    let path = dir.join("city.mmdb");
+    std::fs::write(&path, db.to_bytes().unwrap()).unwrap();
+    path.display().to_string()
+}
+
+/// cy goes from Chicago to Lagos in an hour; dee from Chicago to
+/// Milwaukee in an hour; eve from Chicago to Lagos in three days; fay
+/// from a place with no point, and from the office, to Lagos in an hour.
+fn travel_log() -> String {
+    let mut log =
+        "#Fields: date time cs-method cs-uri-stem cs-username c-ip cs(User-Agent) sc-status\n"
+            .to_string();
+    for (date, time, user, ip) in [
+        ("2017-01-19", "10:00:00", "cy", "73.1.1.1"),
+        ("2017-01-19", "10:00:00", "dee", "73.1.1.2"),
+        ("2017-01-19", "10:00:00", "eve", "73.1.1.3"),
+        ("2017-01-19", "10:00:00", "fay", "81.1.1.1"),
+        ("2017-01-19", "10:30:00", "fay", "10.1.1.1"),
+        ("2017-01-19", "11:00:00", "cy", "105.112.0.1"),
+        ("2017-01-19", "11:00:00", "dee", "24.1.1.1"),
+        ("2017-01-19", "11:00:00", "fay", "105.112.0.4"),
+        ("2017-01-22", "10:00:00", "eve", "105.112.0.3"),
+    ] {
+        log += &format!("{date} {time} GET /Home.aspx {user} {ip} {UA_PC} 200\n");
+    }
+    log
+}
+
+#[test]
+fn impossible_travel_needs_far_places_close_in_time_with_points() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("u_ex.log"), travel_log()).unwrap();
+    let city = city_database(dir.path());
+    let (code, rows, stderr) = ips(dir.path(), &["--geoip", &city]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let flagged: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| !r["travel"].as_array().unwrap().is_empty())
+        .map(|r| {
+            (
+                r["user"].as_str().unwrap(),
+                r["client_ip"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(flagged, [("cy", "105.112.0.1")], "{rows:#?}");
+    let lagos = rows
+        .iter()
+        .find(|r| r["client_ip"] == "105.112.0.1")
+        .unwrap();
+    assert_eq!(lagos["flags"], serde_json::json!(["impossible_travel"]));
+    let t = &lagos["travel"][0];
+    assert_eq!(t["from"]["client_ip"], "73.1.1.1");
+    assert_eq!(t["from"]["place"], "Chicago");
+    assert_eq!(t["from"]["time_utc"], "2017-01-19T10:00:00Z");
+    assert_eq!(t["from"]["line"], 2);
+    assert_eq!(t["from"]["accuracy_km"], 20);
+    assert_eq!(t["to"]["client_ip"], "105.112.0.1");
+    assert_eq!(t["to"]["place"], "Lagos");
+    assert_eq!(t["to"]["time_local"], "2017-01-19T05:00:00-06:00");
+    assert_eq!(t["to"]["line"], 7);
+    // 9,613 km between the points, less 20 and 50 km of radius, in an hour.
+    assert_eq!(t["distance_km"], 9613.0);
+    assert_eq!(t["min_distance_km"], 9543.0);
+    assert_eq!(t["hours"], 1.0);
+    assert_eq!(t["km_per_h"], 9543.0);
+    // No one else's row has the flag (fay's office address is private
+    // among public ones).
+    for r in &rows {
+        if r["client_ip"] != "105.112.0.1" {
+            let flags = r["flags"].as_array().unwrap();
+            assert!(!flags.contains(&"impossible_travel".into()), "{r:#?}");
+        }
+    }
+    // Without a City database nothing is claimed.
+    let (_, rows, _) = ips(dir.path(), &[]);
+    assert!(
+        rows.iter().all(|r| r["travel"] == serde_json::json!([])),
+        "{rows:#?}"
+    );
+    // The table names the move.
+    let out = leaktrace()
+        .env_remove("LEAKTRACE_GEOIP")
+        .env("COLUMNS", "300")
+        .args(["ips", "--user", "cy", "--geoip", &city])
+        .arg(dir.path().join("u_ex.log"))
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("impossible_travel (from 73.1.1.1 (Chicago): 9543 km in 1.00 h, 9543 km/h)"),
+        "{table}"
+    );
+}

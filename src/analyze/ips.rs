@@ -2,7 +2,9 @@
 //! was first and last seen, how many requests, sessions and exports came
 //! from it, and which user agents. The flags that make an address worth a
 //! look (first seen on the day of an export, a mobile network, a private
-//! address among public ones) are set once the places are known.
+//! address among public ones, a device not used before, impossible travel
+//! from another address: [`super::travel`]) are set once the places are
+//! known.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -13,7 +15,8 @@ use jiff::civil::Date;
 use super::export;
 use super::same_user;
 use super::sessions::{Session, SessionEvent};
-use crate::enrich::device::Client;
+use super::travel::{self, Moves, Travel};
+use crate::enrich::device::{self, Client};
 use crate::enrich::geo::{Geo, Network};
 use crate::time::Zone;
 
@@ -43,6 +46,9 @@ pub struct AddressUse {
     pub file: Arc<str>,
     pub line: u64,
     pub flags: Vec<Flag>,
+    /// The moves to this address too fast to be travel (flag
+    /// [`Flag::ImpossibleTravel`]), by arrival.
+    pub travel: Vec<Travel>,
     /// What is known of the address.
     pub geo: Arc<Geo>,
     /// What the user agents say, one per distinct client (browser, OS,
@@ -66,6 +72,9 @@ pub enum Flag {
     /// Private, loopback, CGNAT or link-local, while the same user's other
     /// addresses are public: a VPN, a proxy, or the office.
     PrivateAmongPublic,
+    /// The user's previous request came from a place too far away for the
+    /// time between them ([`travel::judge`]; needs a City database).
+    ImpossibleTravel,
 }
 
 impl Flag {
@@ -75,6 +84,7 @@ impl Flag {
             Flag::Mobile => "mobile",
             Flag::DeviceChanged => "device_changed",
             Flag::PrivateAmongPublic => "private_among_public",
+            Flag::ImpossibleTravel => "impossible_travel",
         }
     }
 }
@@ -86,6 +96,8 @@ pub struct AddressBook {
     uses: HashMap<(String, String), AddressUse>,
     /// Per export user (lower case): the export downloads' times.
     export_times: HashMap<String, Vec<Timestamp>>,
+    /// Each login's changes of address, for impossible travel.
+    moves: Moves,
 }
 
 impl AddressBook {
@@ -96,6 +108,7 @@ impl AddressBook {
         };
         let entry = match (&ev.user, ev.download) {
             (Some(user), _) => {
+                self.moves.observe(user, ip, t, file, line);
                 let entry = self.entry((user.clone(), ip.to_string()), t, file, line);
                 entry.requests += 1;
                 entry
@@ -158,6 +171,7 @@ impl AddressBook {
                 file: file.clone(),
                 line,
                 flags: Vec::new(),
+                travel: Vec::new(),
                 geo: Arc::default(),
                 clients: Vec::new(),
             });
@@ -174,6 +188,12 @@ impl AddressBook {
                 entry.sessions += 1;
             }
         }
+    }
+
+    /// Changes of address not judged for impossible travel, past
+    /// [`travel::MAX_MOVES`].
+    pub fn moves_not_judged(&self) -> u64 {
+        self.moves.not_kept
     }
 
     /// The uses, by user (any case) then first seen, with their places
@@ -199,6 +219,22 @@ impl AddressBook {
                 }
             }
         }
+        let at: HashMap<(&str, &str), usize> = uses
+            .iter()
+            .enumerate()
+            .map(|(i, u)| ((u.user.as_str(), u.ip.as_str()), i))
+            .collect();
+        let mut travels: Vec<(usize, Travel)> = Vec::new();
+        for m in self.moves.into_moves() {
+            if let Some(&i) = at.get(&(m.user.as_str(), m.to.ip.as_str()))
+                && let Some(t) = travel::judge(&m, place(&m.from.ip), place(&m.to.ip))
+            {
+                travels.push((i, t));
+            }
+        }
+        for (i, t) in travels {
+            uses[i].travel.push(t);
+        }
         let networks: Vec<Option<Network>> = uses.iter().map(|u| u.geo.network).collect();
         let day = |t: Timestamp| -> Date { zone.zoned(t).date() };
         for i in 0..uses.len() {
@@ -218,16 +254,15 @@ impl AddressBook {
             if networks[i] == Some(Network::Mobile) {
                 flags.push(Flag::Mobile);
             }
-            let kind = |c: &Arc<Client>| (c.class, c.os.clone());
             let before: BTreeSet<_> = (0..uses.len())
                 .filter(|&j| {
                     j != i
                         && same_user(&uses[j].user, &uses[i].user)
                         && uses[j].first < uses[i].first
                 })
-                .flat_map(|j| uses[j].clients.iter().map(kind))
+                .flat_map(|j| uses[j].clients.iter().map(|c| device::Kind::of(c)))
                 .collect();
-            if !before.is_empty() && uses[i].clients.iter().any(|c| !before.contains(&kind(c))) {
+            if device::is_new_kind(&before, &uses[i].clients) {
                 flags.push(Flag::DeviceChanged);
             }
             let inside = matches!(
@@ -241,6 +276,9 @@ impl AddressBook {
             });
             if inside && others_public {
                 flags.push(Flag::PrivateAmongPublic);
+            }
+            if !uses[i].travel.is_empty() {
+                flags.push(Flag::ImpossibleTravel);
             }
             uses[i].flags = flags;
         }

@@ -14,6 +14,7 @@ pub mod ordered;
 pub mod polling;
 pub mod repeats;
 pub mod sessions;
+pub mod travel;
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;

@@ -58,6 +58,7 @@ pub fn run(args: &IpsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         book.session(session);
     }
     bar.finish_and_clear();
+    let moves_not_judged = book.moves_not_judged();
     let uses = book.finish(&zone, |ip| locator.locate(ip), |ua| devices.identify(ua));
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
@@ -96,6 +97,13 @@ pub fn run(args: &IpsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             if shown == 1 { "" } else { "s" },
             uses.len()
         );
+        if moves_not_judged > 0 {
+            let _ = writeln!(
+                err,
+                "leaktrace: {moves_not_judged} changes of address were not checked for impossible travel: past {} distinct moves (login, from, to)",
+                crate::analyze::travel::MAX_MOVES
+            );
+        }
     }
     Ok(exit)
 }

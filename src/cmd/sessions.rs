@@ -13,6 +13,8 @@ use jiff::Timestamp;
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
+use crate::enrich::Enricher;
+use crate::enrich::device::KindsSeen;
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
 use crate::output::{Context, Writer, table};
@@ -81,6 +83,26 @@ fn bounds(
     Ok((since, until))
 }
 
+/// With `--device`, whether a session's user agents name a device class
+/// or OS family the user's earlier sessions did not (as `ips` flags an
+/// address); None without a login or without `--device`.
+fn device_changed(
+    enricher: &mut Enricher,
+    kinds: &mut KindsSeen,
+    session: &Session,
+) -> Option<bool> {
+    let (Some(devices), Some(user)) = (enricher.devices.as_mut(), &session.user) else {
+        return None;
+    };
+    let clients: Vec<_> = session
+        .user_agent
+        .iter()
+        .chain(&session.other_user_agents)
+        .filter_map(|ua| devices.identify(ua))
+        .collect();
+    Some(kinds.changed(user, &clients))
+}
+
 pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let idle = super::duration(&args.idle, "--idle")?;
@@ -101,7 +123,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         },
         table::width(),
     );
-    let (fields, table) = crate::output::enrich::columns(&enricher);
+    let (fields, table) = crate::output::enrich::session_columns(&enricher);
     writer.append_columns(fields, table);
 
     let select = |row: &Row<'_>| {
@@ -114,18 +136,26 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let mut tracker = SessionTracker::new(idle);
     let (mut total, mut shown) = (0u64, 0u64);
+    // Every session counts for its user's devices, shown or not: the
+    // sessions of one user end one after another.
+    let mut kinds = KindsSeen::default();
     let mut report = |sessions: Vec<Session>, writer: &mut Writer<_>| -> io::Result<()> {
         for session in sessions {
             total += 1;
+            let changed = device_changed(&mut enricher, &mut kinds, &session);
             if selection.keeps(&session) {
                 shown += 1;
-                super::write_enriched(
-                    writer,
-                    &mut enricher,
-                    &session,
-                    session.client_ips.first().map(String::as_str),
-                    session.user_agent.as_deref(),
-                )?;
+                let ip = session.client_ips.first().map(String::as_str);
+                let found = enricher.enrich(ip, session.user_agent.as_deref());
+                let (mut cells, mut table) =
+                    crate::output::enrich::cells(writer, &enricher, &found);
+                if enricher.devices.is_some() {
+                    let format = writer.format();
+                    crate::output::enrich::add_device_changed(
+                        format, changed, &mut cells, &mut table,
+                    );
+                }
+                writer.write_appended(&session, cells, table)?;
             }
         }
         Ok(())

@@ -5,7 +5,7 @@
 //! other) is derived from them. A user agent is a claim the client makes,
 //! not proof: it tells what the client says it is.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -55,6 +55,49 @@ pub struct Client {
     pub class: DeviceClass,
     /// The rules that answered: "uap-core 0.18.0".
     pub source: String,
+}
+
+/// What a device change is judged on: the class and the OS family (a new
+/// browser or version on the same system is not a new device).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Kind {
+    pub class: DeviceClass,
+    pub os: Option<String>,
+}
+
+impl Kind {
+    pub fn of(client: &Client) -> Kind {
+        Kind {
+            class: client.class,
+            os: client.os.clone(),
+        }
+    }
+}
+
+/// Whether `clients` name a device class or OS family that none of the
+/// kinds seen `before` has; false when nothing came before (a first
+/// device is not a change).
+pub fn is_new_kind(before: &BTreeSet<Kind>, clients: &[Arc<Client>]) -> bool {
+    !before.is_empty() && clients.iter().any(|c| !before.contains(&Kind::of(c)))
+}
+
+/// The device kinds each login used so far, for a flag on what comes next
+/// (`sessions`' `device_changed`, on the rule of [`is_new_kind`]). One
+/// small set per login: a kind is a class and an OS family.
+#[derive(Default)]
+pub struct KindsSeen {
+    by_user: HashMap<String, BTreeSet<Kind>>,
+}
+
+impl KindsSeen {
+    /// Whether `clients` name a kind the login's earlier ones did not
+    /// (logins in any case); they are then remembered.
+    pub fn changed(&mut self, user: &str, clients: &[Arc<Client>]) -> bool {
+        let seen = self.by_user.entry(user.to_lowercase()).or_default();
+        let changed = is_new_kind(seen, clients);
+        seen.extend(clients.iter().map(|c| Kind::of(c)));
+        changed
+    }
 }
 
 /// Rules could not be loaded (a build with broken vendored rules).
@@ -318,5 +361,40 @@ mod tests {
         let a = devices.identify("curl/7.68.0").unwrap();
         let b = devices.identify("curl/7.68.0").unwrap();
         assert!(Arc::ptr_eq(&a, &b));
+    }
+
+    fn client(class: DeviceClass, os: &str, browser: &str) -> Arc<Client> {
+        Arc::new(Client {
+            browser: Some(browser.into()),
+            browser_version: None,
+            os: Some(os.into()),
+            os_version: None,
+            device: None,
+            class,
+            source: "test".into(),
+        })
+    }
+
+    #[test]
+    fn a_new_class_or_os_is_a_change_a_new_browser_is_not() {
+        let pc = client(DeviceClass::Desktop, "Windows", "Chrome");
+        let firefox = client(DeviceClass::Desktop, "Windows", "Firefox");
+        let mac = client(DeviceClass::Desktop, "Mac OS X", "Chrome");
+        let phone = client(DeviceClass::Mobile, "iOS", "Mobile Safari");
+        let mut seen = KindsSeen::default();
+        assert!(
+            !seen.changed("ann", std::slice::from_ref(&pc)),
+            "a first device"
+        );
+        assert!(!seen.changed("ANN", &[firefox]));
+        assert!(
+            !seen.changed("bob", std::slice::from_ref(&phone)),
+            "bob's first"
+        );
+        assert!(seen.changed("ann", &[pc.clone(), phone]));
+        assert!(seen.changed("ann", &[mac]));
+        assert!(!seen.changed("ann", &[pc]));
+        assert!(!seen.changed("cy", &[]));
+        assert!(!seen.changed("cy", &[]), "no user agent, no change");
     }
 }

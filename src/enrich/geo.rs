@@ -54,6 +54,17 @@ impl Network {
     }
 }
 
+/// Where a City database puts an address: the centre of the place it
+/// names, and how far from it the address may be.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// MaxMind's `accuracy_radius`: the address is within this many
+    /// kilometres of the point (0 when the database gives none).
+    pub accuracy_km: u16,
+}
+
 /// What is known of one address. JSON keys in this order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Geo {
@@ -73,6 +84,10 @@ pub struct Geo {
     /// address with its build date ("GeoLite2-City 2026-11-25"), and
     /// "carrier table" when it made the address mobile.
     pub source: Option<String>,
+    /// The point a City database gives (not in the `geo` object: it is the
+    /// centre of the place named above; impossible travel reports it).
+    #[serde(skip)]
+    pub coordinates: Option<Coordinates>,
 }
 
 /// Mobile carriers' autonomous systems (US), keyed by number: a database may
@@ -164,9 +179,24 @@ pub enum GeoError {
     Empty { path: String },
 }
 
+/// A database's bytes: mapped from its file, or held (tests).
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Held(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map) => map,
+            Bytes::Held(bytes) => bytes,
+        }
+    }
+}
+
 /// One MaxMind-format database.
 pub struct Database {
-    reader: maxminddb::Reader<Vec<u8>>,
+    reader: maxminddb::Reader<Bytes>,
     /// Its type and build date: "GeoLite2-City 2026-11-25".
     pub label: String,
     pub built: Timestamp,
@@ -174,17 +204,42 @@ pub struct Database {
 }
 
 impl Database {
-    /// Reads a database file (read-only, whole: the largest City database
-    /// is some 100 MiB).
+    /// Maps a database file, read-only: a lookup touches a few pages of
+    /// it, so memory holds those, not the whole file (a City database is
+    /// 50 to 100 MiB). A file that is empty or cannot be mapped is read
+    /// whole instead.
     pub fn open(path: &Path) -> Result<Database, GeoError> {
-        let bytes = std::fs::read(path).map_err(|source| GeoError::Read {
+        let read = |source| GeoError::Read {
             path: path.display().to_string(),
             source,
-        })?;
-        Database::from_bytes(bytes, path)
+        };
+        let file = std::fs::File::open(path).map_err(read)?;
+        let len = file.metadata().map_err(read)?.len();
+        // SAFETY: a shared, read-only mapping of a file other processes may
+        // change. A database is not evidence and is not written while
+        // leaktrace runs, but if it were truncated while mapped, touching a
+        // page past its new end raises SIGBUS and the run ends without its
+        // summary; a change in place gives wrong or undecodable answers,
+        // which `maxminddb` checks as it reads (an error, no answer). No
+        // reference into the map outlives the `Database` that owns it.
+        let mapped = if len > 0 {
+            unsafe { memmap2::Mmap::map(&file) }.ok()
+        } else {
+            None
+        };
+        let bytes = match mapped {
+            Some(map) => Bytes::Mapped(map),
+            None => Bytes::Held(std::fs::read(path).map_err(read)?),
+        };
+        Database::from_source(bytes, path)
     }
 
+    /// A database from its bytes; `path` names it in errors.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Database, GeoError> {
+        Database::from_source(Bytes::Held(bytes), path)
+    }
+
+    fn from_source(bytes: Bytes, path: &Path) -> Result<Database, GeoError> {
         let reader = maxminddb::Reader::from_source(bytes).map_err(|e| GeoError::Invalid {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -250,6 +305,7 @@ struct Answer {
     #[serde(default)]
     subdivisions: Vec<Place>,
     city: Option<Place>,
+    location: Option<Location>,
     country_code: Option<String>,
     autonomous_system_number: Option<u32>,
     autonomous_system_organization: Option<String>,
@@ -263,6 +319,57 @@ struct Place {
     iso_code: Option<String>,
     #[serde(default)]
     names: HashMap<String, String>,
+}
+
+/// A City database's `location`. MaxMind writes doubles and a uint16, but
+/// the decoder wants the exact type: a database of that shape written with
+/// other number types must not lose its whole answer, so any number is
+/// taken.
+#[derive(Debug, Default, Deserialize)]
+struct Location {
+    latitude: Option<Number>,
+    longitude: Option<Number>,
+    accuracy_radius: Option<Number>,
+}
+
+impl Location {
+    /// The point, when both coordinates are given and on the globe.
+    fn coordinates(&self) -> Option<Coordinates> {
+        let (latitude, longitude) = (self.latitude?.0, self.longitude?.0);
+        let radius = self.accuracy_radius.map_or(0.0, |r| r.0);
+        let on_globe = (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude);
+        (on_globe && (0.0..=f64::from(u16::MAX)).contains(&radius)).then_some(Coordinates {
+            latitude,
+            longitude,
+            accuracy_km: radius.round() as u16,
+        })
+    }
+}
+
+/// Any number a database holds, as a double.
+#[derive(Clone, Copy, Debug)]
+struct Number(f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(v as f64))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl Place {
@@ -358,6 +465,10 @@ impl Locator {
                     .and_then(|s| s.english().or_else(|| s.iso_code.clone())),
             );
             fill(&mut geo.city, a.city.and_then(|c| c.english()));
+            fill(
+                &mut geo.coordinates,
+                a.location.as_ref().and_then(Location::coordinates),
+            );
             fill(&mut geo.asn, a.autonomous_system_number);
             fill(&mut geo.as_org, a.autonomous_system_organization.or(a.isp));
             mobile_mark |=
@@ -482,7 +593,8 @@ mod tests {
         Database::from_bytes(writer.to_bytes().unwrap(), Path::new("test.mmdb")).unwrap()
     }
 
-    /// JSON with integers written as the 32-bit numbers MaxMind uses.
+    /// JSON with integers written as the 32-bit numbers MaxMind uses (and
+    /// other numbers as doubles, as latitudes are).
     struct Record(serde_json::Value);
 
     impl Serialize for Record {
@@ -499,7 +611,10 @@ mod tests {
                 serde_json::Value::Array(items) => {
                     s.collect_seq(items.iter().map(|v| Record(v.clone())))
                 }
-                serde_json::Value::Number(n) => s.serialize_u32(n.as_u64().unwrap() as u32),
+                serde_json::Value::Number(n) => match n.as_u64() {
+                    Some(u) => s.serialize_u32(u as u32),
+                    None => s.serialize_f64(n.as_f64().unwrap()),
+                },
                 serde_json::Value::String(t) => s.serialize_str(t),
                 serde_json::Value::Bool(b) => s.serialize_bool(*b),
                 serde_json::Value::Null => s.serialize_unit(),
@@ -572,6 +687,48 @@ mod tests {
         assert_eq!(residential.network, Some(Network::Public));
         assert!(!residential.mobile);
         assert_eq!(residential.asn, Some(7922));
+    }
+
+    #[test]
+    fn a_city_location_gives_coordinates_and_special_ranges_none() {
+        use serde_json::json;
+        let city = database(
+            "GeoLite2-City",
+            "2017-03-01T00:00:00Z",
+            &[
+                (
+                    "73.0.0.0/8",
+                    json!({"city": {"names": {"en": "Chicago"}},
+                           "location": {"latitude": 41.8781, "longitude": -87.6298,
+                                        "accuracy_radius": 20}}),
+                ),
+                (
+                    "74.0.0.0/8",
+                    json!({"location": {"latitude": 95.5, "longitude": 0.5}}),
+                ),
+                (
+                    "10.0.0.0/8",
+                    json!({"location": {"latitude": 1.5, "longitude": 1.5}}),
+                ),
+            ],
+        );
+        let mut locator = Locator::new(vec![city]);
+        let geo = locator.locate("73.1.2.3");
+        assert_eq!(
+            geo.coordinates,
+            Some(Coordinates {
+                latitude: 41.8781,
+                longitude: -87.6298,
+                accuracy_km: 20
+            })
+        );
+        // Off the globe: no point, no claim.
+        assert_eq!(locator.locate("74.1.2.3").coordinates, None);
+        // A private address is answered by the built-in ranges alone.
+        assert_eq!(locator.locate("10.1.2.3").coordinates, None);
+        // Not part of the geo object.
+        let text = serde_json::to_string(&*geo).unwrap();
+        assert!(!text.contains("41.8781"), "{text}");
     }
 
     #[test]

@@ -11,14 +11,43 @@ use crate::enrich::{Enricher, Enrichment};
 /// `Place`.
 const DEVICE: Column = Column::optional("Device", 0);
 
+const BOTH: &[Column] = &[geo::PLACE, DEVICE];
+
 /// JSON keys and table columns of the appended columns.
 pub fn columns(enricher: &Enricher) -> (&'static [&'static str], &'static [Column]) {
-    const BOTH: &[Column] = &[geo::PLACE, DEVICE];
     match (enricher.locator.is_some(), enricher.devices.is_some()) {
         (true, true) => (&["geo", "client"], BOTH),
         (true, false) => (geo::FIELDS, geo::TABLE),
         (false, true) => (&["client"], &[DEVICE]),
         (false, false) => (&[], &[]),
+    }
+}
+
+/// The same for sessions: with `--device`, `device_changed` after
+/// `client` (in the table, a mark in the `Device` column).
+pub fn session_columns(enricher: &Enricher) -> (&'static [&'static str], &'static [Column]) {
+    match (enricher.locator.is_some(), enricher.devices.is_some()) {
+        (true, true) => (&["geo", "client", "device_changed"], BOTH),
+        (false, true) => (&["client", "device_changed"], &[DEVICE]),
+        _ => columns(enricher),
+    }
+}
+
+/// Adds a session's `device_changed` to the appended values of
+/// [`cells`]: `null` for a session without a login; the table marks a
+/// change after the device.
+pub fn add_device_changed(
+    format: Format,
+    changed: Option<bool>,
+    cells: &mut Vec<Cell>,
+    table: &mut [String],
+) {
+    if format != Format::Table {
+        cells.push(changed.map_or(Cell::Null, |c| Cell::Json(c.into())));
+    } else if changed == Some(true)
+        && let Some(device) = table.last_mut()
+    {
+        device.push_str(" · device changed");
     }
 }
 

@@ -28,16 +28,7 @@ pub fn table(geo: Option<&Geo>) -> String {
     let Some(g) = geo else {
         return "-".into();
     };
-    let mut parts: Vec<String> = [&g.country, &g.region, &g.city]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
-    let place = parts.join(", ");
-    parts.clear();
-    if !place.is_empty() {
-        parts.push(place);
-    }
+    let mut parts: Vec<String> = place(g).into_iter().collect();
     if let Some(asn) = g.asn {
         parts.push(format!("AS{asn}"));
     }
@@ -53,6 +44,17 @@ pub fn table(geo: Option<&Geo>) -> String {
     } else {
         parts.join(" · ")
     }
+}
+
+/// Country, region and city, as far as they are known ("US, Illinois,
+/// Chicago").
+pub fn place(g: &Geo) -> Option<String> {
+    let parts: Vec<&str> = [&g.country, &g.region, &g.city]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The note for databases built far from the log's dates.
