@@ -10,23 +10,14 @@ use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, IpsArgs};
 use crate::enrich::device::Devices;
-use crate::exit::{Exit, usage};
-use crate::filter::{Filter, FilterSpec};
+use crate::exit::Exit;
 use crate::output::{Context, Writer, table};
 use crate::w3c::Row;
 
 pub fn run(args: &IpsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let idle = super::duration(&args.idle, "--idle")?;
-    let users = if args.user.is_empty() {
-        None
-    } else {
-        let spec = FilterSpec {
-            users: args.user.clone(),
-            ..FilterSpec::default()
-        };
-        Some(Filter::new(&spec).map_err(usage)?)
-    };
+    let users = super::user_filter(&args.user)?;
     let mut locator = super::open_locator(args.geoip.as_deref())?;
     let mut devices = Devices::new()?;
     let cfg = super::scan_config(&args.read)?;

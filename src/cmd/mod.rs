@@ -66,20 +66,7 @@ pub fn zone(global: &GlobalArgs) -> anyhow::Result<Zone> {
 
 /// The validated filters; local `--since`/`--until` are read in `zone`.
 pub fn filter(args: &FilterArgs, zone: &Zone) -> anyhow::Result<Filter> {
-    let bound = |text: &Option<String>, which: Bound, flag: &str| -> anyhow::Result<_> {
-        text.as_deref()
-            .map(|t| parse_bound(t, which, zone).map_err(|e| usage(format!("{flag}: {e}"))))
-            .transpose()
-    };
-    let since = bound(&args.since, Bound::Since, "--since")?;
-    let until = bound(&args.until, Bound::Until, "--until")?;
-    if let (Some(s), Some(u), Some(st), Some(ut)) = (since, until, &args.since, &args.until)
-        && s >= u
-    {
-        return Err(usage(format!(
-            "--since {st} ({s}) is not before --until {ut} ({u}): the range is empty"
-        )));
-    }
+    let (since, until) = time_bounds(args.since.as_deref(), args.until.as_deref(), zone)?;
     let spec = FilterSpec {
         users: args.user.clone(),
         ips: args.ip.clone(),
@@ -90,6 +77,42 @@ pub fn filter(args: &FilterArgs, zone: &Zone) -> anyhow::Result<Filter> {
         until,
     };
     Filter::new(&spec).map_err(usage)
+}
+
+/// The validated `--since` and `--until` of any command (local times read
+/// in `zone`): a usage error names the flag, and an empty range both.
+pub fn time_bounds(
+    since: Option<&str>,
+    until: Option<&str>,
+    zone: &Zone,
+) -> anyhow::Result<(Option<jiff::Timestamp>, Option<jiff::Timestamp>)> {
+    let bound = |text: Option<&str>, which: Bound, flag: &str| -> anyhow::Result<_> {
+        text.map(|t| parse_bound(t, which, zone).map_err(|e| usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    let from = bound(since, Bound::Since, "--since")?;
+    let to = bound(until, Bound::Until, "--until")?;
+    if let (Some(s), Some(u), Some(st), Some(ut)) = (from, to, since, until)
+        && s >= u
+    {
+        return Err(usage(format!(
+            "--since {st} ({s}) is not before --until {ut} ({u}): the range is empty"
+        )));
+    }
+    Ok((from, to))
+}
+
+/// The validated `--user` of a command that selects whole sessions or
+/// addresses by login (`sessions`, `ips`): None when not given.
+pub fn user_filter(users: &[String]) -> anyhow::Result<Option<Filter>> {
+    if users.is_empty() {
+        return Ok(None);
+    }
+    let spec = FilterSpec {
+        users: users.to_vec(),
+        ..FilterSpec::default()
+    };
+    Filter::new(&spec).map(Some).map_err(usage)
 }
 
 /// A positive duration option: `30m`, `1h 30m`, `90s`, `PT30M`.

@@ -16,9 +16,8 @@ use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::enrich::Enricher;
 use crate::enrich::device::KindsSeen;
 use crate::exit::{Exit, usage};
-use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
+use crate::filter::{Filter, FilterError, parse_ip, parse_net};
 use crate::output::{Context, Writer, table};
-use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
 /// Which sessions are printed.
@@ -29,15 +28,7 @@ struct Selection {
 
 impl Selection {
     fn new(args: &SessionsArgs) -> anyhow::Result<Selection> {
-        let users = if args.user.is_empty() {
-            None
-        } else {
-            let spec = FilterSpec {
-                users: args.user.clone(),
-                ..FilterSpec::default()
-            };
-            Some(Filter::new(&spec).map_err(usage)?)
-        };
+        let users = super::user_filter(&args.user)?;
         let nets = args
             .ip
             .iter()
@@ -59,28 +50,6 @@ impl Selection {
                 .filter_map(|ip| parse_ip(ip.as_bytes()))
                 .any(|ip| self.nets.iter().any(|n| n.contains(&ip)))
     }
-}
-
-/// The validated `--since` and `--until`.
-fn bounds(
-    args: &SessionsArgs,
-    zone: &Zone,
-) -> anyhow::Result<(Option<Timestamp>, Option<Timestamp>)> {
-    let bound = |text: &Option<String>, which: Bound, flag: &str| -> anyhow::Result<_> {
-        text.as_deref()
-            .map(|t| parse_bound(t, which, zone).map_err(|e| usage(format!("{flag}: {e}"))))
-            .transpose()
-    };
-    let since = bound(&args.since, Bound::Since, "--since")?;
-    let until = bound(&args.until, Bound::Until, "--until")?;
-    if let (Some(s), Some(u), Some(st), Some(ut)) = (since, until, &args.since, &args.until)
-        && s >= u
-    {
-        return Err(usage(format!(
-            "--since {st} ({s}) is not before --until {ut} ({u}): the range is empty"
-        )));
-    }
-    Ok((since, until))
 }
 
 /// With `--device`, whether a session's user agents name a device class
@@ -106,7 +75,7 @@ fn device_changed(
 pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let idle = super::duration(&args.idle, "--idle")?;
-    let (since, until) = bounds(args, &zone)?;
+    let (since, until) = super::time_bounds(args.since.as_deref(), args.until.as_deref(), &zone)?;
     let selection = Selection::new(args)?;
     let cfg = super::scan_config(&args.read)?;
     let mut enricher = super::enricher(&args.enrich)?;
