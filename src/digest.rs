@@ -22,8 +22,6 @@ pub fn sha256(bytes: &[u8]) -> String {
 pub struct FileDigest {
     pub sha256: [u8; 32],
     pub bytes: u64,
-    /// Its first `head` bytes (what was asked for, or fewer).
-    pub head: Vec<u8>,
 }
 
 impl FileDigest {
@@ -32,15 +30,14 @@ impl FileDigest {
     }
 }
 
-/// SHA-256 and size of a file, keeping its first `head` bytes, in one read.
-pub fn sha256_file(path: &Path, head: usize) -> io::Result<FileDigest> {
-    sha256_reader(File::open(path)?, head)
+/// SHA-256 and size of a file, in one read.
+pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
+    sha256_reader(File::open(path)?)
 }
 
 /// [`sha256_file`] of what a reader gives, to its end.
-pub fn sha256_reader(mut file: impl Read, head: usize) -> io::Result<FileDigest> {
+pub fn sha256_reader(mut file: impl Read) -> io::Result<FileDigest> {
     let mut hasher = Sha256::new();
-    let mut first = Vec::with_capacity(head.min(1 << 20));
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
     loop {
@@ -50,17 +47,12 @@ pub fn sha256_reader(mut file: impl Read, head: usize) -> io::Result<FileDigest>
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if first.len() < head {
-            let take = n.min(head - first.len());
-            first.extend_from_slice(&buf[..take]);
-        }
         hasher.update(&buf[..n]);
         total += n as u64;
     }
     Ok(FileDigest {
         sha256: hasher.finalize().into(),
         bytes: total,
-        head: first,
     })
 }
 
@@ -69,16 +61,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_and_bytes_hash_alike_and_the_head_is_kept() {
+    fn file_and_bytes_hash_alike() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a");
         std::fs::write(&path, b"abc").unwrap();
-        let d = sha256_file(&path, 2).unwrap();
+        let d = sha256_file(&path).unwrap();
         assert_eq!(
             d.hex(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(d.hex(), sha256(b"abc"));
-        assert_eq!((d.bytes, d.head.as_slice()), (3, &b"ab"[..]));
+        assert_eq!(d.bytes, 3);
     }
 }

@@ -230,7 +230,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         && !evidence.iter().any(|e| e.role == EvidenceRole::Roster)
     {
         let digest =
-            sha256_file(path, 0).map_err(|e| usage(format!("--roster {}: {e}", path.display())))?;
+            sha256_file(path).map_err(|e| usage(format!("--roster {}: {e}", path.display())))?;
         let (sha256, bytes) = (digest.hex(), digest.bytes);
         evidence.push(Exhibit {
             path: path.display().to_string(),
@@ -285,7 +285,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         let hashing = scope.spawn(|| {
             unhashed
                 .iter()
-                .map(|(i, path)| (*i, sha256_file(path, 0)))
+                .map(|(i, path)| (*i, sha256_file(path)))
                 .collect::<Vec<_>>()
         });
         let ordered = scan_ordered(
@@ -479,8 +479,8 @@ fn read_head(path: &Path) -> io::Result<Vec<u8>> {
 /// roster), up to the limit of a streamed file ([`MAX_STREAMED`]: a device
 /// never ends); a failure is noted on the exhibit.
 fn hash_into(exhibit: &mut Exhibit, path: &Path) {
-    let hashed = intake::open(path, MAX_STREAMED, "a file that is only hashed")
-        .and_then(|bounded| sha256_reader(bounded, 0));
+    let hashed =
+        intake::open(path, MAX_STREAMED, "a file that is only hashed").and_then(sha256_reader);
     match hashed {
         Ok(digest) => {
             exhibit.sha256 = Some(digest.hex());

@@ -128,7 +128,7 @@ pub fn drop_identical(inputs: &mut Vec<Input>) -> Vec<String> {
     for (i, input) in inputs.iter().enumerate() {
         let shared = sizes[i].is_some() && sizes.iter().filter(|s| **s == sizes[i]).count() > 1;
         if let (true, Input::File { path, .. }) = (shared, input) {
-            digests[i] = crate::digest::sha256_file(path, 0).ok().map(|d| d.sha256);
+            digests[i] = crate::digest::sha256_file(path).ok().map(|d| d.sha256);
         }
     }
     let mut notes = Vec::new();

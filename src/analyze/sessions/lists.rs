@@ -33,12 +33,6 @@ pub struct NotListed {
     pub polling_paths: u64,
 }
 
-impl NotListed {
-    pub fn any(&self) -> bool {
-        *self != NotListed::default()
-    }
-}
-
 /// Distinct values with the point each was first seen, up to a limit.
 #[derive(Debug, Default)]
 pub(super) struct FirstSeen {
