@@ -19,6 +19,8 @@ use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterSpec};
 use crate::output::LeftOut;
 use crate::output::summary::{write_left_out, write_summary};
+// The notes every time-ordered command writes; written by output/.
+pub use crate::output::summary::{write_geo_notes, write_order_notes};
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::{FieldMap, Input, RunReport, ScanConfig};
 
@@ -184,21 +186,6 @@ pub fn write_enriched<W: Write, I: crate::output::Item>(
     writer.write_appended(item, cells, table)
 }
 
-/// Notes on the places given: databases built more than a year from the
-/// records' span.
-pub fn write_geo_notes<W: Write>(
-    out: &mut W,
-    locator: &crate::enrich::geo::Locator,
-    run: &RunReport,
-) -> io::Result<()> {
-    let first = run.files.iter().filter_map(|f| f.first_time).min();
-    let last = run.files.iter().filter_map(|f| f.last_time).max();
-    if let (Some(first), Some(last)) = (first, last) {
-        crate::output::geo::write_stale(out, &locator.stale(first, last), first, last)?;
-    }
-    Ok(())
-}
-
 /// A progress bar on standard error for long reads, when it is a terminal.
 pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
     const WORTH_IT: u64 = 64 << 20;
@@ -233,60 +220,6 @@ pub fn progress_bar(inputs: &[Input], quiet: bool) -> ProgressBar {
     }
 }
 
-/// Notes of a time-ordered analysis: rows handled out of order, rows left out.
-pub fn write_order_notes<W: Write>(
-    out: &mut W,
-    ordered: &crate::analyze::OrderedRun,
-) -> io::Result<()> {
-    let crate::analyze::OrderedRun {
-        late,
-        early,
-        untimed,
-        ..
-    } = *ordered;
-    if early > 0 {
-        writeln!(
-            out,
-            "note: more than {} records fell within {:#} of each other: the {early} oldest were handled before that time had passed, so that memory stays bounded",
-            crate::analyze::ordered::MAX_HELD,
-            crate::analyze::SLACK
-        )?;
-    }
-    if late > 0 {
-        writeln!(
-            out,
-            "note: {} more than {:#} behind newer ones (inputs overlapping in time?) and {} handled out of order",
-            records_were(late, "came", "came"),
-            crate::analyze::SLACK,
-            if late == 1 { "was" } else { "were" }
-        )?;
-    }
-    if untimed > 0 {
-        writeln!(
-            out,
-            "note: {} no UTC time and {} left out of the time-ordered analysis",
-            records_were(untimed, "has", "have"),
-            if untimed == 1 { "was" } else { "were" }
-        )?;
-    }
-    if let Some(note) = ordered.repeats.as_ref().and_then(|r| r.note("records")) {
-        writeln!(
-            out,
-            "note: {}",
-            crate::output::sanitize::for_terminal(&note)
-        )?;
-    }
-    if ordered.not_remembered > 0 {
-        writeln!(
-            out,
-            "note: {} past the {} remembered to find records repeated across inputs: a repeat of one of them is counted twice",
-            records_were(ordered.not_remembered, "was", "were"),
-            crate::analyze::repeats::MAX_REMEMBERED
-        )?;
-    }
-    Ok(())
-}
-
 /// Notes (unless quiet) the table columns left out to fit the width.
 pub fn note_left_out(left_out: Option<&LeftOut>, global: &GlobalArgs) {
     if let Some(l) = left_out
@@ -294,13 +227,6 @@ pub fn note_left_out(left_out: Option<&LeftOut>, global: &GlobalArgs) {
     {
         let _ = write_left_out(&mut io::stderr().lock(), l);
     }
-}
-
-/// `1 record was`, `2 records were`: a count of records and a verb that
-/// agrees with it.
-fn records_were(n: u64, one: &str, many: &str) -> String {
-    let verb = if n == 1 { one } else { many };
-    format!("{} {verb}", crate::output::counted(n, "record"))
 }
 
 /// Prints input errors and (unless quiet) the summary; returns the exit

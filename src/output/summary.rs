@@ -396,3 +396,75 @@ pub fn write_downloads<W: Write>(
     }
     Ok(())
 }
+
+/// Notes on the places given: databases built more than a year from the
+/// records' span.
+pub fn write_geo_notes<W: Write>(
+    out: &mut W,
+    locator: &crate::enrich::geo::Locator,
+    run: &RunReport,
+) -> io::Result<()> {
+    let first = run.files.iter().filter_map(|f| f.first_time).min();
+    let last = run.files.iter().filter_map(|f| f.last_time).max();
+    if let (Some(first), Some(last)) = (first, last) {
+        crate::output::geo::write_stale(out, &locator.stale(first, last), first, last)?;
+    }
+    Ok(())
+}
+
+/// Notes of a time-ordered analysis: rows handled out of order, rows left out.
+pub fn write_order_notes<W: Write>(
+    out: &mut W,
+    ordered: &crate::analyze::OrderedRun,
+) -> io::Result<()> {
+    let crate::analyze::OrderedRun {
+        late,
+        early,
+        untimed,
+        ..
+    } = *ordered;
+    if early > 0 {
+        writeln!(
+            out,
+            "note: more than {} records fell within {:#} of each other: the {early} oldest were handled before that time had passed, so that memory stays bounded",
+            crate::analyze::ordered::MAX_HELD,
+            crate::analyze::SLACK
+        )?;
+    }
+    if late > 0 {
+        writeln!(
+            out,
+            "note: {} more than {:#} behind newer ones (inputs overlapping in time?) and {} handled out of order",
+            records_were(late, "came", "came"),
+            crate::analyze::SLACK,
+            if late == 1 { "was" } else { "were" }
+        )?;
+    }
+    if untimed > 0 {
+        writeln!(
+            out,
+            "note: {} no UTC time and {} left out of the time-ordered analysis",
+            records_were(untimed, "has", "have"),
+            if untimed == 1 { "was" } else { "were" }
+        )?;
+    }
+    if let Some(note) = ordered.repeats.as_ref().and_then(|r| r.note("records")) {
+        writeln!(out, "note: {}", for_terminal(&note))?;
+    }
+    if ordered.not_remembered > 0 {
+        writeln!(
+            out,
+            "note: {} past the {} remembered to find records repeated across inputs: a repeat of one of them is counted twice",
+            records_were(ordered.not_remembered, "was", "were"),
+            crate::analyze::repeats::MAX_REMEMBERED
+        )?;
+    }
+    Ok(())
+}
+
+/// `1 record was`, `2 records were`: a count of records and a verb that
+/// agrees with it.
+fn records_were(n: u64, one: &str, many: &str) -> String {
+    let verb = if n == 1 { one } else { many };
+    format!("{} {verb}", counted(n, "record"))
+}
