@@ -1,7 +1,8 @@
 //! One data row: tokenizing it against its field map and checking its values.
 //!
 //! Rows are space-separated. Most rows hold no quote and exactly one space
-//! between values, and take the fast path: one `memchr` pass. Rows with quoted
+//! between values, and take the fast path: one SIMD pass finds the line end
+//! and the spaces together ([`split`](super::split)). Rows with quoted
 //! values (IIS Advanced Logging, Incapsula, Oracle Web Cache), runs of spaces,
 //! or an empty value written as a double space (Exchange) take the careful path.
 //! A row whose values do not fit its field map is never assigned by guesswork:
