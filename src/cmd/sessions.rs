@@ -6,6 +6,7 @@
 //! find their user's session.
 
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use jiff::Timestamp;
@@ -21,7 +22,7 @@ use crate::w3c::Row;
 
 /// Which sessions are printed.
 struct Selection {
-    users: Option<Filter>,
+    users: Option<Arc<Filter>>,
     nets: Vec<IpNet>,
 }
 
@@ -34,7 +35,7 @@ impl Selection {
                 users: args.user.clone(),
                 ..FilterSpec::default()
             };
-            Some(Filter::new(&spec).map_err(usage)?)
+            Some(Arc::new(Filter::new(&spec).map_err(usage)?))
         };
         let nets = args
             .ip
@@ -113,6 +114,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         Some(SessionEvent::from_row(row))
     };
     let mut tracker = SessionTracker::new(idle);
+    if let Some(users) = &selection.users {
+        // Sessions of other users are never printed: the tracker keeps of
+        // them only what the others depend on.
+        let users = Arc::clone(users);
+        tracker = tracker.showing(move |name| users.user_matches(Some(name.as_bytes())));
+    }
     let (mut total, mut shown) = (0u64, 0u64);
     let mut report = |sessions: Vec<Session>, writer: &mut Writer<_>| -> io::Result<()> {
         for session in sessions {
@@ -143,6 +150,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     )?;
     let polling_outside = tracker.polling_outside_sessions();
     report(tracker.finish(), &mut writer)?;
+    total += tracker.hidden();
     bar.finish_and_clear();
     let left_out = writer.finish::<Session>()?;
 

@@ -1,8 +1,21 @@
 //! One request as a session sees it: taken from the row on the cores.
+//!
+//! Every request of a log passes through here, and most repeat the values
+//! of the ones before (a client's address and browser, a handful of pages):
+//! each core keeps the text of the values it has seen ([`intern`]), so that
+//! a request carries shared strings instead of five new ones.
 
-use super::super::client_key;
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use super::super::export::is_download;
+use super::super::polling::is_endpoint;
+use super::super::{client_key, path_key};
+use crate::w3c::record::{MAX_HELD_VALUE, clip};
 use crate::w3c::{Column, Row};
+
+/// A value of a request as a session holds it: shared, not copied.
+pub type Text = Arc<str>;
 
 /// Extensions of static assets: requested by the browser on its own (with no
 /// login name), not pages a person chose to visit.
@@ -14,11 +27,11 @@ pub(super) const STATIC: &[&str] = &[
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SessionEvent {
     /// The login name as logged (`None` for `-`).
-    pub user: Option<String>,
-    pub client_ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub method: Option<String>,
-    pub stem: Option<String>,
+    pub user: Option<Text>,
+    pub client_ip: Option<Text>,
+    pub user_agent: Option<Text>,
+    pub method: Option<Text>,
+    pub stem: Option<Text>,
     pub status: Option<u64>,
     pub bytes_sent: Option<u64>,
     pub bytes_received: Option<u64>,
@@ -26,6 +39,30 @@ pub struct SessionEvent {
     pub download: bool,
     /// [`client_key`] of the address and user agent.
     pub client: u64,
+    /// What the tracker asks of `stem` ([`PathFacts::of`]).
+    pub path: PathFacts,
+}
+
+/// What the tracker asks of a request's path: worked out on the cores, once
+/// per distinct path ([`intern`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathFacts {
+    /// [`is_static`].
+    pub is_static: bool,
+    /// [`is_endpoint`].
+    pub endpoint: bool,
+    /// [`path_key`].
+    pub key: u64,
+}
+
+impl PathFacts {
+    pub fn of(stem: &str) -> PathFacts {
+        PathFacts {
+            is_static: is_static(stem),
+            endpoint: is_endpoint(stem),
+            key: path_key(stem.as_bytes()),
+        }
+    }
 }
 
 impl SessionEvent {
@@ -39,26 +76,20 @@ impl SessionEvent {
             _ => false,
         };
         // Held while the session is open: cut past a few KiB.
-        let text = |b: &Option<std::borrow::Cow<'_, [u8]>>| {
-            b.as_ref().map(|b| {
-                let mut s = String::from_utf8_lossy(b).into_owned();
-                crate::w3c::record::clip(&mut s);
-                s
-            })
+        let text = |b: &Option<std::borrow::Cow<'_, [u8]>>| b.as_deref().map(intern);
+        let (ip, agent) = (ip.as_deref(), agent.as_deref());
+        let (stem, path) = match stem.as_deref().map(intern_path) {
+            Some((stem, path)) => (Some(stem), path),
+            None => (None, PathFacts::default()),
         };
         SessionEvent {
-            user: row.text(Column::Username).map(|mut u| {
-                crate::w3c::record::clip(&mut u);
-                u
-            }),
-            client: client_key(
-                ip.as_deref().unwrap_or_default(),
-                agent.as_deref().unwrap_or_default(),
-            ),
-            client_ip: text(&ip),
-            user_agent: text(&agent),
+            user: text(&row.raw(Column::Username)),
+            client: client_key(ip.unwrap_or_default(), agent.unwrap_or_default()),
+            client_ip: ip.map(intern),
+            user_agent: agent.map(intern),
             method: text(&method),
-            stem: text(&stem),
+            stem,
+            path,
             status: row.number(Column::Status),
             bytes_sent: row.number(Column::BytesSent),
             bytes_received: row.number(Column::BytesReceived),
@@ -70,6 +101,94 @@ impl SessionEvent {
         self.method
             .as_deref()
             .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
+    }
+}
+
+/// Values longer than this are not kept by [`intern`] (every request of
+/// a flood of long values would evict the others).
+const INTERNED_MAX_LEN: usize = 512;
+/// What [`intern`] keeps per core, in bytes of values, before it starts
+/// afresh: memory follows this bound, not the input.
+const INTERNED_MAX_BYTES: usize = 2 << 20;
+
+/// The values a core has seen, with their text.
+#[derive(Default)]
+struct Interned {
+    texts: foldhash::HashMap<Box<[u8]>, Text>,
+    paths: foldhash::HashMap<Box<[u8]>, (Text, PathFacts)>,
+    bytes: usize,
+}
+
+impl Interned {
+    /// Makes room for `size` more bytes: starts afresh when full.
+    fn room(&mut self, size: usize) {
+        if self.bytes + size > INTERNED_MAX_BYTES {
+            self.texts.clear();
+            self.paths.clear();
+            self.bytes = 0;
+        }
+        self.bytes += size;
+    }
+}
+
+thread_local! {
+    static INTERNED: RefCell<Interned> = RefCell::new(Interned::default());
+}
+
+/// The text of a logged value (bytes that are not UTF-8 become U+FFFD,
+/// [`clip`]ped past a few KiB), shared with the requests before it on this
+/// core that had the same value.
+pub fn intern(bytes: &[u8]) -> Text {
+    if bytes.len() > INTERNED_MAX_LEN {
+        return text_of(bytes);
+    }
+    INTERNED.with(|cell| {
+        let Ok(mut interned) = cell.try_borrow_mut() else {
+            return text_of(bytes);
+        };
+        if let Some(text) = interned.texts.get(bytes) {
+            return text.clone();
+        }
+        let text = text_of(bytes);
+        interned.room(bytes.len() + text.len() + 64);
+        interned.texts.insert(bytes.into(), text.clone());
+        text
+    })
+}
+
+/// [`intern`] for a path, with its [`PathFacts`].
+pub fn intern_path(bytes: &[u8]) -> (Text, PathFacts) {
+    let fresh = || {
+        let text = text_of(bytes);
+        let facts = PathFacts::of(&text);
+        (text, facts)
+    };
+    if bytes.len() > INTERNED_MAX_LEN {
+        return fresh();
+    }
+    INTERNED.with(|cell| {
+        let Ok(mut interned) = cell.try_borrow_mut() else {
+            return fresh();
+        };
+        if let Some(path) = interned.paths.get(bytes) {
+            return path.clone();
+        }
+        let path = fresh();
+        interned.room(bytes.len() + path.0.len() + 80);
+        interned.paths.insert(bytes.into(), path.clone());
+        path
+    })
+}
+
+/// A value's text, as [`Row::text`] and [`clip`] make it.
+fn text_of(bytes: &[u8]) -> Text {
+    match std::str::from_utf8(bytes) {
+        Ok(s) if s.len() <= MAX_HELD_VALUE => Arc::from(s),
+        _ => {
+            let mut s = String::from_utf8_lossy(bytes).into_owned();
+            clip(&mut s);
+            Arc::from(s)
+        }
     }
 }
 
