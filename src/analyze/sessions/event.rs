@@ -30,11 +30,11 @@ pub struct SessionEvent {
     pub user: Option<Text>,
     pub client_ip: Option<Text>,
     pub user_agent: Option<Text>,
-    pub method: Option<Text>,
     pub stem: Option<Text>,
-    pub status: Option<u64>,
     pub bytes_sent: Option<u64>,
     pub bytes_received: Option<u64>,
+    /// A POST.
+    pub post: bool,
     /// A GET or HEAD under `/temp/` (see [`is_download`]), whatever its status.
     pub download: bool,
     /// [`client_key`] of the address and user agent.
@@ -87,20 +87,13 @@ impl SessionEvent {
             client: client_key(ip.unwrap_or_default(), agent.unwrap_or_default()),
             client_ip: ip.map(intern),
             user_agent: agent.map(intern),
-            method: text(&method),
+            post: method.as_deref().is_some_and(is_post),
             stem,
             path,
-            status: row.number(Column::Status),
             bytes_sent: row.number(Column::BytesSent),
             bytes_received: row.number(Column::BytesReceived),
             download,
         }
-    }
-
-    pub(super) fn is_post(&self) -> bool {
-        self.method
-            .as_deref()
-            .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
     }
 }
 
@@ -190,6 +183,11 @@ fn text_of(bytes: &[u8]) -> Text {
             Arc::from(s)
         }
     }
+}
+
+/// Whether a method is POST (IIS logs methods as sent; any case).
+pub fn is_post(method: &[u8]) -> bool {
+    method.eq_ignore_ascii_case(b"POST")
 }
 
 /// A login name in lower case, without a copy when it is already (most are).

@@ -31,7 +31,7 @@ mod event;
 mod lists;
 
 use event::lowercase;
-pub use event::{PathFacts, SessionEvent, Text, intern, intern_path, is_static};
+pub use event::{PathFacts, SessionEvent, Text, intern, intern_path, is_post, is_static};
 use lists::{FirstSeen, PollingPaths, Seq, Timeline};
 pub use lists::{MAX_LISTED_PATHS, MAX_LISTED_VALUES, MAX_POLLING_PATHS, NotListed};
 
@@ -206,7 +206,7 @@ impl Open {
         self.requests += 1;
         self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
-        let post = e.is_post();
+        let post = e.post;
         if let Some(ip) = e.client_ip {
             self.ips.add(at, ip);
         }
