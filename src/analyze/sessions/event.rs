@@ -75,25 +75,27 @@ impl SessionEvent {
             (Some(m), Some(s)) => is_download(m, s),
             _ => false,
         };
-        // Held while the session is open: cut past a few KiB.
-        let text = |b: &Option<std::borrow::Cow<'_, [u8]>>| b.as_deref().map(intern);
         let (ip, agent) = (ip.as_deref(), agent.as_deref());
-        let (stem, path) = match stem.as_deref().map(intern_path) {
-            Some((stem, path)) => (Some(stem), path),
-            None => (None, PathFacts::default()),
-        };
-        SessionEvent {
-            user: text(&row.raw(Column::Username)),
-            client: client_key(ip.unwrap_or_default(), agent.unwrap_or_default()),
-            client_ip: ip.map(intern),
-            user_agent: agent.map(intern),
-            post: method.as_deref().is_some_and(is_post),
-            stem,
-            path,
-            bytes_sent: row.number(Column::BytesSent),
-            bytes_received: row.number(Column::BytesReceived),
-            download,
-        }
+        let user = row.raw(Column::Username);
+        // Held while the session is open: cut past a few KiB.
+        with_interned(|interned| {
+            let (stem, path) = match stem.as_deref().map(|s| interned.path(s)) {
+                Some((stem, path)) => (Some(stem), path),
+                None => (None, PathFacts::default()),
+            };
+            SessionEvent {
+                user: user.as_deref().map(|u| interned.text(u)),
+                client: client_key(ip.unwrap_or_default(), agent.unwrap_or_default()),
+                client_ip: ip.map(|i| interned.text(i)),
+                user_agent: agent.map(|a| interned.text(a)),
+                post: method.as_deref().is_some_and(is_post),
+                stem,
+                path,
+                bytes_sent: row.number(Column::BytesSent),
+                bytes_received: row.number(Column::BytesReceived),
+                download,
+            }
+        })
     }
 }
 
@@ -132,45 +134,58 @@ thread_local! {
 /// [`clip`]ped past a few KiB), shared with the requests before it on this
 /// core that had the same value.
 pub fn intern(bytes: &[u8]) -> Text {
-    if bytes.len() > INTERNED_MAX_LEN {
-        return text_of(bytes);
-    }
-    INTERNED.with(|cell| {
-        let Ok(mut interned) = cell.try_borrow_mut() else {
-            return text_of(bytes);
-        };
-        if let Some(text) = interned.texts.get(bytes) {
-            return text.clone();
-        }
-        let text = text_of(bytes);
-        interned.room(bytes.len() + text.len() + 64);
-        interned.texts.insert(bytes.into(), text.clone());
-        text
-    })
+    with_interned(|interned| interned.text(bytes))
 }
 
 /// [`intern`] for a path, with its [`PathFacts`].
 pub fn intern_path(bytes: &[u8]) -> (Text, PathFacts) {
-    let fresh = || {
+    with_interned(|interned| interned.path(bytes))
+}
+
+impl Interned {
+    /// [`intern`] with this core's values.
+    fn text(&mut self, bytes: &[u8]) -> Text {
+        if bytes.len() > INTERNED_MAX_LEN {
+            return text_of(bytes);
+        }
+        if let Some(text) = self.texts.get(bytes) {
+            return text.clone();
+        }
         let text = text_of(bytes);
-        let facts = PathFacts::of(&text);
-        (text, facts)
-    };
-    if bytes.len() > INTERNED_MAX_LEN {
-        return fresh();
+        self.room(bytes.len() + text.len() + 64);
+        self.texts.insert(bytes.into(), text.clone());
+        text
     }
-    INTERNED.with(|cell| {
-        let Ok(mut interned) = cell.try_borrow_mut() else {
-            return fresh();
+
+    /// [`intern_path`] with this core's values.
+    fn path(&mut self, bytes: &[u8]) -> (Text, PathFacts) {
+        let fresh = || {
+            let text = text_of(bytes);
+            let facts = PathFacts::of(&text);
+            (text, facts)
         };
-        if let Some(path) = interned.paths.get(bytes) {
+        if bytes.len() > INTERNED_MAX_LEN {
+            return fresh();
+        }
+        if let Some(path) = self.paths.get(bytes) {
             return path.clone();
         }
         let path = fresh();
-        interned.room(bytes.len() + path.0.len() + 80);
-        interned.paths.insert(bytes.into(), path.clone());
+        self.room(bytes.len() + path.0.len() + 80);
+        self.paths.insert(bytes.into(), path.clone());
         path
-    })
+    }
+}
+
+/// Runs `f` with this core's values (one look-up of the thread's state per
+/// request, not one per value).
+fn with_interned<R>(mut f: impl FnMut(&mut Interned) -> R) -> R {
+    match INTERNED.try_with(|cell| cell.try_borrow_mut().ok().map(|mut i| f(&mut i))) {
+        Ok(Some(r)) => r,
+        // The thread's state is gone or in use (neither happens while
+        // requests are read): the values are not shared.
+        _ => f(&mut Interned::default()),
+    }
 }
 
 /// A value's text, as [`Row::text`] and [`clip`] make it.

@@ -394,13 +394,13 @@ impl SessionTracker {
                 due.push((s.last, id));
             }
         }
-        due.sort_unstable();
-        let mut ended: Vec<Session> = due
-            .into_iter()
-            .filter_map(|(_, id)| self.close(id))
-            .collect();
-        // Stable: ties keep the order of (end, creation).
-        ended.sort_by(Session::report_order);
+        let mut ended = Vec::new();
+        if !due.is_empty() {
+            due.sort_unstable();
+            ended.extend(due.into_iter().filter_map(|(_, id)| self.close(id)));
+            // Stable: ties keep the order of (end, creation).
+            ended.sort_by(Session::report_order);
+        }
         let at = (t, self.arrivals);
         self.arrivals += 1;
         if self.is_polling(t, &ev.event) {
