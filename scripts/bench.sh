@@ -10,7 +10,9 @@
 # checked against awk on field 8); b. rg -c -F jsmith (if installed); c. DuckDB read_csv + GROUP BY user
 # (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB);
 # e. leaktrace downloads big.log --all (target: the median ratio to a. over interleaved pairs <= 1.5; output
-# checked against the generator's ground truth). Peak RSS via GNU /usr/bin/time -v for a, d and e. Summary table on stdout; one JSON line (with timestamp)
+# checked against the generator's ground truth); f. leaktrace investigate (within 2x of e.); g. leaktrace
+# sessions big.log --user jsmith (median ratio to a. over interleaved pairs <= 2, peak RSS <= 100 MiB) and
+# without --user (<= 4). Peak RSS via GNU /usr/bin/time -v for a, d, e, f and g. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -19,7 +21,7 @@
 #   BENCH_RUNS=N      timed runs per command, best one reported; default 5
 #   BENCH_INSTALL=1   apt-get install ripgrep/hyperfine and pip install duckdb if missing; default: skip
 #   GEN_IIS=PATH      log generator; default <repo>/../shared/bench/gen_iis.py
-# Exit status: 0 if the count check and both targets pass, 1 otherwise.
+# Exit status: 0 if the checks and every target pass, 1 otherwise.
 set -euo pipefail
 
 if [[ -n ${LEAKTRACE:-} ]]; then   # resolve before cd, so relative paths and bare names work
@@ -113,6 +115,27 @@ PY
 ) || return 1
   fi
 }
+# interleaved_ratio BASE OTHER (shell commands): the median, over max(RUNS, 5) pairs timed in
+# alternation, of OTHER's time over BASE's (the machine's speed drifts between sections); the
+# sorted ratios on stderr.
+interleaved_ratio() {
+  python3 - "$RUNS" "$1" "$2" <<'PY'
+import statistics, subprocess, sys, time
+runs, base, other = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, shell=True, executable="/bin/bash", stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+ratios = []
+for _ in range(max(runs, 5)):
+    b = timed(base)
+    ratios.append(timed(other) / b)
+print(f"{statistics.median(ratios):.2f}")
+print(" ".join(f"{r:.2f}" for r in sorted(ratios)), file=sys.stderr)
+PY
+}
+COUNT_CMD="$(q "$LT") logs $(q "$LOG") --user $USER_NAME --count"
 # report KEY LABEL: prints and records BEST with GB/s and GiB/s
 report() {
   GBS=$(rate "$BYTES" "$BEST" 1e9)
@@ -217,23 +240,7 @@ if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" dow
     echo "downloads / count, best times (measured minutes apart): $best_ratio"
     # The machine's speed drifts between sections: time the two commands in
     # alternation and judge the median of the per-pair ratios.
-    ratio=$(python3 - "$RUNS" "$LT" "$LOG" "$USER_NAME" <<'PY'
-import statistics, subprocess, sys, time
-runs, lt, log, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-count = [lt, "logs", log, "--user", user, "--count"]
-downloads = [lt, "downloads", log, "--all", "--format", "ndjson", "-q"]
-def timed(cmd):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-ratios = []
-for _ in range(max(runs, 5)):
-    c = timed(count)
-    ratios.append(timed(downloads) / c)
-print(f"{statistics.median(ratios):.2f}")
-print(" ".join(f"{r:.2f}" for r in sorted(ratios)), file=sys.stderr)
-PY
-    ) || ratio=-
+    ratio=$(interleaved_ratio "$COUNT_CMD" "$DL_CMD") || ratio=-
     echo "downloads / count, median of interleaved pairs: $ratio (target <= 1.5)"
     rec lt_downloads_best_ratio "$best_ratio"
     awk -v x="$ratio" 'BEGIN { exit !(x <= 1.5) }' && res=PASS
@@ -296,6 +303,31 @@ else echo "no ground truth ($TRUTH): skipped"; fi
 [[ $res == PASS ]] || STATUS=1
 rec lt_investigate_ratio "$ratio"; rec lt_investigate_rss_mib "$r"
 ROWS+=("$(row "leaktrace investigate FILE leaked/" "$s" "-" "$r" "<=2x e." "$res ($ratio)")")
+
+# ---- 3g. leaktrace sessions, with and without --user ----------------------------------------
+section "g. leaktrace sessions big.log (targets: --user within 2x of a., <= 100 MiB; all within 4x)"
+# sessions_case KEY LABEL MAX-RATIO MAX-RSS(MiB or -) ARGS...: best-of-N time and peak RSS of
+# `leaktrace sessions big.log ARGS --format ndjson -q`, and the median ratio to a. over interleaved pairs.
+sessions_case() {
+  local key=$1 label=$2 max_ratio=$3 max_rss=$4; shift 4
+  local s=- r=- ratio=- res=FAIL
+  local cmd; cmd="$(q "$LT") sessions $(q "$LOG") $* --format ndjson -q"
+  echo "command: $cmd"
+  if best_of "$key" "$cmd > /dev/null" && peak_rss "$key" "$LT" sessions "$LOG" "$@" --format ndjson -q; then
+    report "$key" "$key"; s=$(printf '%.3f' "$BEST"); r=$(rss_of "$key")
+    ratio=$(interleaved_ratio "$COUNT_CMD" "$cmd") || ratio=-
+    echo "$key / count, median of interleaved pairs: $ratio (target <= $max_ratio)"
+    if [[ $max_rss == - ]]; then echo "peak RSS: $r MiB"; else echo "peak RSS: $r MiB (target <= $max_rss)"; fi
+    awk -v x="$ratio" -v m="$max_ratio" -v r="$r" -v mr="$max_rss" \
+      'BEGIN { exit !(x != "-" && x <= m && (mr == "-" || r <= mr)) }' && res=PASS
+  fi
+  [[ $res == PASS ]] || STATUS=1
+  rec "${key}_seconds_best" "$s"; rec "${key}_ratio" "$ratio"; rec "${key}_rss_mib" "$r"; rec "${key}_target" "$res"
+  local target="<=${max_ratio}x a."; [[ $max_rss != - ]] && target+=", <=${max_rss} MiB"
+  ROWS+=("$(row "$label" "$s" "-" "$r" "$target" "$res ($ratio)")")
+}
+sessions_case lt_sessions_user "leaktrace sessions FILE --user $USER_NAME" 2 100 --user "$USER_NAME"
+sessions_case lt_sessions "leaktrace sessions FILE" 4 -
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"

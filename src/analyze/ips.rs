@@ -109,7 +109,7 @@ impl AddressBook {
         let entry = match (&ev.user, ev.download) {
             (Some(user), _) => {
                 self.moves.observe(user, ip, t, file, line);
-                let entry = self.entry((user.clone(), ip.to_string()), t, file, line);
+                let entry = self.entry((user.to_string(), ip.to_string()), t, file, line);
                 entry.requests += 1;
                 entry
             }
@@ -138,10 +138,10 @@ impl AddressBook {
             (None, false) => return,
         };
         if let Some(agent) = &ev.user_agent
-            && !entry.user_agents.contains(agent)
+            && !entry.user_agents.iter().any(|a| **a == **agent)
         {
             if entry.user_agents.len() < MAX_AGENTS {
-                entry.user_agents.push(agent.clone());
+                entry.user_agents.push(agent.to_string());
             } else {
                 entry.more_user_agents += 1;
             }

@@ -28,7 +28,7 @@
 //! [`ENDPOINTS_REMEMBERED`]) and the last few intervals of one path; a
 //! client's state is dropped once it has been silent for the idle time.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 
@@ -172,23 +172,25 @@ impl PollingRule {
     pub fn new(idle: SignedDuration) -> PollingRule {
         PollingRule {
             idle,
-            clients: HashMap::new(),
+            clients: HashMap::default(),
             swept: None,
         }
     }
 
     /// Whether a request of `client` for `stem` at `t` is polling.
     pub fn is_polling(&mut self, t: Timestamp, client: u64, stem: &str, kind: Kind) -> bool {
+        self.is_polling_keyed(t, client, path_key(stem.as_bytes()), kind)
+    }
+
+    /// [`PollingRule::is_polling`], with the path's [`path_key`].
+    pub fn is_polling_keyed(&mut self, t: Timestamp, client: u64, key: u64, kind: Kind) -> bool {
         self.sweep(t);
-        let key = match kind {
-            Kind::Other => {
-                if let Some(r) = self.clients.get_mut(&client) {
-                    r.seen = r.seen.max(t);
-                }
-                return false;
+        if kind == Kind::Other {
+            if let Some(r) = self.clients.get_mut(&client) {
+                r.seen = r.seen.max(t);
             }
-            _ => path_key(stem.as_bytes()),
-        };
+            return false;
+        }
         let rhythm = self.clients.entry(client).or_insert_with(|| Rhythm::new(t));
         if t.duration_since(rhythm.seen) > self.idle {
             // Silent past the idle time: start afresh.

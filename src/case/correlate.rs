@@ -28,7 +28,9 @@ use super::{
 };
 use crate::analyze::downloads::{Agreement, Download};
 use crate::analyze::export::is_download;
-use crate::analyze::sessions::{Session, SessionEvent, SessionTracker, is_static};
+use crate::analyze::sessions::{
+    PathFacts, Session, SessionEvent, SessionTracker, is_post, is_static,
+};
 use crate::analyze::{Located, client_key, same_user};
 use crate::time::Zone;
 use crate::w3c::Record;
@@ -749,13 +751,14 @@ fn session_of(
         let Some(t) = r.time_utc else {
             continue;
         };
+        let text = |v: &Option<String>| v.as_deref().map(std::sync::Arc::<str>::from);
         let event = SessionEvent {
-            user: r.username.clone(),
-            client_ip: r.client_ip.clone(),
-            user_agent: r.user_agent.clone(),
-            method: r.method.clone(),
-            stem: r.uri_stem.clone(),
-            status: r.status,
+            user: text(&r.username),
+            client_ip: text(&r.client_ip),
+            user_agent: text(&r.user_agent),
+            post: r.method.as_deref().is_some_and(|m| is_post(m.as_bytes())),
+            stem: text(&r.uri_stem),
+            path: r.uri_stem.as_deref().map(PathFacts::of).unwrap_or_default(),
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             download: match (&r.method, &r.uri_stem) {

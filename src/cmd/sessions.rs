@@ -6,6 +6,7 @@
 //! find their user's session.
 
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use jiff::Timestamp;
@@ -22,13 +23,13 @@ use crate::w3c::Row;
 
 /// Which sessions are printed.
 struct Selection {
-    users: Option<Filter>,
+    users: Option<Arc<Filter>>,
     nets: Vec<IpNet>,
 }
 
 impl Selection {
     fn new(args: &SessionsArgs) -> anyhow::Result<Selection> {
-        let users = super::user_filter(&args.user)?;
+        let users = super::user_filter(&args.user)?.map(Arc::new);
         let nets = args
             .ip
             .iter()
@@ -104,6 +105,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         Some(SessionEvent::from_row(row))
     };
     let mut tracker = SessionTracker::new(idle);
+    if let Some(users) = &selection.users {
+        // Sessions of other users are never printed: the tracker keeps of
+        // them only what the others depend on.
+        let users = Arc::clone(users);
+        tracker = tracker.showing(move |name| users.user_matches(Some(name.as_bytes())));
+    }
     let (mut total, mut shown) = (0u64, 0u64);
     // Every session counts for its user's devices, shown or not: the
     // sessions of one user end one after another.
@@ -142,6 +149,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     )?;
     let polling_outside = tracker.polling_outside_sessions();
     report(tracker.finish(), &mut writer)?;
+    total += tracker.hidden();
     bar.finish_and_clear();
     let left_out = writer.finish::<Session>()?;
 

@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use jiff::Timestamp;
 
 use super::super::path_key;
-use super::{Page, Polled};
+use super::{Page, Polled, Text};
 
 /// A point in the stream: the request's time, then its arrival (ties in
 /// time keep the order the requests came in).
@@ -36,13 +36,13 @@ pub struct NotListed {
 /// Distinct values with the point each was first seen, up to a limit.
 #[derive(Debug, Default)]
 pub(super) struct FirstSeen {
-    first: foldhash::HashMap<String, Seq>,
+    first: foldhash::HashMap<Text, Seq>,
     /// Values not kept, the list being full.
     pub(super) not_listed: u64,
 }
 
 impl FirstSeen {
-    pub(super) fn add(&mut self, at: Seq, value: String) {
+    pub(super) fn add(&mut self, at: Seq, value: Text) {
         let full = self.first.len() >= MAX_LISTED_VALUES;
         match self.first.entry(value) {
             Entry::Occupied(mut e) => {
@@ -59,8 +59,7 @@ impl FirstSeen {
 
     pub(super) fn merge(&mut self, other: FirstSeen) {
         self.not_listed += other.not_listed;
-        let mut theirs: Vec<(Seq, String)> =
-            other.first.into_iter().map(|(v, at)| (at, v)).collect();
+        let mut theirs: Vec<(Seq, Text)> = other.first.into_iter().map(|(v, at)| (at, v)).collect();
         theirs.sort_unstable();
         for (at, value) in theirs {
             self.add(at, value);
@@ -68,9 +67,9 @@ impl FirstSeen {
     }
 
     pub(super) fn into_vec(self) -> Vec<String> {
-        let mut all: Vec<(Seq, String)> = self.first.into_iter().map(|(v, at)| (at, v)).collect();
+        let mut all: Vec<(Seq, Text)> = self.first.into_iter().map(|(v, at)| (at, v)).collect();
         all.sort_unstable();
-        all.into_iter().map(|(_, v)| v).collect()
+        all.into_iter().map(|(_, v)| v.to_string()).collect()
     }
 }
 
@@ -79,7 +78,7 @@ impl FirstSeen {
 #[derive(Debug)]
 pub(super) struct Timeline {
     /// When, what, and how many requests were folded into it.
-    entries: Vec<(Seq, String, u64)>,
+    entries: Vec<(Seq, Text, u64)>,
     fold: bool,
     /// Entries not kept, the list being full.
     pub(super) not_listed: u64,
@@ -94,10 +93,10 @@ impl Timeline {
         }
     }
 
-    pub(super) fn add(&mut self, at: Seq, path: String) {
+    pub(super) fn add(&mut self, at: Seq, path: Text) {
         // IIS paths are case-insensitive: `/home.aspx` repeats `/Home.aspx`.
         let fold = self.fold;
-        let same = |e: &(Seq, String, u64)| fold && e.1.eq_ignore_ascii_case(&path);
+        let same = |e: &(Seq, Text, u64)| fold && e.1.eq_ignore_ascii_case(&path);
         if self.entries.last().is_none_or(|(last, _, _)| *last <= at) {
             let full = self.entries.len() >= MAX_LISTED_PATHS;
             match self.entries.last_mut() {
@@ -151,14 +150,17 @@ impl Timeline {
     }
 
     pub(super) fn into_paths(self) -> Vec<String> {
-        self.entries.into_iter().map(|(_, p, _)| p).collect()
+        self.entries
+            .into_iter()
+            .map(|(_, p, _)| p.to_string())
+            .collect()
     }
 
     pub(super) fn into_pages(self) -> Vec<Page> {
         self.entries
             .into_iter()
             .map(|((time, _), path, requests)| Page {
-                path,
+                path: path.to_string(),
                 time,
                 requests,
             })
@@ -177,7 +179,11 @@ pub(super) struct PollingPaths {
 
 impl PollingPaths {
     pub(super) fn add(&mut self, at: Seq, path: &str, requests: u64) {
-        let key = path_key(path.as_bytes());
+        self.add_keyed(at, path_key(path.as_bytes()), path, requests);
+    }
+
+    /// [`PollingPaths::add`], with the path's [`path_key`].
+    pub(super) fn add_keyed(&mut self, at: Seq, key: u64, path: &str, requests: u64) {
         if let Some(p) = self.paths.iter_mut().find(|p| p.0 == key) {
             p.2 = p.2.min(at);
             p.3 += requests;

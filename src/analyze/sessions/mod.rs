@@ -17,19 +17,21 @@
 //! memory as soon as it ends, so memory does not grow with the input.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::Located;
-use super::polling::{Kind, PollingRule, is_endpoint};
+use super::polling::{Kind, PollingRule};
 
 mod event;
 mod lists;
 
 use event::lowercase;
-pub use event::{SessionEvent, is_static};
+pub use event::{PathFacts, SessionEvent, Text, intern, intern_path, is_post, is_static};
 use lists::{FirstSeen, PollingPaths, Seq, Timeline};
 pub use lists::{MAX_LISTED_PATHS, MAX_LISTED_VALUES, MAX_POLLING_PATHS, NotListed};
 
@@ -112,11 +114,18 @@ struct Open {
     anonymous_client: Option<u64>,
     /// Clients this session's user authenticated from.
     owned: HashSet<u64>,
+    /// A session of a user the tracker does not show
+    /// ([`SessionTracker::showing`]): only what other sessions depend on is
+    /// kept up to date (its latest request, its clients), not its content.
+    hidden: bool,
     ips: FirstSeen,
     agents: FirstSeen,
     start: Seq,
     /// The latest request time.
     last: Timestamp,
+    /// Its time in `SessionTracker::by_end`: `last` when it was put there,
+    /// not moved on every request (see `SessionTracker::observe`).
+    queued: Timestamp,
     file: Arc<str>,
     line: u64,
     requests: u64,
@@ -135,11 +144,13 @@ impl Open {
             user: None,
             user_key: None,
             anonymous_client: None,
-            owned: HashSet::new(),
+            owned: HashSet::default(),
+            hidden: false,
             ips: FirstSeen::default(),
             agents: FirstSeen::default(),
             start: at,
             last: at.0,
+            queued: at.0,
             file,
             line,
             requests: 0,
@@ -155,12 +166,16 @@ impl Open {
 
     fn add(&mut self, at: Seq, ev: Located<SessionEvent>) {
         self.last = self.last.max(at.0);
+        if self.hidden {
+            return;
+        }
+        let path = ev.event.path;
         let (stem, post, download) = self.count(at, ev);
         self.posts += u64::from(post);
         if let Some(stem) = stem {
             if download {
                 self.downloads.add(at, stem);
-            } else if !is_static(&stem) {
+            } else if !path.is_static {
                 self.pages.add(at, stem);
             }
         }
@@ -169,15 +184,19 @@ impl Open {
     /// Counts a polling request: it is not listed, and does not move the
     /// session's end.
     fn add_polling(&mut self, at: Seq, ev: Located<SessionEvent>) {
+        if self.hidden {
+            return;
+        }
         self.polling += 1;
+        let key = ev.event.path.key;
         if let (Some(stem), _, _) = self.count(at, ev) {
-            self.polling_paths.add(at, &stem, 1);
+            self.polling_paths.add_keyed(at, key, &stem, 1);
         }
     }
 
     /// What every request adds (its start, count, bytes, address and user
     /// agent); returns its path, whether it is a POST and a download.
-    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<String>, bool, bool) {
+    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<Text>, bool, bool) {
         if at < self.start {
             self.start = at;
             self.file = ev.file.clone();
@@ -187,7 +206,7 @@ impl Open {
         self.requests += 1;
         self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
-        let post = e.is_post();
+        let post = e.post;
         if let Some(ip) = e.client_ip {
             self.ips.add(at, ip);
         }
@@ -200,6 +219,11 @@ impl Open {
     /// Takes in another session of the same person (the anonymous requests
     /// made from a client before its user logged on).
     fn absorb(&mut self, other: Open) {
+        self.owned.extend(other.owned);
+        if self.hidden {
+            self.last = self.last.max(other.last);
+            return;
+        }
         if other.start < self.start {
             self.start = other.start;
             self.file = other.file;
@@ -216,7 +240,19 @@ impl Open {
         self.agents.merge(other.agents);
         self.pages.merge(other.pages);
         self.downloads.merge(other.downloads);
-        self.owned.extend(other.owned);
+    }
+
+    /// Becomes a hidden session: what it held is let go.
+    fn hide(&mut self) {
+        let at = self.start;
+        let (file, line) = (self.file.clone(), self.line);
+        let kept = Open::new(at, file, line);
+        self.ips = kept.ips;
+        self.agents = kept.agents;
+        self.polling_paths = kept.polling_paths;
+        self.pages = kept.pages;
+        self.downloads = kept.downloads;
+        self.hidden = true;
     }
 
     fn into_session(self) -> Session {
@@ -265,17 +301,25 @@ struct Owner {
     seen: Timestamp,
 }
 
+/// Whether a login name's sessions are shown ([`SessionTracker::showing`]).
+type Shows = dyn Fn(&str) -> bool;
+
 /// Groups a time-ordered stream of requests into sessions.
 pub struct SessionTracker {
     idle: SignedDuration,
     open: HashMap<u64, Open>,
-    /// Open sessions by their latest request, to end them in order.
+    /// Open sessions by their latest request as it was when they were
+    /// queued (`Open::queued`, at most their latest), to end them in order.
     by_end: BTreeSet<(Timestamp, u64)>,
     by_user: HashMap<String, u64>,
     /// Anonymous sessions by client.
     by_client: HashMap<u64, u64>,
     owners: HashMap<u64, Owner>,
     polling: PollingRule,
+    /// Which users' sessions are shown (`None`: every session's).
+    showing: Option<Box<Shows>>,
+    /// Sessions of users not shown that ended.
+    hidden: u64,
     /// Polling requests that came while their client had no open session.
     polling_outside: u64,
     next_id: u64,
@@ -288,33 +332,75 @@ impl SessionTracker {
     pub fn new(idle: SignedDuration) -> SessionTracker {
         SessionTracker {
             idle,
-            open: HashMap::new(),
+            open: HashMap::default(),
             by_end: BTreeSet::new(),
-            by_user: HashMap::new(),
-            by_client: HashMap::new(),
-            owners: HashMap::new(),
+            by_user: HashMap::default(),
+            by_client: HashMap::default(),
+            owners: HashMap::default(),
             polling: PollingRule::new(idle),
+            showing: None,
+            hidden: 0,
             polling_outside: 0,
             next_id: 0,
             arrivals: 0,
         }
     }
 
+    /// A tracker that returns only the sessions of the users `shows` accepts
+    /// (by the session's login name) and the anonymous ones; the others are
+    /// counted ([`SessionTracker::hidden`]).
+    ///
+    /// Their requests still come in, and still decide everything another
+    /// session can see of them: a request of a user never joins another
+    /// user's session (polling may, so polling is still told from the rest
+    /// per client), but it does decide when its own session ends, which
+    /// session owns its client (where the client's anonymous requests go)
+    /// and whether the client's anonymous session is taken in. A session's
+    /// login name never changes once set, and such a session is never taken
+    /// into another: so its content (addresses, agents, pages, downloads,
+    /// counts) can only ever reach the output through itself, and is not
+    /// kept.
+    pub fn showing(mut self, shows: impl Fn(&str) -> bool + 'static) -> SessionTracker {
+        self.showing = Some(Box::new(shows));
+        self
+    }
+
+    /// Sessions that ended and were not returned, their user not shown
+    /// ([`SessionTracker::showing`]).
+    pub fn hidden(&self) -> u64 {
+        self.hidden
+    }
+
     /// Adds a request at `t`, and returns the sessions that ended before it
     /// (their last request is more than `idle` before `t`), in report order.
     pub fn observe(&mut self, t: Timestamp, ev: Located<SessionEvent>) -> Vec<Session> {
-        let mut ended = Vec::new();
-        while let Some(&(last, id)) = self.by_end.first() {
-            if t.duration_since(last) <= self.idle {
+        // A session is queued under a time no later than its latest request:
+        // every session idle past `t` is found before the first whose queued
+        // time is not; one that had requests since is queued again under
+        // its latest (once per idle time, not once per request).
+        let mut due = Vec::new();
+        while let Some(&(queued, id)) = self.by_end.first() {
+            if t.duration_since(queued) <= self.idle {
                 break;
             }
             self.by_end.pop_first();
-            if let Some(s) = self.close(id) {
-                ended.push(s);
+            let Some(s) = self.open.get_mut(&id) else {
+                continue;
+            };
+            if t.duration_since(s.last) <= self.idle {
+                s.queued = s.last;
+                self.by_end.insert((s.last, id));
+            } else {
+                due.push((s.last, id));
             }
         }
-        // Stable: ties keep the order they were popped in (end, creation).
-        ended.sort_by(Session::report_order);
+        let mut ended = Vec::new();
+        if !due.is_empty() {
+            due.sort_unstable();
+            ended.extend(due.into_iter().filter_map(|(_, id)| self.close(id)));
+            // Stable: ties keep the order of (end, creation).
+            ended.sort_by(Session::report_order);
+        }
         let at = (t, self.arrivals);
         self.arrivals += 1;
         if self.is_polling(t, &ev.event) {
@@ -330,18 +416,13 @@ impl SessionTracker {
         }
         let id = self.assign(at, &ev);
         if let Some(s) = self.open.get_mut(&id) {
-            let before = s.last;
             s.add(at, ev);
-            if s.last != before {
-                self.by_end.remove(&(before, id));
-                self.by_end.insert((s.last, id));
-            }
         }
         ended
     }
 
     /// Ends every session still open, in report order.
-    pub fn finish(mut self) -> Vec<Session> {
+    pub fn finish(&mut self) -> Vec<Session> {
         let mut ids: Vec<u64> = self.open.keys().copied().collect();
         // Creation order breaks ties in the report order (not map order).
         ids.sort_unstable();
@@ -362,17 +443,17 @@ impl SessionTracker {
     }
 
     fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
-        let Some(stem) = e.stem.as_deref() else {
+        if e.stem.is_none() {
             return false;
-        };
-        let kind = if e.download || is_static(stem) {
+        }
+        let kind = if e.download || e.path.is_static {
             Kind::Other
-        } else if is_endpoint(stem) {
+        } else if e.path.endpoint {
             Kind::Endpoint
         } else {
             Kind::Page
         };
-        self.polling.is_polling(t, e.client, stem, kind)
+        self.polling.is_polling_keyed(t, e.client, e.path.key, kind)
     }
 
     /// The open session a polling request counts in, if any: its user's,
@@ -398,19 +479,14 @@ impl SessionTracker {
         let Some(name) = &e.user else {
             return self.assign_anonymous(at, ev);
         };
-        let key = lowercase(name).into_owned();
+        let key = lowercase(name);
         let anonymous = self.by_client.remove(&e.client);
-        let id = match (self.by_user.get(&key).copied(), anonymous) {
+        let id = match (self.by_user.get(key.as_ref()).copied(), anonymous) {
             (Some(id), Some(anon)) => {
                 if let Some(other) = self.open.remove(&anon) {
-                    self.by_end.remove(&(other.last, anon));
+                    self.by_end.remove(&(other.queued, anon));
                     if let Some(s) = self.open.get_mut(&id) {
-                        let before = s.last;
                         s.absorb(other);
-                        if s.last != before {
-                            self.by_end.remove(&(before, id));
-                            self.by_end.insert((s.last, id));
-                        }
                     }
                 }
                 id
@@ -422,10 +498,15 @@ impl SessionTracker {
                     Some(anon) => anon,
                     None => self.create(at, ev),
                 };
+                let hidden = self.showing.as_ref().is_some_and(|shows| !shows(name));
+                let key = key.into_owned();
                 if let Some(s) = self.open.get_mut(&id) {
-                    s.user = Some(name.clone());
+                    s.user = Some(name.to_string());
                     s.user_key = Some(key.clone());
                     s.anonymous_client = None;
+                    if hidden {
+                        s.hide();
+                    }
                 }
                 self.by_user.insert(key, id);
                 id
@@ -476,7 +557,7 @@ impl SessionTracker {
     /// Removes a session and everything that points to it.
     fn close(&mut self, id: u64) -> Option<Session> {
         let s = self.open.remove(&id)?;
-        self.by_end.remove(&(s.last, id));
+        self.by_end.remove(&(s.queued, id));
         if let Some(key) = &s.user_key
             && self.by_user.get(key) == Some(&id)
         {
@@ -491,6 +572,10 @@ impl SessionTracker {
             if self.owners.get(client).is_some_and(|o| o.session == id) {
                 self.owners.remove(client);
             }
+        }
+        if s.hidden {
+            self.hidden += 1;
+            return None;
         }
         Some(s.into_session())
     }

@@ -1,8 +1,8 @@
 //! The tracker's tests: streams of requests in, sessions out.
 
 use super::*;
-use crate::analyze::client_key;
 use crate::analyze::export::is_download;
+use crate::analyze::{client_key, same_user};
 use crate::w3c::FieldMap;
 
 const A: &str = "Mozilla/5.0+(Macintosh)+Chrome/55";
@@ -14,12 +14,12 @@ fn ts(hms: &str) -> Timestamp {
 
 fn ev(user: Option<&str>, ip: &str, agent: &str, method: &str, stem: &str) -> SessionEvent {
     SessionEvent {
-        user: user.map(str::to_string),
-        client_ip: Some(ip.to_string()),
-        user_agent: Some(agent.to_string()),
-        method: Some(method.to_string()),
-        stem: Some(stem.to_string()),
-        status: Some(200),
+        user: user.map(Text::from),
+        client_ip: Some(ip.into()),
+        user_agent: Some(agent.into()),
+        post: is_post(method.as_bytes()),
+        stem: Some(stem.into()),
+        path: PathFacts::of(stem),
         bytes_sent: None,
         bytes_received: None,
         download: is_download(method.as_bytes(), stem.as_bytes()),
@@ -59,7 +59,9 @@ fn a_flood_of_distinct_values_is_listed_up_to_the_limits_and_counted_past_them()
             let mut e = ev(Some("jsmith"), &ip, A, "GET", &page);
             if i % 2 == 0 {
                 e.download = true;
-                e.stem = Some(format!("/temp/acme/X{i}.zip"));
+                let stem = format!("/temp/acme/X{i}.zip");
+                e.path = PathFacts::of(&stem);
+                e.stem = Some(stem.into());
             }
             ("10:00:00", e)
         })
@@ -639,15 +641,12 @@ fn event_from_row_reads_the_request_and_keys_the_client() {
     assert_eq!(e.user, None);
     assert!(e.download);
     assert_eq!(e.stem.as_deref(), Some("/temp/acme/X.zip"));
-    assert_eq!(
-        (e.status, e.bytes_sent, e.bytes_received),
-        (Some(200), Some(3870417), None)
-    );
+    assert_eq!((e.bytes_sent, e.bytes_received), (Some(3870417), None));
     assert_eq!(e.client, client_key(b"73.21.44.9", b"Chrome"));
     let e =
         event(b"2017-01-19 17:16:39 POST /temp/acme/up.ashx ACME\\JSmith 73.21.44.9 Chrome 200 10");
     assert_eq!(e.user.as_deref(), Some("ACME\\JSmith"));
-    assert!(!e.download && e.is_post());
+    assert!(!e.download && e.post);
 }
 
 #[test]
@@ -659,4 +658,140 @@ fn static_assets_by_extension() {
     assert!(!is_static("/templates/Invoice.html"));
     assert!(!is_static("/js.dir/page"));
     assert!(!is_static("/temp/acme/X.zip"));
+}
+
+/// Runs one stream (times in seconds, arrival order as given) through a
+/// tracker showing every session and through one showing only `shown`;
+/// returns (every session, the sessions the second returned, its hidden
+/// count).
+fn with_and_without_showing(
+    stream: &[(i64, SessionEvent)],
+    shown: &'static str,
+) -> (Vec<Session>, Vec<Session>, u64) {
+    let t0 = ts("10:00:00");
+    let run = |mut tracker: SessionTracker| {
+        let mut out = Vec::new();
+        for (i, (secs, e)) in stream.iter().enumerate() {
+            let t = t0 + SignedDuration::from_secs(*secs);
+            out.extend(tracker.observe(t, at("u_ex.log", i as u64 + 1, e.clone())));
+        }
+        out.extend(tracker.finish());
+        (out, tracker.hidden())
+    };
+    let idle = SignedDuration::from_mins(30);
+    let (all, none_hidden) = run(SessionTracker::new(idle));
+    assert_eq!(none_hidden, 0);
+    let (some, hidden) = run(SessionTracker::new(idle).showing(move |u| same_user(u, shown)));
+    (all, some, hidden)
+}
+
+/// The sessions of `all` but those of other users (in the order reported),
+/// and how many those are.
+fn kept(all: &[Session], shown: &str) -> (Vec<Session>, u64) {
+    let mine: Vec<Session> = all
+        .iter()
+        .filter(|s| s.user.as_deref().is_none_or(|u| same_user(u, shown)))
+        .cloned()
+        .collect();
+    let others = all
+        .iter()
+        .filter(|s| s.user.as_deref().is_some_and(|u| !same_user(u, shown)))
+        .count() as u64;
+    (mine, others)
+}
+
+#[test]
+fn showing_one_user_keeps_a_row_without_a_login_that_joins_their_session() {
+    // Out of order: the anonymous request of 10:01 comes after jsmith's
+    // login of 10:02 on the same client, and the late 09:59 one after that;
+    // then bob logs on from that client (he owns it from then on: its
+    // anonymous request of 10:10 is his); the anonymous session of another
+    // client is taken in when ACME\jsmith logs on from it, and a row far
+    // out of order still finds her session there.
+    let stream = vec![
+        (120, ev(Some("JSmith"), "1.1.1.1", A, "GET", "/Home.aspx")),
+        (60, ev(None, "1.1.1.1", A, "GET", "/Patients.aspx")),
+        (-60, ev(None, "1.1.1.1", A, "GET", "/Logon.aspx")),
+        (300, ev(Some("bob"), "1.1.1.1", A, "GET", "/Board.aspx")),
+        (600, ev(None, "1.1.1.1", A, "GET", "/Bob.aspx")),
+        (610, ev(None, "2.2.2.2", B, "GET", "/Before.aspx")),
+        (
+            620,
+            ev(Some("acme\\jsmith"), "2.2.2.2", B, "GET", "/After.aspx"),
+        ),
+        (30, ev(None, "2.2.2.2", B, "GET", "/VeryLate.aspx")),
+        (4000, ev(Some("bob"), "3.3.3.3", B, "GET", "/Late.aspx")),
+    ];
+    let (all, some, hidden) = with_and_without_showing(&stream, "jsmith");
+    let (mine, others) = kept(&all, "jsmith");
+    assert_eq!(some, mine);
+    assert_eq!(hidden, others);
+    // The rows without a login are in jsmith's sessions.
+    let pages: Vec<&str> = mine
+        .iter()
+        .filter(|s| s.user.is_some())
+        .flat_map(|s| s.pages.iter().map(|p| p.path.as_str()))
+        .collect();
+    for p in [
+        "/Logon.aspx",
+        "/Patients.aspx",
+        "/Before.aspx",
+        "/VeryLate.aspx",
+    ] {
+        assert!(pages.contains(&p), "{p} in {pages:?}");
+    }
+    assert!(!pages.contains(&"/Bob.aspx"), "{pages:?}");
+    assert_eq!(hidden, 2, "bob's two sessions");
+}
+
+#[test]
+fn showing_one_user_returns_the_same_sessions_as_filtering_afterwards() {
+    // Random streams: few clients shared by three users and anonymous
+    // requests, polling, idle gaps, and rows out of order.
+    let mut next = crate::w3c::xorshift(0x5eed_0f5e_5510_0001);
+    let users = [
+        Some("jsmith"),
+        Some("JSMITH"),
+        Some("bob"),
+        Some("ACME\\bob"),
+        None,
+        None,
+    ];
+    let clients = [
+        ("1.1.1.1", A),
+        ("1.1.1.1", B),
+        ("2.2.2.2", A),
+        ("3.3.3.3", B),
+    ];
+    let paths = [
+        ("GET", "/Home.aspx"),
+        ("GET", "/Board.aspx"),
+        ("POST", "/WebServices/Board.asmx/Poll"),
+        ("GET", "/js/site.js"),
+        ("GET", "/temp/acme/X.zip"),
+    ];
+    let mut compared = 0;
+    for round in 0..200 {
+        let mut secs = 0i64;
+        let stream: Vec<(i64, SessionEvent)> = (0..60)
+            .map(|_| {
+                let r = next();
+                secs += match r % 10 {
+                    0 => 2000 + (r >> 8) as i64 % 3000,
+                    1 => -((r >> 8) as i64 % 900),
+                    _ => (r >> 8) as i64 % 90,
+                };
+                let (ip, agent) = clients[(r >> 20) as usize % clients.len()];
+                let (method, path) = paths[(r >> 24) as usize % paths.len()];
+                let user = users[(r >> 28) as usize % users.len()];
+                (secs, ev(user, ip, agent, method, path))
+            })
+            .collect();
+        let (all, some, hidden) = with_and_without_showing(&stream, "jsmith");
+        let (mine, others) = kept(&all, "jsmith");
+        assert_eq!(some, mine, "round {round}");
+        assert_eq!(hidden, others, "round {round}");
+        compared += mine.iter().filter(|s| s.user.is_some()).count();
+    }
+    assert!(compared > 200, "jsmith had sessions to compare: {compared}");
 }

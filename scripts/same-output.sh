@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# same-output.sh - checks that two leaktrace binaries write the same bytes.
+#
+# Usage:  scripts/same-output.sh BEFORE AFTER
+#
+# Runs both binaries on the same commands and compares, with cmp, their
+# standard output, standard error and exit status: `sessions` (--format
+# ndjson, table, csv; alone and with --user jsmith, --ip, --device, --geo,
+# --user with --ip), `downloads --all`, `ips`, on every log fixture of
+# testdata/ (each file, each log folder, and all of them at once), and
+# `investigate testdata/case --tz America/Chicago`; then, if present,
+# the sessions commands, `downloads --all` and `ips` on target/bench/big.log
+# (or BIG_LOG=PATH; SKIP_BIG=1 to skip it; SKIP_FIXTURES=1 for the big log alone). Prints one line per difference and a count;
+# a command whose output differs between two runs of the first binary is reported as
+# UNSTABLE, not as a difference. Exit status 0 when every output is the same, 1 otherwise.
+set -uo pipefail
+
+[[ $# -eq 2 ]] || { echo "usage: $0 BEFORE AFTER" >&2; exit 2; }
+BEFORE=$(readlink -f -- "$1"); AFTER=$(readlink -f -- "$2")
+for b in "$BEFORE" "$AFTER"; do [[ -x $b ]] || { echo "not executable: $b" >&2; exit 2; }; done
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
+RUNS=0; DIFFS=0; UNSTABLE=0
+
+# run SIDE BIN ARGS...: BIN's stdout, stderr and status in $WORK/SIDE.{out,err,status}
+run() {
+  local side=$1 bin=$2; shift 2
+  COLUMNS=120 "$bin" "$@" >"$WORK/$side.out" 2>"$WORK/$side.err" </dev/null
+  echo $? >"$WORK/$side.status"
+}
+# differs A B: whether A's and B's outputs (stdout, stderr, status) differ; names the first.
+differs() {
+  local what
+  for what in out err status; do
+    cmp -s "$WORK/$1.$what" "$WORK/$2.$what" || { echo "$what"; return 0; }
+  done
+  return 1
+}
+# same ARGS...: runs both binaries with ARGS and compares their outputs; on a difference, runs
+# BEFORE again: if it differs from itself, the command is not deterministic (UNSTABLE, counted
+# apart), else the difference is the change's (DIFFERENT).
+same() {
+  run before "$BEFORE" "$@"; run after "$AFTER" "$@"
+  RUNS=$((RUNS + 1))
+  local what
+  if what=$(differs before after); then
+    run again "$BEFORE" "$@"
+    if differs before again >/dev/null; then
+      UNSTABLE=$((UNSTABLE + 1)); echo "UNSTABLE (the first binary differs from itself): leaktrace $*"
+    else
+      DIFFS=$((DIFFS + 1)); echo "DIFFERENT ($what): leaktrace $*"
+    fi
+  fi
+}
+
+sessions_on() {
+  local f
+  for f in ndjson table csv; do
+    same sessions "$@" --format "$f"
+    same sessions "$@" --format "$f" --user jsmith
+  done
+  same sessions "$@" --format ndjson --user jsmith --ip 10.0.0.0/8
+  same sessions "$@" --format ndjson --ip 73.21.44.9
+  same sessions "$@" --format ndjson --ip 10.0.0.0/8
+  same sessions "$@" --format ndjson --user mary.jones --user charles.garcia
+  same sessions "$@" --format csv --device --geo
+  same sessions "$@" --format table --user jsmith --device --geo
+}
+
+if [[ ${SKIP_FIXTURES:-0} != 1 ]]; then
+mapfile -t LOGS < <(find testdata -type f \( -name '*.log' -o -name '*.log.gz' \) | LC_ALL=C sort)
+for log in "${LOGS[@]}"; do
+  sessions_on "$log"
+  same downloads "$log" --all --format ndjson
+  same ips "$log" --format ndjson
+done
+for dir in testdata/sample testdata/case/logs testdata/tree testdata/w3c testdata/gz; do
+  sessions_on "$dir"
+  same downloads "$dir" --all
+  same ips "$dir"
+done
+sessions_on "${LOGS[@]}"
+same investigate testdata/case --tz America/Chicago
+same investigate testdata/case --tz America/Chicago --format json
+else
+  echo "fixtures: SKIP_FIXTURES=1, skipped"
+fi
+
+BIG=${BIG_LOG:-target/bench/big.log}
+if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
+  echo "big log: $BIG"
+  for f in ndjson table csv; do
+    same sessions "$BIG" --format "$f" -q
+    same sessions "$BIG" --format "$f" --user jsmith
+  done
+  same sessions "$BIG" --format ndjson --ip 10.0.0.0/8 -q
+  same sessions "$BIG" --format ndjson --user jsmith --device --geo
+  same downloads "$BIG" --all --format ndjson -q
+  same ips "$BIG" --format ndjson -q
+else
+  echo "big log: not found or SKIP_BIG=1, skipped"
+fi
+
+echo "$RUNS commands, $DIFFS differences, $UNSTABLE not deterministic in the first binary"
+[[ $DIFFS -eq 0 ]]
