@@ -321,3 +321,51 @@ fn impossible_travel_needs_far_places_close_in_time_with_points() {
         "{table}"
     );
 }
+
+#[test]
+fn an_export_goes_to_the_same_login_on_every_run() {
+    // Two spellings of one login on one address, then an export fetched
+    // without a login: its count went to whichever spelling came first in
+    // hash order, which changed from run to run.
+    let dir = tempfile::tempdir().unwrap();
+    let h = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+    let mut log = h.to_string();
+    for (time, user) in [
+        ("14:00:00", "ACME\\ann"),
+        ("14:01:00", "ann"),
+        ("14:02:00", "ANN"),
+    ] {
+        log += &format!(
+            "2017-01-19 {time} 10.0.0.1 GET /Home.aspx - 443 {user} 73.12.0.9 {UA_PC} - 200 0 0 10\n"
+        );
+    }
+    log += &format!(
+        "2017-01-19 14:03:00 10.0.0.1 GET /temp/Acme.ann.2017-01-19-08-03-00.csv - 443 - 73.12.0.9 {UA_PC} - 200 0 0 10\n"
+    );
+    std::fs::write(dir.path().join("u_ex.log"), log).unwrap();
+    let exports_of = || {
+        let (code, rows, stderr) = ips(dir.path(), &[]);
+        assert_eq!(code, Some(0), "{stderr}");
+        rows.iter()
+            .map(|r| {
+                (
+                    r["user"].as_str().unwrap().to_string(),
+                    r["exports"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = exports_of();
+    assert_eq!(
+        first.iter().filter(|(_, n)| *n == 1).count(),
+        1,
+        "one login has the export: {first:?}"
+    );
+    assert!(
+        first.contains(&("ACME\\ann".to_string(), 1)),
+        "the least spelling: {first:?}"
+    );
+    for _ in 0..12 {
+        assert_eq!(exports_of(), first);
+    }
+}

@@ -125,10 +125,14 @@ impl AddressBook {
                     .entry(user.to_lowercase())
                     .or_default()
                     .push(t);
+                // Of the logins on this address the name may stand for
+                // (`JSmith`, `ACME\jsmith`), the least: never the first in
+                // hash order, which changes from run to run.
                 let key = self
                     .uses
                     .keys()
-                    .find(|(u, i)| i == ip && same_user(u, &user))
+                    .filter(|(u, i)| i == ip && same_user(u, &user))
+                    .min()
                     .cloned()
                     .unwrap_or((user, ip.to_string()));
                 let entry = self.entry(key, t, file, line);
