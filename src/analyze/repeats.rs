@@ -12,7 +12,8 @@
 
 use std::sync::Arc;
 
-use super::{SLACK, hash_state};
+use super::SLACK;
+use super::keys::hash_state;
 use crate::w3c::{Column, Row};
 use std::hash::{BuildHasher, Hash, Hasher};
 

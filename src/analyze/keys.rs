@@ -1,0 +1,110 @@
+//! Keys the cores compute so that per-row events carry no strings: a client
+//! (address and browser) and a path (any ASCII case), hashed with a key
+//! chosen at random per run.
+
+use std::hash::{BuildHasher, Hash, Hasher};
+
+/// A client: the same address and the same browser. Hashed (64 bits) so the
+/// per-row events that the cores produce carry no strings. The hash is keyed
+/// with a random key per run (foldhash), so that log fields an attacker controls
+/// cannot be crafted to collide with another person's client.
+pub fn client_key(ip: &[u8], user_agent: &[u8]) -> u64 {
+    let mut h = hash_state().build_hasher();
+    ip.hash(&mut h);
+    user_agent.hash(&mut h);
+    h.finish()
+}
+
+/// A keyed hash of a path, ignoring ASCII case (as IIS does).
+pub fn path_key(path: &[u8]) -> u64 {
+    let n = path.len();
+    let word = |i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&path[i..i + 8]);
+        u128::from(ascii_lower(u64::from_le_bytes(w)))
+    };
+    let mut h = hash_state().build_hasher();
+    if n < 8 {
+        let mut w = [0u8; 8];
+        w[..n].copy_from_slice(path);
+        h.write_u64(ascii_lower(u64::from_le_bytes(w)));
+    } else {
+        // Sixteen bytes per step (one multiply in foldhash); the rest is read
+        // from the end, overlapping. With the length last, equal keys still
+        // mean equal paths (up to the hash).
+        let mut i = 0;
+        while i + 16 <= n {
+            h.write_u128(word(i) | (word(i + 8) << 64));
+            i += 16;
+        }
+        match n - i {
+            0 => {}
+            1..=8 => h.write_u128(word(n - 8)),
+            _ => h.write_u128(word(i) | (word(n - 8) << 64)),
+        }
+    }
+    h.write_usize(n);
+    h.finish()
+}
+
+/// Eight bytes at once, with ASCII `A`..=`Z` made lower case and every other
+/// byte kept: what `make_ascii_lowercase` does, without a loop.
+fn ascii_lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = x & (0x7f * ONES);
+    // The top bit of each byte: set where the byte is at least `A`, and where
+    // it is past `Z` (7-bit sums, so no carry crosses into the next byte).
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = from_a & !past_z & !x & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+pub(super) fn hash_state() -> &'static foldhash::quality::RandomState {
+    static STATE: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    STATE.get_or_init(foldhash::quality::RandomState::default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_key_separates_browsers_on_one_address() {
+        assert_ne!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"B"));
+        assert_eq!(client_key(b"1.2.3.4", b"A"), client_key(b"1.2.3.4", b"A"));
+        assert_eq!(
+            path_key(b"/DispatchesClosed.aspx"),
+            path_key(b"/dispatchesclosed.ASPX")
+        );
+        assert_ne!(path_key(b"/a.aspx"), path_key(b"/b.aspx"));
+        assert_ne!(path_key(b"/a.aspx"), path_key(b"/a.aspx\0"));
+        assert_ne!(path_key(b""), path_key(b"\0"));
+        // Every length through the short, overlapping and long paths.
+        let long = b"/Some/Deep/Path/To/DispatchesClosed.aspx";
+        for n in 0..long.len() {
+            let lower = long[..n].to_ascii_lowercase();
+            assert_eq!(path_key(&long[..n]), path_key(&lower), "length {n}");
+            if n > 0 {
+                let mut other = lower.clone();
+                other[n / 2] ^= 0x01;
+                assert_ne!(path_key(&lower), path_key(&other), "length {n}");
+                assert_ne!(path_key(&long[..n]), path_key(&long[..n - 1]), "length {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_lower_matches_the_standard_library_for_every_byte_and_lane() {
+        for byte in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = *b"aZ@[`{\x80\xff";
+                bytes[lane] = byte;
+                let mut expected = bytes;
+                expected.make_ascii_lowercase();
+                let got = ascii_lower(u64::from_le_bytes(bytes)).to_le_bytes();
+                assert_eq!(got, expected, "byte {byte:#x} in lane {lane}");
+            }
+        }
+    }
+}
