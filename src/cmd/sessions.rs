@@ -5,7 +5,7 @@
 //! and `--ip` choose among the finished sessions, so anonymous requests still
 //! find their user's session.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter};
 use std::sync::Arc;
 
 use ipnet::IpNet;
@@ -162,20 +162,14 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         if let Some(locator) = &enricher.locator {
             let _ = super::write_geo_notes(&mut err, locator, &ordered.run);
         }
-        let plural = if total == 1 { "" } else { "s" };
         let filtered = selection.users.is_some() || !selection.nets.is_empty();
-        if filtered {
-            let _ = writeln!(err, "leaktrace: {shown} of {total} session{plural} shown");
-        } else {
-            let _ = writeln!(err, "leaktrace: {total} session{plural}");
-        }
-        if polling_outside > 0 {
-            let _ = writeln!(
-                err,
-                "leaktrace: {polling_outside} polling request{} came while their client had no open session (a page left open): counted in no session",
-                if polling_outside == 1 { "" } else { "s" }
-            );
-        }
+        let _ = crate::output::summary::write_sessions(
+            &mut err,
+            shown,
+            total,
+            filtered,
+            polling_outside,
+        );
     }
     Ok(exit)
 }

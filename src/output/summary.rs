@@ -468,3 +468,32 @@ fn records_were(n: u64, one: &str, many: &str) -> String {
     let verb = if n == 1 { one } else { many };
     format!("{} {verb}", counted(n, "record"))
 }
+
+/// The summary of `sessions`: how many there were (and were shown, when
+/// `--user` or `--ip` chose among them), and the polling that came while
+/// its client had no open session.
+pub fn write_sessions<W: Write>(
+    out: &mut W,
+    shown: u64,
+    total: u64,
+    filtered: bool,
+    polling_outside: u64,
+) -> io::Result<()> {
+    let plural = if total == 1 { "" } else { "s" };
+    if filtered {
+        writeln!(out, "leaktrace: {shown} of {total} session{plural} shown")?;
+    } else {
+        writeln!(out, "leaktrace: {total} session{plural}")?;
+    }
+    if polling_outside > 0 {
+        writeln!(
+            out,
+            "leaktrace: {} came while their client had no open session (a page left open): counted in no session",
+            match polling_outside {
+                1 => "1 polling request".to_string(),
+                n => format!("{n} polling requests"),
+            }
+        )?;
+    }
+    Ok(())
+}
