@@ -10,7 +10,8 @@
 # checked against awk on field 8); b. rg -c -F jsmith (if installed); c. DuckDB read_csv + GROUP BY user
 # (python module, timed in-process, or CLI); d. cat big.log | leaktrace logs - ... (peak RSS <= 200 MiB);
 # e. leaktrace downloads big.log --all (target: the median ratio to a. over interleaved pairs <= 1.5; output
-# checked against the generator's ground truth). Peak RSS via GNU /usr/bin/time -v for a, d and e. Summary table on stdout; one JSON line (with timestamp)
+# checked against the generator's ground truth); g. leaktrace stats big.log --by user,day (target: the median
+# ratio to a. over interleaved pairs <= 2; the requests of the groups add up to the log's records). Peak RSS via GNU /usr/bin/time -v for a, d, e and g. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -126,6 +127,27 @@ count_of() { grep -oE '[0-9]+' "$1" | head -n 1 || true; }
 row() { printf '%-46s %9s %8s %12s %-12s %s\n' "$@"; }
 ROWS=(); CHECKS=""
 
+# pair_ratio COMMAND...: the median, over interleaved pairs, of COMMAND's time over a.'s
+# (`logs --user jsmith --count`); the machine's speed drifts between sections, so the two are
+# timed in alternation. The sorted ratios go to stderr.
+pair_ratio() {
+  python3 - "$RUNS" "$LT" "$LOG" "$USER_NAME" "$@" <<'PY'
+import statistics, subprocess, sys, time
+runs, lt, log, user, other = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+count = [lt, "logs", log, "--user", user, "--count"]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+ratios = []
+for _ in range(max(runs, 5)):
+    c = timed(count)
+    ratios.append(timed(other) / c)
+print(f"{statistics.median(ratios):.2f}")
+print(" ".join(f"{r:.2f}" for r in sorted(ratios)), file=sys.stderr)
+PY
+}
+
 # lt_case KEY INPUT(file or -) ROW-LABEL TARGET CHECK(awk expr on g=GB/s, r=RSS MiB):
 # best-of-N time, peak RSS and count check of `leaktrace logs INPUT --user jsmith --count`
 lt_case() {
@@ -217,23 +239,7 @@ if best_of lt_downloads "$DL_CMD > /dev/null" && peak_rss lt_downloads "$LT" dow
     echo "downloads / count, best times (measured minutes apart): $best_ratio"
     # The machine's speed drifts between sections: time the two commands in
     # alternation and judge the median of the per-pair ratios.
-    ratio=$(python3 - "$RUNS" "$LT" "$LOG" "$USER_NAME" <<'PY'
-import statistics, subprocess, sys, time
-runs, lt, log, user = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-count = [lt, "logs", log, "--user", user, "--count"]
-downloads = [lt, "downloads", log, "--all", "--format", "ndjson", "-q"]
-def timed(cmd):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t
-ratios = []
-for _ in range(max(runs, 5)):
-    c = timed(count)
-    ratios.append(timed(downloads) / c)
-print(f"{statistics.median(ratios):.2f}")
-print(" ".join(f"{r:.2f}" for r in sorted(ratios)), file=sys.stderr)
-PY
-    ) || ratio=-
+    ratio=$(pair_ratio "$LT" downloads "$LOG" --all --format ndjson -q) || ratio=-
     echo "downloads / count, median of interleaved pairs: $ratio (target <= 1.5)"
     rec lt_downloads_best_ratio "$best_ratio"
     awk -v x="$ratio" 'BEGIN { exit !(x <= 1.5) }' && res=PASS
@@ -296,6 +302,30 @@ else echo "no ground truth ($TRUTH): skipped"; fi
 [[ $res == PASS ]] || STATUS=1
 rec lt_investigate_ratio "$ratio"; rec lt_investigate_rss_mib "$r"
 ROWS+=("$(row "leaktrace investigate FILE leaked/" "$s" "-" "$r" "<=2x e." "$res ($ratio)")")
+
+# ---- 3g. leaktrace stats on the file (polars) -------------------------------------------------
+section "g. leaktrace stats big.log --by user,day (target: within 2x of a.)"
+s=- r=- ratio=- res=FAIL
+if "$LT" stats --help >/dev/null 2>&1; then
+  ST_CMD="$(q "$LT") stats $(q "$LOG") --by user,day --format csv -q"
+  echo "command: $ST_CMD"
+  if best_of lt_stats "$ST_CMD > /dev/null" && peak_rss lt_stats "$LT" stats "$LOG" --by user,day --format csv -q; then
+    report lt_stats lt_stats; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_stats)
+    # As for e.: the two commands in alternation, the median of the per-pair ratios.
+    ratio=$(pair_ratio "$LT" stats "$LOG" --by user,day --format csv -q) || ratio=-
+    echo "stats / count, median of interleaved pairs: $ratio (target <= 2)"
+    echo "peak RSS: $r MiB"
+    # The requests of every group add up to the records of the log.
+    total=$(awk -F, 'NR > 1 { n += $3 } END { print n + 0 }' "$OUT/lt_stats.out")
+    records=$(LC_ALL=C awk '$0 !~ /^#/ && NF { n++ } END { print n + 0 }' "$LOG")
+    if [[ $total == "$records" ]]; then CHECKS+="stats requests add up to the records: PASS ($total)"$'\n'
+      awk -v x="$ratio" 'BEGIN { exit !(x <= 2) }' && res=PASS
+    else CHECKS+="stats requests add up to the records: FAIL ($total != $records)"$'\n'; fi
+  fi
+else echo "this leaktrace has no stats (built without the analytics feature): skipped"; res=SKIP; fi
+[[ $res == PASS || $res == SKIP ]] || STATUS=1
+rec lt_stats_ratio "$ratio"; rec lt_stats_rss_mib "$r"
+ROWS+=("$(row "leaktrace stats FILE --by user,day" "$s" "-" "$r" "<=2x a." "$res ($ratio)")")
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"

@@ -14,6 +14,8 @@ pub mod ordered;
 pub mod polling;
 pub mod repeats;
 pub mod sessions;
+#[cfg(feature = "analytics")]
+pub mod stats;
 
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;
