@@ -11,9 +11,12 @@
 //! steps smaller than one request or export, and one export more than
 //! usual scores 0.67, not infinity.
 //!
-//! A measure's standing is its own score plus its peer score, each counted
-//! only above the median (a quiet day is not suspicious); the day's `score`
-//! is the larger standing of the two measures, and `why` says it in words.
+//! A measure's standing is its own score, each counted only above the
+//! median (a quiet day is not suspicious), plus its peer score up to as
+//! much again: a user who is always busier than their peers (a dispatcher)
+//! is not news every day, only on a day above their own usual.
+//! The day's `score` is the larger standing of the two measures, and `why`
+//! says it in words.
 
 use polars::prelude::*;
 
@@ -91,7 +94,10 @@ pub fn attach(df: &DataFrame, groups: &mut [GroupStats]) -> PolarsResult<()> {
             let c = &columns[m];
             let (own_med, own_mad, peer_med, peer_mad) =
                 (c[0][row], c[1][row], c[2][row], c[3][row]);
-            let standing = above(x as f64, own_med, own_mad) + above(x as f64, peer_med, peer_mad);
+            let own = above(x as f64, own_med, own_mad);
+            // Peers add to a day above the user's own usual, at most as much
+            // again: alone they would put the busiest users on top every day.
+            let standing = own + above(x as f64, peer_med, peer_mad).min(own);
             if best.as_ref().is_none_or(|(s, _)| standing > *s) {
                 let noun = if x == 1 { one } else { many };
                 let why = format!(
