@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('ips', 'ips', [CompletionResultType]::ParameterValue, 'Which addresses each person used, where they are, and which stand out')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Requests, exports and failed logons per user, address, page, local day or hour: who exported more than usual, who works at 3 a.m')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -165,6 +166,30 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'leaktrace;stats' {
+            [CompletionResult]::new('--fields', '--fields', [CompletionResultType]::ParameterName, 'Field list to use instead of the logs'' own #Fields headers, for logs whose header is missing or wrong, e.g. "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"')
+            [CompletionResult]::new('--mmap', '--mmap', [CompletionResultType]::ParameterName, 'Whether log files may be memory-mapped. auto (the default) maps plain files, the fastest way to read them, but streams a file modified in the last 5 seconds (probably still being written). never reads every file as a stream: choose it for a log the server is still writing or may truncate, and for files on a network share, where a file that shrinks while mapped would stop leaktrace with a bus error (SIGBUS). Either way, a file whose size or time changed while it was read is noted in the summary')
+            [CompletionResult]::new('--log-tz', '--log-tz', [CompletionResultType]::ParameterName, 'IANA time zone the server wrote local times in, for rows that have only date-local and time-local (IIS Advanced Logging) and no UTC date and time. Each such row then gets its UTC time; a local time that names no instant or two (a daylight-saving change) is reported, not guessed. Rows with a UTC time are not affected')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Login name (cs-username), whole name, any case. A name without a domain also matches DOMAIN\name')
+            [CompletionResult]::new('--ip', '--ip', [CompletionResultType]::ParameterName, 'Client address (c-ip) or network: 203.0.113.7, 203.0.113.0/24, 2001:db8::/32')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Glob on the path (cs-uri-stem), any case; * also matches /, as in a URL filter: "/temp/*", "*.zip". A comma separates globs ("*.zip,*.csv"), except inside {a,b}; \, is a comma of the path')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method (GET, POST, HEAD ...), any case')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'HTTP status code (404) or class (4xx)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Keep records at or after this time: an RFC 3339 instant (2017-01-19T17:16:30Z) or a local "YYYY-MM-DD[ HH:MM[:SS]]" in --tz')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Keep records before this time (same forms as --since). A date alone includes that whole local day')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What to group by: user, ip, page, day (local date), hour (local hour 0-23), or a comma-separated combination (user,day). Default: user (user,day with --outliers)')
+            [CompletionResult]::new('--after-hours', '--after-hours', [CompletionResultType]::ParameterName, 'Working hours, local (--tz): adds after_hours, the actions outside them or on a Saturday or Sunday, and after_hours_share, their share of the group''s requests. 22:00-06:00 is a night shift')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--tz', '--tz', [CompletionResultType]::ParameterName, 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine')
+            [CompletionResult]::new('--outliers', '--outliers', [CompletionResultType]::ParameterName, 'One row per user and local day, scored against the user''s own days and the day''s peers (modified z-score, 0.6745 x (count - median) / MAD, with a MAD below 1 taken as 1), for exports and for requests; sorted by score, highest first, with why in words ("12 exports, usual 1 (peers 0)"). Groups without a user or a local time are left out')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no summary or notes on standard error (errors are still printed)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file''s row')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file''s row')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'leaktrace;help' {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Read IIS W3C logs and print the requests that match the filters')
             [CompletionResult]::new('downloads', 'downloads', [CompletionResultType]::ParameterValue, 'Find the bulk exports downloaded from /temp/ and who made them')
@@ -172,6 +197,7 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             [CompletionResult]::new('ips', 'ips', [CompletionResultType]::ParameterValue, 'Which addresses each person used, where they are, and which stand out')
             [CompletionResult]::new('examine', 'examine', [CompletionResultType]::ParameterValue, 'Read leaked files: whom their forensic statements name, and whether they were tampered with')
             [CompletionResult]::new('investigate', 'investigate', [CompletionResultType]::ParameterValue, 'Who leaked these files, and what else did they take: a case folder (logs and leaked files, mixed) in, the person and a report out')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Requests, exports and failed logons per user, address, page, local day or hour: who exported more than usual, who works at 3 a.m')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -191,6 +217,9 @@ Register-ArgumentCompleter -Native -CommandName 'leaktrace' -ScriptBlock {
             break
         }
         'leaktrace;help;investigate' {
+            break
+        }
+        'leaktrace;help;stats' {
             break
         }
         'leaktrace;help;help' {

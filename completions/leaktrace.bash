@@ -37,6 +37,9 @@ _leaktrace() {
             leaktrace,sessions)
                 cmd="leaktrace__subcmd__sessions"
                 ;;
+            leaktrace,stats)
+                cmd="leaktrace__subcmd__stats"
+                ;;
             leaktrace__subcmd__help,downloads)
                 cmd="leaktrace__subcmd__help__subcmd__downloads"
                 ;;
@@ -58,6 +61,9 @@ _leaktrace() {
             leaktrace__subcmd__help,sessions)
                 cmd="leaktrace__subcmd__help__subcmd__sessions"
                 ;;
+            leaktrace__subcmd__help,stats)
+                cmd="leaktrace__subcmd__help__subcmd__stats"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +71,7 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate help"
+            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -195,7 +201,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help)
-            opts="logs downloads sessions ips examine investigate help"
+            opts="logs downloads sessions ips examine investigate stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +299,20 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__help__subcmd__sessions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -512,6 +532,76 @@ _leaktrace() {
                     return 0
                     ;;
                 --geoip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leaktrace__subcmd__stats)
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --by --after-hours --outliers --format --tz --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fields)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mmap)
+                    COMPREPLY=($(compgen -W "auto never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -12,7 +12,8 @@
 # e. leaktrace downloads big.log --all (target: the median ratio to a. over interleaved pairs <= 1.5; output
 # checked against the generator's ground truth); f. leaktrace investigate (within 2x of e.); g. leaktrace
 # sessions big.log --user jsmith (median ratio to a. over interleaved pairs <= 2, peak RSS <= 100 MiB) and
-# without --user (<= 4). Peak RSS via GNU /usr/bin/time -v for a, d, e, f and g. Summary table on stdout; one JSON line (with timestamp)
+# without --user (<= 4); h. leaktrace stats big.log --by user,day (median ratio to a. over interleaved pairs
+# <= 2; the requests of the groups add up to the log's records). Peak RSS via GNU /usr/bin/time -v for a, d, e, f, g and h. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -328,6 +329,29 @@ sessions_case() {
 }
 sessions_case lt_sessions_user "leaktrace sessions FILE --user $USER_NAME" 2 100 --user "$USER_NAME"
 sessions_case lt_sessions "leaktrace sessions FILE" 4 -
+# ---- 3h. leaktrace stats on the file (polars) -------------------------------------------------
+section "h. leaktrace stats big.log --by user,day (target: within 2x of a.)"
+s=- r=- ratio=- res=FAIL
+if "$LT" stats --help >/dev/null 2>&1; then
+  ST_CMD="$(q "$LT") stats $(q "$LOG") --by user,day --format csv -q"
+  echo "command: $ST_CMD"
+  if best_of lt_stats "$ST_CMD > /dev/null" && peak_rss lt_stats "$LT" stats "$LOG" --by user,day --format csv -q; then
+    report lt_stats lt_stats; s=$(printf '%.3f' "$BEST"); r=$(rss_of lt_stats)
+    # As for e.: the two commands in alternation, the median of the per-pair ratios.
+    ratio=$(interleaved_ratio "$COUNT_CMD" "$ST_CMD > /dev/null") || ratio=-
+    echo "stats / count, median of interleaved pairs: $ratio (target <= 2)"
+    echo "peak RSS: $r MiB"
+    # The requests of every group add up to the records of the log.
+    total=$(awk -F, 'NR > 1 { n += $3 } END { print n + 0 }' "$OUT/lt_stats.out")
+    records=$(LC_ALL=C awk '$0 !~ /^#/ && NF { n++ } END { print n + 0 }' "$LOG")
+    if [[ $total == "$records" ]]; then CHECKS+="stats requests add up to the records: PASS ($total)"$'\n'
+      awk -v x="$ratio" 'BEGIN { exit !(x <= 2) }' && res=PASS
+    else CHECKS+="stats requests add up to the records: FAIL ($total != $records)"$'\n'; fi
+  fi
+else echo "this leaktrace has no stats (built without the analytics feature): skipped"; res=SKIP; fi
+[[ $res == PASS || $res == SKIP ]] || STATUS=1
+rec lt_stats_ratio "$ratio"; rec lt_stats_rss_mib "$r"
+ROWS+=("$(row "leaktrace stats FILE --by user,day" "$s" "-" "$r" "<=2x a." "$res ($ratio)")")
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"

@@ -87,6 +87,11 @@ const EXPECTED: &[(&str, i32, &[&str])] = &[
         0,
         &[],
     ),
+    (
+        "leaktrace --tz America/Chicago stats testdata/sample --by user,day",
+        0,
+        &[],
+    ),
     // notes.txt in that folder is not a leaked file.
     (
         "leaktrace --tz America/Chicago examine testdata/case/leaked -v",

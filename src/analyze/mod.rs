@@ -17,6 +17,8 @@ pub mod polling;
 pub mod repeats;
 pub mod scan;
 pub mod sessions;
+#[cfg(feature = "analytics")]
+pub mod stats;
 pub mod travel;
 pub mod users;
 

@@ -8,6 +8,8 @@ pub mod investigate;
 pub mod ips;
 pub mod logs;
 pub mod sessions;
+#[cfg(feature = "analytics")]
+pub mod stats;
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -33,6 +35,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Ips(args) => ips::run(args, &cli.global),
         Command::Examine(args) => examine::run(args, &cli.global),
         Command::Investigate(args) => investigate::run(args, &cli.global),
+        #[cfg(feature = "analytics")]
+        Command::Stats(args) => stats::run(args, &cli.global),
     }
 }
 

@@ -19,6 +19,8 @@ pub mod record;
 pub mod report;
 pub mod sanitize;
 pub mod session;
+#[cfg(feature = "analytics")]
+pub mod stats;
 pub mod summary;
 pub mod table;
 
