@@ -65,14 +65,18 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate help"
+            opts="-q -v -h -V --format --output --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -87,7 +91,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__downloads)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,7 +154,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -165,7 +173,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__examine)
-            opts="-q -v -h --as --password --format --tz --quiet --verbose --help"
+            opts="-q -v -h --as --password --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -180,7 +188,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -307,7 +319,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__investigate)
-            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --geoip --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,7 +358,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -361,7 +377,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__ips)
-            opts="-q -v -h --fields --mmap --log-tz --user --idle --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --idle --geoip --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,7 +408,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -407,7 +427,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__logs)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,7 +478,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -473,7 +497,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__sessions)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,7 +540,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)

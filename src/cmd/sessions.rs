@@ -10,12 +10,13 @@ use std::io::{self, BufWriter, Write};
 use ipnet::IpNet;
 use jiff::Timestamp;
 
+use super::destination::Destination;
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, FilterSpec, parse_ip, parse_net};
-use crate::output::{Context, Writer, table};
+use crate::output::Context;
 use crate::time::{Bound, Zone, parse_bound};
 use crate::w3c::Row;
 
@@ -92,17 +93,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut writer = Writer::new(
-        out,
-        global.format,
-        Context {
-            zone,
-            verbose: global.verbose,
-        },
-        table::width(),
-    );
-    let (fields, table) = crate::output::enrich::columns(&enricher);
-    writer.append_columns(fields, table);
+    let ctx = Context {
+        zone,
+        verbose: global.verbose,
+    };
+    let mut writer: Destination<_, Session> =
+        Destination::new(out, global, ctx, &enricher, &args.inputs)?;
 
     let select = |row: &Row<'_>| {
         if let Some(t) = row.time
@@ -114,22 +110,22 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     };
     let mut tracker = SessionTracker::new(idle);
     let (mut total, mut shown) = (0u64, 0u64);
-    let mut report = |sessions: Vec<Session>, writer: &mut Writer<_>| -> io::Result<()> {
-        for session in sessions {
-            total += 1;
-            if selection.keeps(&session) {
-                shown += 1;
-                super::write_enriched(
-                    writer,
-                    &mut enricher,
-                    &session,
-                    session.client_ips.first().map(String::as_str),
-                    session.user_agent.as_deref(),
-                )?;
+    let mut report =
+        |sessions: Vec<Session>, writer: &mut Destination<_, Session>| -> io::Result<()> {
+            for session in sessions {
+                total += 1;
+                if selection.keeps(&session) {
+                    shown += 1;
+                    writer.write(
+                        &mut enricher,
+                        &session,
+                        session.client_ips.first().map(String::as_str),
+                        session.user_agent.as_deref(),
+                    )?;
+                }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     let mut deliver =
         |t: Timestamp, ev: Located<'_, SessionEvent>| report(tracker.observe(t, ev), &mut writer);
     let ordered = scan_ordered(
@@ -144,7 +140,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let polling_outside = tracker.polling_outside_sessions();
     report(tracker.finish(), &mut writer)?;
     bar.finish_and_clear();
-    let left_out = writer.finish::<Session>()?;
+    let left_out = writer.finish(global)?;
 
     let exit = super::finish(&ordered.run, &list_errors, global, Some(shown));
     super::note_left_out(left_out.as_ref(), global);
