@@ -29,9 +29,9 @@ pub trait Destined: crate::output::parquet::OneFile {}
 #[cfg(feature = "analytics")]
 impl<I: crate::output::parquet::OneFile> Destined for I {}
 #[cfg(not(feature = "analytics"))]
-pub trait Destined: Item {}
+pub trait Destined: crate::output::Item {}
 #[cfg(not(feature = "analytics"))]
-impl<I: Item> Destined for I {}
+impl<I: crate::output::Item> Destined for I {}
 
 impl<W: Write, I: Destined> Destination<W, I> {
     /// Standard output (`out`) in the chosen format, with the columns of
@@ -75,6 +75,7 @@ impl<W: Write, I: Destined> Destination<W, I> {
 
     /// Ends the output. Parquet files are given their names only when the
     /// run was not interrupted. Returns the table columns left out.
+    #[cfg_attr(not(feature = "analytics"), allow(unused_variables))]
     pub fn finish(self, global: &GlobalArgs) -> anyhow::Result<Option<LeftOut>> {
         match self {
             Destination::Stream(writer, _) => Ok(writer.finish::<I>()?),
