@@ -71,14 +71,18 @@ _leaktrace() {
 
     case "${cmd}" in
         leaktrace)
-            opts="-q -v -h -V --format --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate stats help"
+            opts="-q -v -h -V --format --output --tz --quiet --verbose --help --version logs downloads sessions ips examine investigate stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -93,7 +97,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__downloads)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --window --host --as-of --all --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,7 +160,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -171,7 +179,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__examine)
-            opts="-q -v -h --as --password --format --tz --quiet --verbose --help"
+            opts="-q -v -h --as --password --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,7 +194,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -327,7 +339,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__investigate)
-            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --roster --report --stamp --password --host --geoip --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,7 +378,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -381,7 +397,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__ips)
-            opts="-q -v -h --fields --mmap --log-tz --user --idle --geoip --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --idle --geoip --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,7 +428,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -427,7 +447,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__logs)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --count --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,7 +498,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -493,7 +517,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__sessions)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --device --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --since --until --idle --geo --geoip --device --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,7 +560,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)
@@ -551,7 +579,7 @@ _leaktrace() {
             return 0
             ;;
         leaktrace__subcmd__stats)
-            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --by --after-hours --outliers --format --tz --quiet --verbose --help"
+            opts="-q -v -h --fields --mmap --log-tz --user --ip --path --method --status --since --until --by --after-hours --outliers --format --output --tz --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,7 +634,11 @@ _leaktrace() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv parquet" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tz)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_leaktrace_global_optspecs
-    string join \n format= tz= q/quiet v/verbose h/help V/version
+    string join \n format= output= tz= q/quiet v/verbose h/help V/version
 end
 
 function __fish_leaktrace_needs_command
@@ -27,7 +27,9 @@ end
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_needs_command" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_needs_command" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
@@ -56,7 +58,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geoip -d 'M
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l count -d 'Print only the number of matching records: the number alone, or {"matched": N} with --format json or ndjson, a `matched` column with --format csv'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand logs" -l geo -d 'Add a geo object to each result: country, region, city, asn, as_org, network (loopback, private, cgnat, link_local, documentation, multicast, reserved, mobile, public), mobile, carrier, source (the databases that answered and their build dates), and a Place column to the table. Answers are offline: the special ranges and a table of US mobile carriers\' autonomous systems are built in; country, city and owner need --geoip. A note warns when a database was built more than a year from the log\'s dates (addresses change hands)'
@@ -82,7 +86,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l geoip 
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l all -d 'List every fetch from /temp/, not only bulk exports: PDF printouts and other files without an export name too (in every --format)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand downloads" -l geo -d 'Add a geo object to each result: country, region, city, asn, as_org, network (loopback, private, cgnat, link_local, documentation, multicast, reserved, mobile, public), mobile, carrier, source (the databases that answered and their build dates), and a Place column to the table. Answers are offline: the special ranges and a table of US mobile carriers\' autonomous systems are built in; country, city and owner need --geoip. A note warns when a database was built more than a year from the log\'s dates (addresses change hands)'
@@ -103,7 +109,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l geoip -
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l geo -d 'Add a geo object to each result: country, region, city, asn, as_org, network (loopback, private, cgnat, link_local, documentation, multicast, reserved, mobile, public), mobile, carrier, source (the databases that answered and their build dates), and a Place column to the table. Answers are offline: the special ranges and a table of US mobile carriers\' autonomous systems are built in; country, city and owner need --geoip. A note warns when a database was built more than a year from the log\'s dates (addresses change hands)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand sessions" -l device -d 'Add a client object to each result, read from its user agent (in which IIS wrote spaces as plus signs): browser, browser_version, os, os_version, device (iPhone, iPad, a phone model), class (desktop, mobile, tablet, bot, other) and source (the built-in uap-core rules and their version), and a Device column to the table. sessions also get device_changed: whether the session\'s user agents name a device class or OS family that the same user\'s earlier sessions did not use (null without a login; "device changed" in the Device column). A user agent is what the client says it is, not proof'
@@ -120,7 +128,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l geoip -d 'Ma
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand ips" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
@@ -134,7 +144,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l password
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand examine" -s v -l verbose -d 'More detail. Commands that read logs: show more malformed lines in the summary, the first 20 of each file (all of them are always counted), not just the first 5 overall. examine: one table row per patient care report of a NEMSIS file (its verdict, who, when, from where), under the file\'s row'
@@ -151,7 +163,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l geoi
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -l stamp -d 'Record the generation time in the report (otherwise the same inputs give the same bytes)'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand investigate" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'
@@ -173,7 +187,9 @@ complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -l after-hour
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people; local times with the zone\'s abbreviation'
 json\t'One JSON array of objects'
 ndjson\t'One JSON object per line (JSON Lines)'
-csv\t'CSV with a header row, safe to open in Excel'"
+csv\t'CSV with a header row, safe to open in Excel'
+parquet\t'Typed Parquet files in the folder of --output (logs, downloads, sessions): logs hive-partitioned by UTC day'"
+complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -l output -d 'The folder --format parquet writes to (created if needed; not inside an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder per UTC day; downloads.parquet; sessions.parquet. Output of an earlier run is never added to or replaced: a day\'s partition or a file that exists stops the run (exit 2) and nothing of it is kept. Files are written under hidden temporary names and renamed when the run succeeds, so an error or Ctrl-C leaves no partial file' -r -F
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -l tz -d 'IANA time zone for local times and for local --since/--until values (America/Chicago, Europe/Berlin, UTC), or a fixed offset without daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST, CET) are refused, with the names they may stand for: EST would be UTC-05:00 all year. The time zone database is built into leaktrace, so results do not depend on the machine' -r
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -l outliers -d 'One row per user and local day, scored against the user\'s own days and the day\'s peers (modified z-score, 0.6745 x (count - median) / MAD, with a MAD below 1 taken as 1), for exports and for requests; sorted by score, highest first, with why in words ("12 exports, usual 1 (peers 0)"). Groups without a user or a local time are left out'
 complete -c leaktrace -n "__fish_leaktrace_using_subcommand stats" -s q -l quiet -d 'Print no summary or notes on standard error (errors are still printed)'

@@ -13,7 +13,8 @@
 # checked against the generator's ground truth); f. leaktrace investigate (within 2x of e.); g. leaktrace
 # sessions big.log --user jsmith (median ratio to a. over interleaved pairs <= 2, peak RSS <= 100 MiB) and
 # without --user (<= 4); h. leaktrace stats big.log --by user,day (median ratio to a. over interleaved pairs
-# <= 2; the requests of the groups add up to the log's records). Peak RSS via GNU /usr/bin/time -v for a, d, e, f, g and h. Summary table on stdout; one JSON line (with timestamp)
+# <= 2; the requests of the groups add up to the log's records); i. logs --format parquet against DuckDB's
+# own COPY of the log to Parquet with an explicit schema (aim: faster; when duckdb is installed). Peak RSS via GNU /usr/bin/time -v for a, d, e, f, g and h. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -352,6 +353,42 @@ else echo "this leaktrace has no stats (built without the analytics feature): sk
 [[ $res == PASS || $res == SKIP ]] || STATUS=1
 rec lt_stats_ratio "$ratio"; rec lt_stats_rss_mib "$r"
 ROWS+=("$(row "leaktrace stats FILE --by user,day" "$s" "-" "$r" "<=2x a." "$res ($ratio)")")
+# ---- 3i. Parquet: leaktrace logs --format parquet vs DuckDB's own CSV-to-Parquet copy ----------
+section "i. leaktrace logs --format parquet vs DuckDB COPY read_csv TO parquet (aim: faster)"
+PQ=$OUT/parquet; DUCK_PQ=$OUT/duck.parquet
+if ! "$LT" logs --help 2>/dev/null | grep -q -- '--output'; then
+  echo "leaktrace built without the analytics feature: skipped"
+elif ! python3 -c 'import duckdb' 2>/dev/null; then
+  echo "duckdb python module not available, skipped (BENCH_INSTALL=1 to pip install)"
+else
+  # The 15 fields of the generator's #Fields header, typed as leaktrace types them.
+  DCOLS="{'date': 'DATE', 'time': 'TIME', 's_ip': 'VARCHAR', 'cs_method': 'VARCHAR', 'cs_uri_stem': 'VARCHAR', 'cs_uri_query': 'VARCHAR', 's_port': 'BIGINT', 'cs_username': 'VARCHAR', 'c_ip': 'VARCHAR', 'cs_user_agent': 'VARCHAR', 'cs_referer': 'VARCHAR', 'sc_status': 'BIGINT', 'sc_substatus': 'BIGINT', 'sc_win32_status': 'BIGINT', 'time_taken': 'BIGINT'}"
+  DSQL="COPY (SELECT * FROM read_csv('$LOG', delim=' ', header=false, comment='#', quote='', escape='', auto_detect=false, columns=$DCOLS)) TO '$DUCK_PQ' (FORMAT parquet)"
+  echo "leaktrace: $(q "$LT") logs $(q "$LOG") --format parquet --output $(q "$PQ") -q"
+  echo "duckdb:    $DSQL"
+  LT_BEST=""; DK_BEST=""; LT_RSS=""; DK_RSS=""
+  for _ in $(seq "$RUNS"); do   # back to back, so both see the same machine
+    rm -rf "$PQ"
+    /usr/bin/time -f '%e %M' -o "$OUT/pq_lt.time" "$LT" logs "$LOG" --format parquet --output "$PQ" -q || { echo "leaktrace parquet FAILED"; break; }
+    read -r t m <"$OUT/pq_lt.time"
+    LT_BEST=$(python3 -c "print(min(float('$t'), float('${LT_BEST:-inf}')))"); LT_RSS=$m
+    rm -f "$DUCK_PQ"
+    /usr/bin/time -f '%e %M' -o "$OUT/pq_dk.time" python3 -c "import duckdb, sys; duckdb.sql(sys.argv[1])" "$DSQL" || { echo "duckdb COPY FAILED"; break; }
+    read -r t m <"$OUT/pq_dk.time"
+    DK_BEST=$(python3 -c "print(min(float('$t'), float('${DK_BEST:-inf}')))"); DK_RSS=$m
+  done
+  if [[ -n $LT_BEST && -n $DK_BEST ]]; then
+    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "leaktrace parquet: best $LT_BEST s, peak RSS $((LT_RSS / 1024)) MiB, $(du -sm "$PQ" | cut -f1) MiB written"
+    echo "duckdb COPY:       best $DK_BEST s (with interpreter start), peak RSS $((DK_RSS / 1024)) MiB, $(du -sm "$DUCK_PQ" | cut -f1) MiB written"
+    ratio=$(awk -v a="$LT_BEST" -v b="$DK_BEST" 'BEGIN { printf "%.2f", a / b }')
+    res=$(awk -v r="$ratio" 'BEGIN { print (r < 1 ? "faster" : "slower") }')
+    rec lt_parquet_seconds "$LT_BEST"; rec lt_parquet_rss_mib "$((LT_RSS / 1024))"
+    rec duckdb_parquet_seconds "$DK_BEST"; rec duckdb_parquet_rss_mib "$((DK_RSS / 1024))"; rec lt_parquet_ratio "$ratio"
+    ROWS+=("$(row "leaktrace logs --format parquet" "$LT_BEST" "$(rate "$BYTES" "$LT_BEST" 1e9)" "$((LT_RSS / 1024))" "<duckdb" "$res ($ratio)")")
+    ROWS+=("$(row "duckdb COPY read_csv TO parquet" "$DK_BEST" "$(rate "$BYTES" "$DK_BEST" 1e9)" "$((DK_RSS / 1024))" "(baseline)" -)")
+  fi
+fi
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"

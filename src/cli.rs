@@ -46,6 +46,16 @@ pub struct GlobalArgs {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// The folder --format parquet writes to (created if needed; not inside
+    /// an input folder): logs as date=YYYY-MM-DD/part-0.parquet, one folder
+    /// per UTC day; downloads.parquet; sessions.parquet. Output of an
+    /// earlier run is never added to or replaced: a day's partition or a
+    /// file that exists stops the run (exit 2) and nothing of it is kept.
+    /// Files are written under hidden temporary names and renamed when the
+    /// run succeeds, so an error or Ctrl-C leaves no partial file.
+    #[cfg(feature = "analytics")]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub output: Option<PathBuf>,
     /// IANA time zone for local times and for local --since/--until values
     /// (America/Chicago, Europe/Berlin, UTC), or a fixed offset without
     /// daylight saving (UTC-06:00, or --tz=-06:00). Abbreviations (EST, CST,

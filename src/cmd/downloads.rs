@@ -5,12 +5,13 @@ use std::io::{self, BufWriter, Write};
 
 use jiff::Timestamp;
 
+use super::destination::Destination;
 use crate::analyze::downloads::{self, Download, Settings, Tracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, Repeats, scan_ordered};
 use crate::cli::{DownloadsArgs, GlobalArgs};
 use crate::exit::{Exit, usage};
+use crate::output::Context;
 use crate::output::sanitize::for_terminal;
-use crate::output::{Context, Writer, table};
 use crate::time::{Bound, parse_bound};
 use crate::w3c::Row;
 
@@ -31,17 +32,17 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let progress = |n: u64| bar.inc(n);
 
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut writer = Writer::new(
+    let ctx = Context {
+        zone: zone.clone(),
+        verbose: global.verbose,
+    };
+    let mut writer: Destination<_, Download> = Destination::new(
         out,
-        global.format,
-        Context {
-            zone: zone.clone(),
-            verbose: global.verbose,
-        },
-        table::width(),
-    );
-    let (fields, table) = crate::output::enrich::columns(&enricher);
-    writer.append_columns(fields, table);
+        global,
+        ctx,
+        crate::output::enrich::columns(&enricher),
+        &args.inputs,
+    )?;
     let mut tracker = Tracker::new(Settings {
         window,
         host: args.host.clone(),
@@ -65,8 +66,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
         if args.all || d.name.is_export() {
             tally.add(&d, &zone);
-            super::write_enriched(
-                &mut writer,
+            writer.write(
                 &mut enricher,
                 &d,
                 d.record.client_ip.as_deref(),
@@ -87,7 +87,7 @@ pub fn run(args: &DownloadsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         RepeatCheck::Off,
     )?;
     bar.finish_and_clear();
-    let left_out = writer.finish::<Download>()?;
+    let left_out = writer.finish(global)?;
     let exit = super::finish(&ordered.run, &list_errors, global, Some(tally.total));
     super::note_left_out(left_out.as_ref(), global);
     if !global.quiet {

@@ -51,7 +51,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         None => None,
     };
     if let Some(dir) = &args.report {
-        refuse_report_inside_evidence(dir, &args.inputs)?;
+        super::refuse_inside_evidence("--report", dir, &args.inputs, "the report")?;
     }
     let roster_path = args.roster.as_deref().map(canonical);
 
@@ -499,42 +499,6 @@ fn hash_into(exhibit: &mut Exhibit, path: &Path) {
 
 fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-/// The report must not land among the evidence: a second run would read it
-/// as evidence, and evidence is never written to.
-fn refuse_report_inside_evidence(dir: &Path, inputs: &[PathBuf]) -> anyhow::Result<()> {
-    // The folder may not exist yet: compare its nearest existing ancestor.
-    let mut probe = dir.to_path_buf();
-    let mut tail = Vec::new();
-    while !probe.exists() {
-        match (probe.file_name(), probe.parent()) {
-            (Some(name), Some(parent)) => {
-                tail.push(name.to_os_string());
-                probe = if parent.as_os_str().is_empty() {
-                    PathBuf::from(".")
-                } else {
-                    parent.to_path_buf()
-                };
-            }
-            _ => break,
-        }
-    }
-    let mut full = canonical(&probe);
-    for part in tail.iter().rev() {
-        full.push(part);
-    }
-    for input in inputs {
-        let input = canonical(input);
-        if input.is_dir() && full.starts_with(&input) {
-            return Err(usage(format!(
-                "--report {}: the folder is inside the evidence ({}); write the report elsewhere",
-                dir.display(),
-                input.display()
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// What the data shows the findings cannot see.

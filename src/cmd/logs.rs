@@ -24,7 +24,20 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let progress = |n: u64| bar.inc(n);
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
 
-    let (run, replaced, left_out) = if args.count {
+    // --format parquet: the records go to files (checked: not with --count).
+    #[cfg(feature = "analytics")]
+    let parquet = match &global.output {
+        Some(dir) => Some(write_parquet(
+            dir, args, global, &filter, &cfg, &inputs, &progress,
+        )?),
+        None => None,
+    };
+    #[cfg(not(feature = "analytics"))]
+    let parquet: Option<(RunReport, u64)> = None;
+    let (run, replaced, left_out) = if let Some((run, replaced)) = parquet {
+        bar.finish_and_clear();
+        (run, replaced, None)
+    } else if args.count {
         let select = |row: &Row<'_>| filter.matches(row).then_some(());
         let mut sink = |_: &Arc<str>, _: Vec<Hit<()>>| Ok(());
         let run = scan_all(&inputs, &cfg, &select, &mut sink, &progress)?;
@@ -92,6 +105,42 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         );
     }
     Ok(exit)
+}
+
+/// Writes the records to Parquet files in `dir`, one folder per UTC day.
+/// Returns the run and the records that held bytes that are not UTF-8.
+#[cfg(feature = "analytics")]
+fn write_parquet(
+    dir: &std::path::Path,
+    args: &LogsArgs,
+    global: &GlobalArgs,
+    filter: &Filter,
+    cfg: &ScanConfig,
+    inputs: &[Input],
+    progress: &dyn Fn(u64),
+) -> anyhow::Result<(RunReport, u64)> {
+    use crate::output::parquet::{DayPartitions, PackedRecord, file_value};
+    crate::output::parquet::prepare_folder(dir, &args.inputs)?;
+    let mut days = DayPartitions::new(dir, super::zone(global)?);
+    let select = |row: &Row<'_>| filter.matches(row).then(|| PackedRecord::from_row(row));
+    let mut replaced = 0u64;
+    let mut sink = |file: &Arc<str>, hits: Vec<Hit<PackedRecord>>| -> io::Result<()> {
+        replaced += hits.iter().filter(|h| h.item.replaced).count() as u64;
+        days.write(&hits, &file_value(file))
+    };
+    let run = match scan_all(inputs, cfg, &select, &mut sink, progress) {
+        Ok(run) => run,
+        Err(e) => match days.refused() {
+            Some(why) => return Err(crate::exit::usage(why)),
+            None => return Err(e.into()),
+        },
+    };
+    // Interrupted: nothing is published (the temporary files are removed).
+    if !crate::interrupt::requested() {
+        let too_big = days.finish()?;
+        super::destination::note_too_big(too_big, global.quiet);
+    }
+    Ok((run, replaced))
 }
 
 /// How many records each filter given keeps on its own: a second, quiet

@@ -2,6 +2,7 @@
 //! the results to the output layer. Shared here: turning the common argument
 //! groups into validated configuration, the progress bar, the run summary.
 
+pub mod destination;
 pub mod downloads;
 pub mod examine;
 pub mod investigate;
@@ -12,6 +13,7 @@ pub mod sessions;
 pub mod stats;
 
 use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -28,6 +30,8 @@ use crate::w3c::{FieldMap, Input, RunReport, ScanConfig};
 
 /// Runs the command the user asked for.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    #[cfg(feature = "analytics")]
+    destination::check_parquet(&cli)?;
     match &cli.command {
         Command::Logs(args) => logs::run(args, &cli.global),
         Command::Downloads(args) => downloads::run(args, &cli.global),
@@ -44,11 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 /// passed over is noted on standard error now (unless `--quiet`), and the
 /// paths that could not be listed are returned as messages. With `dedupe`
 /// (logs), inputs with the same bytes as an earlier one are read once.
-pub fn inputs(
-    args: &[std::path::PathBuf],
-    global: &GlobalArgs,
-    dedupe: bool,
-) -> (Vec<Input>, Vec<String>) {
+pub fn inputs(args: &[PathBuf], global: &GlobalArgs, dedupe: bool) -> (Vec<Input>, Vec<String>) {
     let mut listing = crate::w3c::list(args);
     if dedupe {
         let notes = crate::w3c::input::drop_identical(&mut listing.inputs);
@@ -63,6 +63,48 @@ pub fn inputs(
     }
     let errors = listing.errors.iter().map(ToString::to_string).collect();
     (listing.inputs, errors)
+}
+
+/// An output folder (`flag`, for `what`) must not land among the evidence:
+/// a second run would read it as evidence, and evidence is never written to.
+pub fn refuse_inside_evidence(
+    flag: &str,
+    dir: &Path,
+    inputs: &[PathBuf],
+    what: &str,
+) -> anyhow::Result<()> {
+    // The folder may not exist yet: compare its nearest existing ancestor.
+    let mut probe = dir.to_path_buf();
+    let mut tail = Vec::new();
+    while !probe.exists() {
+        match (probe.file_name(), probe.parent()) {
+            (Some(name), Some(parent)) => {
+                tail.push(name.to_os_string());
+                probe = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => break,
+        }
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut full = canonical(&probe);
+    for part in tail.iter().rev() {
+        full.push(part);
+    }
+    for input in inputs {
+        let input = canonical(input);
+        if input.is_dir() && full.starts_with(&input) {
+            return Err(usage(format!(
+                "{flag} {}: the folder is inside the evidence ({}); write {what} elsewhere",
+                dir.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The validated `--tz`.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 use jiff::Timestamp;
 
+use super::destination::Destination;
 use crate::analyze::sessions::{Session, SessionEvent, SessionTracker};
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
 use crate::cli::{GlobalArgs, SessionsArgs};
@@ -18,7 +19,7 @@ use crate::enrich::Enricher;
 use crate::enrich::device::KindsSeen;
 use crate::exit::{Exit, usage};
 use crate::filter::{Filter, FilterError, parse_ip, parse_net};
-use crate::output::{Context, Writer, table};
+use crate::output::Context;
 use crate::w3c::Row;
 
 /// Which sessions are printed.
@@ -84,17 +85,17 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
     let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
-    let mut writer = Writer::new(
+    let ctx = Context {
+        zone,
+        verbose: global.verbose,
+    };
+    let mut writer: Destination<_, Session> = Destination::new(
         out,
-        global.format,
-        Context {
-            zone,
-            verbose: global.verbose,
-        },
-        table::width(),
-    );
-    let (fields, table) = crate::output::enrich::session_columns(&enricher);
-    writer.append_columns(fields, table);
+        global,
+        ctx,
+        crate::output::enrich::session_columns(&enricher),
+        &args.inputs,
+    )?;
 
     let select = |row: &Row<'_>| {
         if let Some(t) = row.time
@@ -115,24 +116,29 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     // Every session counts for its user's devices, shown or not: the
     // sessions of one user end one after another.
     let mut kinds = KindsSeen::default();
-    let mut report = |sessions: Vec<Session>, writer: &mut Writer<_>| -> io::Result<()> {
+    let mut report = |sessions: Vec<Session>,
+                      writer: &mut Destination<_, Session>|
+     -> io::Result<()> {
         for session in sessions {
             total += 1;
             let changed = device_changed(&mut enricher, &mut kinds, &session);
-            if selection.keeps(&session) {
-                shown += 1;
-                let ip = session.client_ips.first().map(String::as_str);
-                let found = enricher.enrich(ip, session.user_agent.as_deref());
-                let (mut cells, mut table) =
-                    crate::output::enrich::cells(writer, &enricher, &found);
-                if enricher.devices.is_some() {
-                    let format = writer.format();
-                    crate::output::enrich::add_device_changed(
-                        format, changed, &mut cells, &mut table,
-                    );
-                }
-                writer.write_appended(&session, cells, table)?;
+            if !selection.keeps(&session) {
+                continue;
             }
+            shown += 1;
+            let ip = session.client_ips.first().map(String::as_str);
+            let Some(stream) = writer.stream() else {
+                // Parquet: --geo and --device are refused with it.
+                writer.write(&mut enricher, &session, ip, session.user_agent.as_deref())?;
+                continue;
+            };
+            let found = enricher.enrich(ip, session.user_agent.as_deref());
+            let (mut cells, mut table) = crate::output::enrich::cells(stream, &enricher, &found);
+            if enricher.devices.is_some() {
+                let format = stream.format();
+                crate::output::enrich::add_device_changed(format, changed, &mut cells, &mut table);
+            }
+            stream.write_appended(&session, cells, table)?;
         }
         Ok(())
     };
@@ -151,7 +157,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     report(tracker.finish(), &mut writer)?;
     total += tracker.hidden();
     bar.finish_and_clear();
-    let left_out = writer.finish::<Session>()?;
+    let left_out = writer.finish(global)?;
 
     let exit = super::finish(&ordered.run, &list_errors, global, Some(shown));
     super::note_left_out(left_out.as_ref(), global);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::analyze::stats::frame::Tally;
+use crate::analyze::stats::frame::FactFrame;
 use crate::analyze::stats::{Fact, Facts, Key, StatsConfig, WorkHours};
 use crate::cli::{GlobalArgs, StatsArgs};
 use crate::exit::{Exit, usage};
@@ -30,8 +30,8 @@ pub fn run(args: &StatsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     const QUEUED: usize = 8;
     let (run, report) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Hit<Fact>>>(QUEUED);
-        let adder = scope.spawn(|| -> polars::prelude::PolarsResult<Tally> {
-            let mut tally = Tally::new(&config);
+        let adder = scope.spawn(|| -> polars::prelude::PolarsResult<FactFrame> {
+            let mut tally = FactFrame::new(&config);
             for hits in receive {
                 for hit in hits {
                     tally.add(hit.item)?;

@@ -15,6 +15,8 @@ pub mod enrich;
 pub mod examination;
 pub mod geo;
 pub mod ips;
+#[cfg(feature = "analytics")]
+pub mod parquet;
 pub mod record;
 pub mod report;
 pub mod sanitize;
@@ -43,6 +45,10 @@ pub enum Format {
     Ndjson,
     /// CSV with a header row, safe to open in Excel.
     Csv,
+    /// Typed Parquet files in the folder of --output (logs, downloads,
+    /// sessions): logs hive-partitioned by UTC day.
+    #[cfg(feature = "analytics")]
+    Parquet,
 }
 
 /// One value of an item.
@@ -110,6 +116,13 @@ pub fn write_count<W: Write>(mut out: W, format: Format, matched: u64) -> io::Re
         Format::Table => writeln!(out, "{matched}")?,
         Format::Json | Format::Ndjson => writeln!(out, "{{\"matched\":{matched}}}")?,
         Format::Csv => writeln!(out, "matched\n{matched}")?,
+        // Refused before the run (`cmd::destination::check_parquet`).
+        #[cfg(feature = "analytics")]
+        Format::Parquet => {
+            return Err(io::Error::other(
+                "--count prints a number; it does not go with --format parquet",
+            ));
+        }
     }
     out.flush()
 }
@@ -261,6 +274,13 @@ impl<W: Write> Writer<W> {
                     Cell::Raw(text) => sanitize::for_spreadsheet(text.to_string()),
                 });
                 self.csv_row(cells)?;
+            }
+            // Parquet goes to files (`parquet`), never to a stream.
+            #[cfg(feature = "analytics")]
+            Format::Parquet => {
+                return Err(io::Error::other(
+                    "--format parquet writes to the folder of --output",
+                ));
             }
         }
         self.written += 1;

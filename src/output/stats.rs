@@ -219,6 +219,10 @@ pub fn write<W: Write>(
             }
             csv.flush()?;
         }
+        // Refused before the run (`cmd::destination::check_parquet`).
+        Format::Parquet => {
+            return Err(io::Error::other("stats does not write --format parquet"));
+        }
     }
     out.flush()?;
     Ok(left_out)

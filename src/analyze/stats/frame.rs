@@ -20,7 +20,7 @@ pub const BUFFER_ROWS: usize = 1 << 18;
 pub const COMPACT_ROWS: usize = 1 << 20;
 
 /// The facts of a run, as they come.
-pub struct Tally {
+pub struct FactFrame {
     by: Vec<Key>,
     buffer: Columns,
     /// Pre-aggregated groups (one row per group), and distinct (group,
@@ -111,9 +111,9 @@ impl Held {
     }
 }
 
-impl Tally {
-    pub fn new(config: &StatsConfig) -> Tally {
-        Tally {
+impl FactFrame {
+    pub fn new(config: &StatsConfig) -> FactFrame {
+        FactFrame {
             by: config.by.clone(),
             buffer: Columns::default(),
             groups: Held::new(),

@@ -6,7 +6,7 @@
 //! The parse stays the engine's and parallel: on the cores, [`Facts::fact`]
 //! turns a row into a [`Fact`] of typed values (keys as 64-bit keyed hashes,
 //! the local day and hour computed there). The main thread only appends
-//! facts to columns ([`frame::Tally`]); polars' lazy engine groups them.
+//! facts to columns ([`frame::FactFrame`]); polars' lazy engine groups them.
 //!
 //! **Memory bound.** Facts are held in columns of at most
 //! [`frame::BUFFER_ROWS`] rows (about 14 MiB); each full buffer is
@@ -368,7 +368,7 @@ impl<'a> Facts<'a> {
 /// A keyed hash of a value (the run's key, as [`super::client_key`]).
 fn mix<T: std::hash::Hash>(value: &T) -> u64 {
     use std::hash::BuildHasher;
-    super::hash_state().hash_one(value)
+    super::keys::hash_state().hash_one(value)
 }
 
 /// A key's hash: never 0, which stands for "absent".

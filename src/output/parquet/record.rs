@@ -1,0 +1,463 @@
+//! `logs --format parquet`: records into one folder per UTC day.
+//!
+//! Records are the bulk of what leaktrace writes, so the cores read each
+//! row into a [`PackedRecord`] (its text in one allocation) instead of a
+//! [`Record`], and the columns are filled from those in parallel, one task
+//! per column, rather than through [`Item::cells`] (a test checks that
+//! both give the same rows); local times are computed once per instant.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::{Builder, ColumnType, NULL_PARTITION, OpenFile, Pending, ROWS_PER_GROUP, RowGroup};
+use crate::output::Item;
+use crate::time::Zone;
+use crate::w3c::{Column, Hit, Record, Row};
+
+/// The type of each of `Record::FIELDS`.
+pub const TYPES: &[ColumnType] = {
+    use ColumnType::*;
+    &[
+        File, Int, Utc, Text, Date, Text, Text, Text, Text, Text, Text, Text, Text, Int, Int, Int,
+        Int, Text, Int, Text, Int, Int, Json, Json,
+    ]
+};
+
+/// The local-time columns of the last instant seen: records come in
+/// bursts of the same second.
+pub struct LocalTimes {
+    zone: Zone,
+    last: Option<(Timestamp, String, Option<i32>, String)>,
+}
+
+impl LocalTimes {
+    pub fn new(zone: Zone) -> LocalTimes {
+        LocalTimes { zone, last: None }
+    }
+
+    /// `time_local`, `local_date` (days since 1970-01-01), `local_time`.
+    fn of(&mut self, t: Timestamp) -> &(Timestamp, String, Option<i32>, String) {
+        if self.last.as_ref().is_some_and(|l| l.0 != t) {
+            self.last = None;
+        }
+        let zone = &self.zone;
+        self.last.get_or_insert_with(|| {
+            let (date, time) = zone.civil(t);
+            (t, zone.rfc3339(t), super::days_of(&date), time)
+        })
+    }
+}
+
+/// The text columns of a record, in the order of `Record::FIELDS`.
+const TEXT: [Column; 9] = [
+    Column::Method,
+    Column::UriStem,
+    Column::UriQuery,
+    Column::Username,
+    Column::ClientIp,
+    Column::UserAgent,
+    Column::Referer,
+    Column::ServerIp,
+    Column::Host,
+];
+
+/// The numeric columns of a record, in the order of `Record::FIELDS` (and
+/// of a checked row).
+const NUMBERS: [Column; 7] = crate::w3c::fields::NUMERIC_COLUMNS;
+
+/// A record as the Parquet columns take it, made on the cores: its text
+/// values in one buffer (one allocation per row rather than one per
+/// value), `extra` and `invalid` already as JSON text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PackedRecord {
+    text: String,
+    /// Where each of [`TEXT`] ends in `text`; `None` when absent.
+    ends: [Option<usize>; 9],
+    numbers: [Option<u64>; 7],
+    time_utc: Option<Timestamp>,
+    /// `extra` as JSON (`None` for `{}`) and `invalid` (`None` for null).
+    extra: Option<String>,
+    invalid: Option<String>,
+    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
+    pub replaced: bool,
+}
+
+impl PackedRecord {
+    /// The values [`Record::from_row`] reads, packed.
+    pub fn from_row(row: &Row<'_>) -> PackedRecord {
+        if row.has_invalid() {
+            return PackedRecord::from_record(&Record::from_row(row));
+        }
+        let mut text = String::with_capacity(256);
+        let mut ends = [None; 9];
+        for (end, col) in ends.iter_mut().zip(TEXT) {
+            if let Some(bytes) = row.raw(col) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+                *end = Some(text.len());
+            }
+        }
+        let map = row.map();
+        let extra = (!map.extra().is_empty()).then(|| {
+            let values: Map<String, Value> = map
+                .extra()
+                .iter()
+                .map(|&pos| {
+                    let value = row.text_at(pos as usize).map_or(Value::Null, Value::String);
+                    (map.name(pos as usize).to_string(), value)
+                })
+                .collect();
+            Value::Object(values).to_string()
+        });
+        PackedRecord {
+            text,
+            ends,
+            numbers: NUMBERS.map(|c| row.number(c)),
+            time_utc: row.time,
+            extra,
+            invalid: None,
+            replaced: row.has_invalid_utf8(),
+        }
+    }
+
+    /// A record's values, packed.
+    pub fn from_record(r: &Record) -> PackedRecord {
+        let mut text = String::new();
+        let mut ends = [None; 9];
+        let values = [
+            &r.method,
+            &r.uri_stem,
+            &r.uri_query,
+            &r.username,
+            &r.client_ip,
+            &r.user_agent,
+            &r.referer,
+            &r.server_ip,
+            &r.host,
+        ];
+        for (end, value) in ends.iter_mut().zip(values) {
+            if let Some(v) = value {
+                text.push_str(v);
+                *end = Some(text.len());
+            }
+        }
+        let extra = (!r.extra.is_empty()).then(|| {
+            let values: Map<String, Value> = r
+                .extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone().map_or(Value::Null, Value::String)))
+                .collect();
+            Value::Object(values).to_string()
+        });
+        let invalid = (!r.invalid.is_empty()).then(|| {
+            let values: Map<String, Value> = r
+                .invalid
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+                .collect();
+            Value::Object(values).to_string()
+        });
+        PackedRecord {
+            text,
+            ends,
+            numbers: [
+                r.status,
+                r.substatus,
+                r.win32_status,
+                r.time_taken_ms,
+                r.server_port,
+                r.bytes_sent,
+                r.bytes_received,
+            ],
+            time_utc: r.time_utc,
+            extra,
+            invalid,
+            replaced: r.replaced,
+        }
+    }
+
+    /// The `i`th of [`TEXT`].
+    fn text(&self, i: usize) -> Option<&str> {
+        let end = self.ends[i]?;
+        let start = self.ends[..i].iter().rev().find_map(|e| *e).unwrap_or(0);
+        self.text.get(start..end)
+    }
+}
+
+/// A file name as its column holds it: the name, or the JSON text
+/// `{"bytes": "<base64>"}` of one that is not UTF-8 (as JSON gives it).
+pub fn file_value(name: &str) -> String {
+    match crate::name::raw_bytes(name) {
+        Some(_) => crate::name::json(name).to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// Adds the rows of records read from `file` (as its column holds the
+/// name: [`file_value`]), with the values `Record::cells` gives. Each
+/// column is filled by its own task, on the cores.
+pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &Zone) {
+    let too_big: u64 = rows
+        .builders
+        .par_iter_mut()
+        .enumerate()
+        .map(|(i, builder)| fill(i, builder, hits, file, zone))
+        .sum();
+    rows.too_big += too_big;
+    rows.rows += hits.len();
+}
+
+/// Fills column `i` (of `Record::FIELDS`) from `hits`; returns the numbers
+/// that do not fit a signed 64-bit integer (written as null).
+fn fill(
+    i: usize,
+    builder: &mut Builder,
+    hits: &[Hit<PackedRecord>],
+    file: &str,
+    zone: &Zone,
+) -> u64 {
+    let mut too_big = 0;
+    let mut int = |b: &mut PrimitiveChunkedBuilder<Int64Type>, v: Option<u64>| {
+        let fits = v.map(i64::try_from);
+        too_big += u64::from(matches!(fits, Some(Err(_))));
+        b.append_option(fits.and_then(Result::ok));
+    };
+    let mut local = LocalTimes::new(zone.clone());
+    match (i, builder) {
+        (0, Builder::Text(b)) => hits.iter().for_each(|_| b.append_value(file)),
+        (1, Builder::Int(b)) => hits.iter().for_each(|h| int(b, Some(h.line))),
+        (2, Builder::Utc(b)) => hits
+            .iter()
+            .for_each(|h| b.append_option(h.item.time_utc.map(Timestamp::as_microsecond))),
+        (3, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
+            Some(t) => b.append_value(&local.of(t).1),
+            None => b.append_null(),
+        }),
+        (4, Builder::Date(b)) => hits.iter().for_each(|h| {
+            b.append_option(h.item.time_utc.and_then(|t| local.of(t).2));
+        }),
+        (5, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
+            Some(t) => b.append_value(&local.of(t).3),
+            None => b.append_null(),
+        }),
+        (6..=12 | 17 | 19, Builder::Text(b)) => {
+            // method .. referer, then server_ip and host.
+            let col = match i {
+                17 => 7,
+                19 => 8,
+                _ => i - 6,
+            };
+            for h in hits {
+                b.append_option(h.item.text(col));
+            }
+        }
+        (13..=16 | 18 | 20 | 21, Builder::Int(b)) => {
+            // status .. time_taken_ms, server_port, bytes_sent, bytes_received.
+            let col = match i {
+                18 => 4,
+                20 | 21 => i - 15,
+                _ => i - 13,
+            };
+            for h in hits {
+                int(b, h.item.numbers[col]);
+            }
+        }
+        (22, Builder::Text(b)) => hits
+            .iter()
+            .for_each(|h| b.append_value(h.item.extra.as_deref().unwrap_or("{}"))),
+        (23, Builder::Text(b)) => hits
+            .iter()
+            .for_each(|h| b.append_option(h.item.invalid.as_deref())),
+        // The builders are made from TYPES: no other pairing exists.
+        _ => {}
+    }
+    too_big
+}
+
+/// The UTC day of an instant, as days since 1970-01-01.
+fn utc_day(t: Timestamp) -> i64 {
+    t.as_second().div_euclid(86_400)
+}
+
+/// A day's partition folder name: `date=2017-01-19`.
+fn partition(day: Option<i64>) -> String {
+    match day.and_then(|d| Timestamp::from_second(d * 86_400).ok()) {
+        Some(t) => format!("date={}", t.strftime("%Y-%m-%d")),
+        None => format!("date={NULL_PARTITION}"),
+    }
+}
+
+/// A day's file being written.
+struct OpenDay {
+    day: Option<i64>,
+    file: OpenFile,
+    /// When a record last went to it (a counter), to close the oldest.
+    used: u64,
+}
+
+/// Records into `DIR/date=YYYY-MM-DD/part-N.parquet`.
+pub struct DayPartitions {
+    dir: PathBuf,
+    zone: Zone,
+    open: Vec<OpenDay>,
+    /// Parts started per day in this run.
+    parts: Vec<(Option<i64>, u32)>,
+    pending: Pending,
+    clock: u64,
+    too_big: u64,
+    /// The partition of an earlier run that stopped this one.
+    refused: Option<String>,
+    /// Partition folders made by this run (removed again if left empty).
+    made: Vec<PathBuf>,
+}
+
+impl DayPartitions {
+    pub fn new(dir: &Path, zone: Zone) -> DayPartitions {
+        DayPartitions {
+            dir: dir.to_path_buf(),
+            zone,
+            open: Vec::new(),
+            parts: Vec::new(),
+            pending: Pending::default(),
+            clock: 0,
+            too_big: 0,
+            refused: None,
+            made: Vec::new(),
+        }
+    }
+
+    fn close(&mut self, day: OpenDay) -> anyhow::Result<()> {
+        let (staged, too_big) = day.file.close()?;
+        self.too_big += too_big;
+        self.pending.0.push(staged);
+        Ok(())
+    }
+
+    /// Opens the next part of a day, closing the least recently used day
+    /// when [`super::MAX_OPEN_DAYS`] are open. Returns its index.
+    fn open_day(&mut self, day: Option<i64>) -> anyhow::Result<usize> {
+        if self.open.len() >= super::MAX_OPEN_DAYS
+            && let Some(oldest) = (0..self.open.len()).min_by_key(|&i| self.open[i].used)
+        {
+            let closed = self.open.swap_remove(oldest);
+            self.close(closed)?;
+        }
+        let folder = self.dir.join(partition(day));
+        let part = match self.parts.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.refuse_earlier(&folder)?;
+                if !folder.is_dir() {
+                    fs::create_dir_all(&folder)?;
+                    self.made.push(folder.clone());
+                }
+                self.parts.push((day, 0));
+                0
+            }
+        };
+        let file = OpenFile::create(
+            folder.join(format!("part-{part}.parquet")),
+            Record::FIELDS,
+            TYPES,
+        )?;
+        self.open.push(OpenDay {
+            day,
+            file,
+            used: self.clock,
+        });
+        Ok(self.open.len() - 1)
+    }
+
+    /// A partition that already holds Parquet files is an earlier run's:
+    /// adding to it would count its records twice.
+    fn refuse_earlier(&mut self, folder: &Path) -> anyhow::Result<()> {
+        let Ok(entries) = fs::read_dir(folder) else {
+            return Ok(());
+        };
+        let mut earlier: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && n.ends_with(".parquet"))
+            .collect();
+        earlier.sort();
+        if let Some(first) = earlier.first() {
+            let why = format!(
+                "--output {}: {} already holds {first} (an earlier run?); leaktrace does not add to or replace a partition: write to an empty folder, or delete that partition first",
+                self.dir.display(),
+                folder.display(),
+            );
+            self.refused = Some(why.clone());
+            anyhow::bail!(why);
+        }
+        Ok(())
+    }
+}
+
+impl DayPartitions {
+    /// Why writing stopped: a partition of an earlier run was in the way.
+    pub fn refused(&self) -> Option<&str> {
+        self.refused.as_deref()
+    }
+
+    /// Adds records read from `file` (as its column holds the name:
+    /// [`file_value`]), in order.
+    pub fn write(&mut self, hits: &[Hit<PackedRecord>], file: &str) -> io::Result<()> {
+        let mut rest = hits;
+        while let Some(first) = rest.first() {
+            let day = first.item.time_utc.map(utc_day);
+            let same_day = rest
+                .iter()
+                .take_while(|h| h.item.time_utc.map(utc_day) == day)
+                .count();
+            self.clock += 1;
+            let i = match self.open.iter().position(|d| d.day == day) {
+                Some(i) => i,
+                None => self.open_day(day).map_err(io::Error::other)?,
+            };
+            let open = &mut self.open[i];
+            open.used = self.clock;
+            // A full group was written when it filled: there is room.
+            let n = same_day.min(ROWS_PER_GROUP.saturating_sub(open.file.rows.len()).max(1));
+            let (these, later) = rest.split_at(n);
+            extend(&mut open.file.rows, these, file, &self.zone);
+            open.file.flush_full().map_err(io::Error::other)?;
+            rest = later;
+        }
+        Ok(())
+    }
+
+    /// Completes every file and gives each its name (nothing is published
+    /// unless all can be). Returns the integers written as null.
+    pub fn finish(mut self) -> anyhow::Result<u64> {
+        // Deterministic: files are completed in day order.
+        self.open.sort_by_key(|d| d.day);
+        for day in std::mem::take(&mut self.open) {
+            self.close(day)?;
+        }
+        self.pending.publish()?;
+        Ok(self.too_big)
+    }
+}
+
+impl Drop for DayPartitions {
+    fn drop(&mut self) {
+        for day in self.open.drain(..) {
+            day.file.discard();
+        }
+        // Published files are not yet in place while `pending` is alive:
+        // drop it first, then remove the folders only it would have filled.
+        drop(std::mem::take(&mut self.pending));
+        for folder in &self.made {
+            let _ = fs::remove_dir(folder);
+        }
+    }
+}
