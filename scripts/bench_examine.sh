@@ -25,9 +25,9 @@ else
   LT=${CARGO_TARGET_DIR:-$ROOT/target}/release/leaktrace
 fi
 OUT=target/bench; DIR=$OUT/examine
-if [[ ! -f $DIR/.made-$N ]]; then
-  rm -rf "$DIR"; mkdir -p "$DIR"
-  python3 - "$DIR" "$N" <<'PY'
+if [[ ! -f $OUT/examine.made-$N ]]; then
+  rm -rf "$DIR" "$OUT"/examine.made-*; mkdir -p "$DIR"
+  python3 - "$DIR" "$N" "$OUT/examine.made-$N" <<'PY'
 import pathlib, sys
 out, n = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 sources = [p for pattern in ("nemsis/*.xml", "grid/*.csv", "grid/*.xlsx", "pdf/*.pdf")
@@ -39,7 +39,7 @@ for i in range(n):
     # distinct content: XML takes a comment, CSV a trailing line ending, PDF and XLSX a trailing byte run
     tail = {".xml": f"\n<!-- copy {i} -->\n".encode(), ".csv": b"\r\n" * (1 + i // len(sources) % 3)}.get(src.suffix, b"\n" * (1 + i % 7))
     (out / f"{i:06d}{src.suffix}").write_bytes(data + tail)
-(out / f".made-{n}").write_text("")
+pathlib.Path(sys.argv[3]).write_text("")  # outside the folder: not examined
 print(f"made {n} files from {len(sources)} fixtures")
 PY
 fi
@@ -54,8 +54,8 @@ best() {  # best wall time of RUNS runs of "$@", output to $OUT/examine.out
   done
   echo "$b"
 }
-find "$DIR" -type f -name '0*' -print0 | xargs -0 cat > /dev/null   # warm the page cache
-a=$(best sh -c "find '$DIR' -type f -name '0*' -print0 | xargs -0 sha256sum")
+find "$DIR" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
+a=$(best sh -c "find '$DIR' -type f -print0 | xargs -0 sha256sum")
 b=$(best env RAYON_NUM_THREADS=1 "$LT" examine "$DIR" --format ndjson -q); cp "$OUT/examine.out" "$OUT/examine.1.out"
 c=$(best "$LT" examine "$DIR" --format ndjson -q)
 same=yes; cmp -s "$OUT/examine.out" "$OUT/examine.1.out" || same=NO
