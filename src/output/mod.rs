@@ -108,6 +108,25 @@ pub trait Item {
     }
 }
 
+/// A value as a CSV field: empty for null, text guarded for spreadsheets.
+fn csv_cell(cell: Cell) -> String {
+    match cell {
+        Cell::Null => String::new(),
+        Cell::Text(s) => sanitize::for_spreadsheet(s),
+        Cell::Int(n) => n.to_string(),
+        Cell::Json(v) => sanitize::for_spreadsheet(v.to_string()),
+        Cell::Raw(text) => sanitize::for_spreadsheet(text.to_string()),
+    }
+}
+
+/// A CSV writer's error as the I/O error it is, or one that names it.
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// `logs --count`: the number of matching records. As a table (the default)
 /// the number alone, as `grep -c` prints it; in JSON and NDJSON one object
 /// `{"matched": N}` on one line; in CSV a header `matched` and the number.
@@ -266,13 +285,7 @@ impl<W: Write> Writer<W> {
                 }
                 let mut all = item.cells(&self.ctx);
                 all.append(&mut cells);
-                let cells = all.into_iter().map(|c| match c {
-                    Cell::Null => String::new(),
-                    Cell::Text(s) => sanitize::for_spreadsheet(s),
-                    Cell::Int(n) => n.to_string(),
-                    Cell::Json(v) => sanitize::for_spreadsheet(v.to_string()),
-                    Cell::Raw(text) => sanitize::for_spreadsheet(text.to_string()),
-                });
+                let cells = all.into_iter().map(csv_cell);
                 self.csv_row(cells)?;
             }
             // Parquet goes to files (`parquet`), never to a stream.
@@ -317,10 +330,7 @@ impl<W: Write> Writer<W> {
 
     fn csv_row(&mut self, cells: impl Iterator<Item = String>) -> io::Result<()> {
         match &mut self.csv {
-            Some(csv) => csv.write_record(cells).map_err(|e| match e.into_kind() {
-                csv::ErrorKind::Io(io) => io,
-                other => io::Error::other(format!("{other:?}")),
-            }),
+            Some(csv) => csv.write_record(cells).map_err(csv_error),
             None => Ok(()),
         }
     }

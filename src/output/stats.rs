@@ -206,16 +206,10 @@ pub fn write<W: Write>(
         }
         Format::Csv => {
             let mut csv = csv::WriterBuilder::new().from_writer(&mut out);
-            csv.write_record(&keys).map_err(csv_error)?;
+            csv.write_record(&keys).map_err(super::csv_error)?;
             for g in &report.groups {
-                let row = cells(g, report, ctx).into_iter().map(|c| match c {
-                    Cell::Null => String::new(),
-                    Cell::Int(n) => n.to_string(),
-                    Cell::Text(s) => sanitize::for_spreadsheet(s),
-                    Cell::Json(v) => sanitize::for_spreadsheet(v.to_string()),
-                    Cell::Raw(text) => sanitize::for_spreadsheet(text.to_string()),
-                });
-                csv.write_record(row).map_err(csv_error)?;
+                let row = cells(g, report, ctx).into_iter().map(super::csv_cell);
+                csv.write_record(row).map_err(super::csv_error)?;
             }
             csv.flush()?;
         }
@@ -226,11 +220,4 @@ pub fn write<W: Write>(
     }
     out.flush()?;
     Ok(left_out)
-}
-
-fn csv_error(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => io,
-        other => io::Error::other(format!("{other:?}")),
-    }
 }
