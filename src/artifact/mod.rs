@@ -10,6 +10,7 @@
 //! file is read is bounded ([`intake`]).
 
 pub mod archive;
+pub mod examination;
 pub mod grid;
 pub mod intake;
 pub mod nemsis;

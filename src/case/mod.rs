@@ -26,8 +26,8 @@ use jiff::{SignedDuration, Timestamp};
 use crate::analyze::downloads::Download;
 use crate::analyze::export;
 use crate::analyze::sessions::Session;
+use crate::artifact::examination::Examination;
 use crate::artifact::statement::Statement;
-use crate::output::examination::Examination;
 use crate::w3c::Record;
 use roster::{Employee, NameLink};
 

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::artifact::intake::{self, MAX_STREAMED};
 use crate::digest::{sha256_file, sha256_reader};
 
-use super::examine::{Examined, examine_input};
 use crate::analyze::downloads::Settings;
 use crate::analyze::{Located, Lookahead, RepeatCheck, scan_ordered};
+use crate::artifact::examination::{Examined, examine_input};
 use crate::case::collect::{self, Collector, Windows};
 use crate::case::correlate::{self, Evidence, is_internal};
 use crate::case::roster::{self, Roster};

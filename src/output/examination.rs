@@ -3,85 +3,10 @@
 use serde_json::{Map, Value, json};
 
 use super::{Cell, Column, Context, Item, Keep};
-use crate::artifact::grid::{GridVerdict, Signature};
-use crate::artifact::nemsis::{FileVerdict, Pcr, PcrVerdict, ReportStatements};
-use crate::artifact::pdf::{PdfFindings, PdfVerdict};
+use crate::artifact::examination::Examination;
+use crate::artifact::nemsis::{Pcr, PcrVerdict};
+use crate::artifact::pdf::PdfFindings;
 use crate::artifact::statement::Statement;
-use crate::artifact::{Attribution, Kind};
-
-/// The findings on one file, whatever its kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Examination {
-    /// The file's name; for a member of a ZIP archive
-    /// `<archive>!<member path>` (`<archive>!<inner.zip>!<member>` nested).
-    pub file: String,
-    /// The file's own SHA-256 (a member's, for a member of an archive).
-    pub sha256: String,
-    /// For a member of a ZIP archive: the outermost archive's SHA-256, the
-    /// file as it was downloaded.
-    pub archive_sha256: Option<String>,
-    pub kind: Kind,
-    pub verdict: &'static str,
-    pub attribution: Option<Attribution>,
-    /// Patient records the file holds: NEMSIS reports, grid data rows
-    /// (`None` for PDFs: not counted).
-    pub records: Option<u64>,
-    /// Grid exports: the header's column names.
-    pub columns: Option<Vec<String>>,
-    /// NEMSIS: the reports, at most the first
-    /// [`MAX_LISTED_REPORTS`](crate::artifact::nemsis::MAX_LISTED_REPORTS)
-    /// (`records` counts them all).
-    pub pcrs: Option<Vec<Pcr>>,
-    /// NEMSIS: the distinct statements of all the reports, with their
-    /// counts, for `investigate` (not printed).
-    pub statements: Option<ReportStatements>,
-    /// Grid exports: where the signature is.
-    pub signature: Option<Signature>,
-    /// PDFs: the stamp, the metadata and the revisions.
-    pub pdf: Option<PdfFindings>,
-    pub warnings: Vec<String>,
-}
-
-pub fn pcr_verdict(v: PcrVerdict) -> &'static str {
-    match v {
-        PcrVerdict::Consistent => "consistent",
-        PcrVerdict::Mismatch => "mismatch",
-        PcrVerdict::Incomplete => "incomplete",
-        PcrVerdict::None => "none",
-    }
-}
-
-pub fn nemsis_verdict(v: FileVerdict) -> &'static str {
-    match v {
-        FileVerdict::Damaged => "damaged",
-        FileVerdict::Mismatch => "mismatch",
-        FileVerdict::Mixed => "mixed",
-        FileVerdict::Incomplete => "incomplete",
-        FileVerdict::Consistent => "consistent",
-        FileVerdict::None => "none",
-    }
-}
-
-pub fn pdf_verdict(v: PdfVerdict) -> &'static str {
-    match v {
-        PdfVerdict::Consistent => "consistent",
-        PdfVerdict::Mismatch => "mismatch",
-        PdfVerdict::VisibleOnly => "visible_only",
-        PdfVerdict::MetadataOnly => "metadata_only",
-        PdfVerdict::None => "none",
-        PdfVerdict::Encrypted => "encrypted",
-        PdfVerdict::Damaged => "damaged",
-    }
-}
-
-pub fn grid_verdict(v: GridVerdict) -> &'static str {
-    match v {
-        GridVerdict::Signed => "signed",
-        GridVerdict::SignedMoved => "signed_moved",
-        GridVerdict::None => "none",
-        GridVerdict::Damaged => "damaged",
-    }
-}
 
 /// `{text, parsed, name, user_id, ip, produced_at, host, recipient}`.
 fn statement_map(s: &Statement) -> Map<String, Value> {
@@ -148,7 +73,7 @@ impl Item for Examination {
                         json!({
                             "pcr": p.pcr,
                             "uuid": p.uuid,
-                            "verdict": pcr_verdict(p.verdict),
+                            "verdict": p.verdict.as_str(),
                             "e900": statement_json(p.e900.as_ref()),
                             "e901": statement_json(p.e901.as_ref()),
                             "e901_error": p.e901_error,
@@ -284,7 +209,7 @@ impl Item for Examination {
                 rows.push(vec![
                     format!("  PCR {}", p.pcr.as_deref().unwrap_or("?")),
                     p.uuid.clone().unwrap_or_default(),
-                    pcr_verdict(p.verdict).into(),
+                    p.verdict.as_str().into(),
                     match s {
                         Some(s) if mismatch => copy_label(p, s),
                         Some(s) => who(s),

@@ -55,6 +55,18 @@ pub enum GridVerdict {
     Damaged,
 }
 
+impl GridVerdict {
+    /// The verdict's name in the output (`examine`'s `verdict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GridVerdict::Signed => "signed",
+            GridVerdict::SignedMoved => "signed_moved",
+            GridVerdict::None => "none",
+            GridVerdict::Damaged => "damaged",
+        }
+    }
+}
+
 /// Where the signature was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {

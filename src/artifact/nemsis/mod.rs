@@ -63,6 +63,18 @@ pub enum PcrVerdict {
     None,
 }
 
+impl PcrVerdict {
+    /// The verdict's name in the output (`examine`'s `verdict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PcrVerdict::Consistent => "consistent",
+            PcrVerdict::Mismatch => "mismatch",
+            PcrVerdict::Incomplete => "incomplete",
+            PcrVerdict::None => "none",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileVerdict {
     /// Not well-formed or cut short; the reports before the damage are kept.
@@ -76,6 +88,20 @@ pub enum FileVerdict {
     Consistent,
     /// No report is engraved (or there is no report).
     None,
+}
+
+impl FileVerdict {
+    /// The verdict's name in the output (`examine`'s `verdict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileVerdict::Damaged => "damaged",
+            FileVerdict::Mismatch => "mismatch",
+            FileVerdict::Mixed => "mixed",
+            FileVerdict::Incomplete => "incomplete",
+            FileVerdict::Consistent => "consistent",
+            FileVerdict::None => "none",
+        }
+    }
 }
 
 /// What a NEMSIS file says.

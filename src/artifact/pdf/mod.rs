@@ -61,6 +61,21 @@ pub enum PdfVerdict {
     Damaged,
 }
 
+impl PdfVerdict {
+    /// The verdict's name in the output (`examine`'s `verdict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PdfVerdict::Consistent => "consistent",
+            PdfVerdict::Mismatch => "mismatch",
+            PdfVerdict::VisibleOnly => "visible_only",
+            PdfVerdict::MetadataOnly => "metadata_only",
+            PdfVerdict::None => "none",
+            PdfVerdict::Encrypted => "encrypted",
+            PdfVerdict::Damaged => "damaged",
+        }
+    }
+}
+
 /// The visible stamp.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintedBy {
