@@ -420,3 +420,70 @@ for date, n, first, t, s in rows:
         "{stdout}"
     );
 }
+
+/// The README's PySpark read, when `pyspark` (and the Java it runs on) is
+/// there; it says so when it skips. Spark takes the `date=` folders for a
+/// `date` column of dates, `time_utc` for a timestamp and the numbers for
+/// longs, and reads every record once.
+#[test]
+fn spark_reads_the_partitions_as_the_readme_says() {
+    let probe = std::process::Command::new("python3")
+        .args(["-c", "import pyspark"])
+        .output();
+    let java = std::process::Command::new("java").arg("-version").output();
+    if !probe.is_ok_and(|o| o.status.success()) || !java.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: pyspark or Java is not installed (pip install pyspark)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("pq");
+    let out = parquet_run("logs", &INPUTS, &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let json = json_of("logs", &INPUTS, &[]);
+    let jsmith_on_the_19th = json
+        .iter()
+        .filter(|r| r["username"] == "jsmith")
+        .filter(|r| {
+            r["time_utc"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("2017-01-19"))
+        })
+        .count();
+    // The README's two lines, then what they rest on.
+    let script = r#"
+import sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[1]").appName("leaktrace-test")
+         .config("spark.ui.enabled", "false").getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+df = spark.read.parquet(sys.argv[1])
+rows = df.where("date = '2017-01-19' AND username = 'jsmith'").groupBy("uri_stem").count().collect()
+types = dict(df.dtypes)
+print("records", df.count())
+print("jsmith", sum(r["count"] for r in rows))
+print("types", types["date"], types["time_utc"], types["status"], types["line"])
+print("nodate", df.where("date IS NULL").count())
+spark.stop()
+"#;
+    let o = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let nodate = json.iter().filter(|r| r["time_utc"].is_null()).count();
+    assert!(nodate > 0, "the inputs hold records without a UTC time");
+    for want in [
+        format!("records {}", json.len()),
+        format!("jsmith {jsmith_on_the_19th}"),
+        "types date timestamp bigint bigint".to_string(),
+        format!("nodate {nodate}"),
+    ] {
+        assert!(stdout.lines().any(|l| l == want), "{want:?} in:\n{stdout}");
+    }
+}
