@@ -14,7 +14,8 @@
 # sessions big.log --user jsmith (median ratio to a. over interleaved pairs <= 2, peak RSS <= 100 MiB) and
 # without --user (<= 4); h. leaktrace stats big.log --by user,day (median ratio to a. over interleaved pairs
 # <= 2; the requests of the groups add up to the log's records); i. logs --format parquet against DuckDB's
-# own COPY of the log to Parquet with an explicit schema (aim: faster; when duckdb is installed). Peak RSS via GNU /usr/bin/time -v for a, d, e, f, g and h. Summary table on stdout; one JSON line (with timestamp)
+# own COPY of the log to Parquet with an explicit schema (aim: faster; when duckdb is installed); j. logs
+# --format ndjson of every record (aim >= 1 GB/s of input; one line per record). Peak RSS via GNU /usr/bin/time -v for a, d, e, f, g and h. Summary table on stdout; one JSON line (with timestamp)
 # appended to target/bench/results.jsonl; per-command logs/outputs in target/bench/.
 #
 # Environment:
@@ -389,6 +390,26 @@ else
     ROWS+=("$(row "duckdb COPY read_csv TO parquet" "$DK_BEST" "$(rate "$BYTES" "$DK_BEST" 1e9)" "$((DK_RSS / 1024))" "(baseline)" -)")
   fi
 fi
+
+# ---- 3j. every record as NDJSON ---------------------------------------------------------------
+section "j. leaktrace logs big.log --format ndjson (aim: >= 1 GB/s of input)"
+s=- g=- r=- res=FAIL
+NJ_CMD="$(q "$LT") logs $(q "$LOG") --format ndjson -q"
+echo "command: $NJ_CMD"
+if best_of lt_ndjson "$NJ_CMD > /dev/null"; then
+  report lt_ndjson lt_ndjson; s=$(printf '%.3f' "$BEST"); g=$GBS
+  # Peak RSS, and one line per record (the output is about 2.5x the input: counted, not kept).
+  lines=$(/usr/bin/time -v -o "$OUT/lt_ndjson.time" "$LT" logs "$LOG" --format ndjson -q | wc -l)
+  r=$(rss_of lt_ndjson)
+  records=${records:-$(LC_ALL=C awk '$0 !~ /^#/ && NF { n++ } END { print n + 0 }' "$LOG")}
+  echo "peak RSS: $r MiB; $lines lines for $records records"
+  if [[ $lines == "$records" ]]; then CHECKS+="ndjson has one line per record: PASS ($lines)"$'\n'
+    awk -v g="$g" 'BEGIN { exit !(g >= 1) }' && res=PASS
+  else CHECKS+="ndjson has one line per record: FAIL ($lines != $records)"$'\n'; fi
+fi
+[[ $res == PASS ]] || STATUS=1
+rec lt_ndjson_rss_mib "$r"; rec lt_ndjson_target "$res"
+ROWS+=("$(row "leaktrace logs FILE --format ndjson" "$s" "$g" "$r" ">=1 GB/s" "$res")")
 
 # ---- 4. summary -----------------------------------------------------------------------------
 section "summary ($BYTES bytes, best of $RUNS, timer: $TIMER)"
