@@ -8,7 +8,8 @@
 # ndjson, table, csv; alone and with --user jsmith, --ip, --device, --geo,
 # --user with --ip), `downloads --all`, `ips`, on every log fixture of
 # testdata/ (each file, each log folder, and all of them at once), and
-# `investigate testdata/case --tz America/Chicago`; then, if present,
+# `investigate testdata/case --tz America/Chicago`, and `logs` (formats,
+# --count, each filter; the block at the end); then, if present,
 # the sessions commands, `downloads --all` and `ips` on target/bench/big.log
 # (or BIG_LOG=PATH; SKIP_BIG=1 to skip it; SKIP_FIXTURES=1 for the big log alone). Prints one line per difference and a count;
 # a command whose output differs between two runs of the first binary is reported as
@@ -101,6 +102,60 @@ if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
 else
   echo "big log: not found or SKIP_BIG=1, skipped"
 fi
+
+# ---- logs: --count and the filters (the row engine and src/filter.rs) ----
+# `logs` in every format and with --count, alone and with each filter
+# (--user, also in DOMAIN\name form and non-ASCII; --ip; --since/--until;
+# --status; --path; --method; all of them at once), on every log fixture
+# (malformed and hostile ones included), the fixture folders, and the big
+# log (--count and ndjson only: its table is 4 million rows).
+set -f # the filters' globs are for leaktrace, not the shell
+LOGS_FILTERS=(
+  ""
+  "--user jsmith"
+  "--user JSMITH --user mary.jones"
+  "--user ACME\\jsmith"
+  "--user jürgen"
+  "--ip 10.0.0.0/8"
+  "--ip 73.21.44.9 --ip 2001:db8::/32"
+  "--since 2017-01-19T17:00:00Z --until 2017-01-20T12:00:00Z"
+  "--since 2023-03-15"
+  "--status 4xx --status 200"
+  "--path /temp/* --method GET"
+  "--method post"
+  "--user jsmith --ip 0.0.0.0/0 --status 2xx --path /*.aspx,/temp/* --method GET --since 2000-01-01"
+)
+logs_on() {
+  local filters f
+  for filters in "${LOGS_FILTERS[@]}"; do
+    # shellcheck disable=SC2086 # the filters are words
+    same logs "$@" $filters --count
+    for f in table json ndjson csv; do
+      # shellcheck disable=SC2086
+      same logs "$@" $filters --format "$f"
+    done
+  done
+  same logs "$@" --count --format json
+}
+if [[ ${SKIP_FIXTURES:-0} != 1 ]]; then
+  for log in "${LOGS[@]}"; do
+    logs_on "$log"
+  done
+  for dir in testdata/sample testdata/case/logs testdata/tree testdata/w3c testdata/gz; do
+    logs_on "$dir"
+  done
+  logs_on "${LOGS[@]}"
+fi
+if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
+  for filters in "${LOGS_FILTERS[@]}"; do
+    # shellcheck disable=SC2086
+    same logs "$BIG" $filters --count
+  done
+  same logs "$BIG" --user jsmith --format ndjson -q
+  same logs "$BIG" --ip 10.0.0.0/8 --status 4xx --format csv -q
+fi
+set +f
+# ---- end of the logs block ----
 
 echo "$RUNS commands, $DIFFS differences, $UNSTABLE not deterministic in the first binary"
 [[ $DIFFS -eq 0 ]]

@@ -97,7 +97,7 @@ const REQUEST_CRITERIA: [Criterion; 5] = [
 /// The validated filter set.
 #[derive(Debug, Default)]
 pub struct Filter {
-    users: Vec<String>,
+    users: Vec<UserMatch>,
     nets: Vec<IpNet>,
     paths: Option<GlobSet>,
     methods: Vec<String>,
@@ -172,7 +172,7 @@ impl Filter {
             return Err(FilterError::EmptyRange { since, until });
         }
         Ok(Filter {
-            users: spec.users.iter().map(|u| u.trim().to_lowercase()).collect(),
+            users: spec.users.iter().map(|u| UserMatch::new(u)).collect(),
             nets,
             paths,
             methods: spec
@@ -193,8 +193,7 @@ impl Filter {
 
     /// Whether a row passes every filter.
     pub fn matches(&self, row: &Row<'_>) -> bool {
-        (self.users.is_empty() || self.user_matches(row.raw(Column::Username).as_deref()))
-            && self.matches_request(row)
+        (self.users.is_empty() || self.row_user_matches(row)) && self.matches_request(row)
     }
 
     /// Whether any `--user` was given.
@@ -227,9 +226,7 @@ impl Filter {
     /// Whether the row passes one filter (true for a filter not given).
     pub fn passes(&self, criterion: Criterion, row: &Row<'_>) -> bool {
         match criterion {
-            Criterion::User => {
-                self.users.is_empty() || self.user_matches(row.raw(Column::Username).as_deref())
-            }
+            Criterion::User => self.users.is_empty() || self.row_user_matches(row),
             Criterion::Time => {
                 if !self.has_time_bound() {
                     return true;
@@ -267,17 +264,64 @@ impl Filter {
         }
     }
 
+    /// [`Filter::user_matches`] of a row's login; without a copy when the
+    /// row has no escaped value (almost always).
+    #[inline]
+    fn row_user_matches(&self, row: &Row<'_>) -> bool {
+        if row.has_escapes() {
+            self.user_matches(row.raw(Column::Username).as_deref())
+        } else {
+            self.user_matches(row.plain(Column::Username))
+        }
+    }
+
     /// Whole-name match, ignoring case. A name given without a domain also
     /// matches the account part of a logged `DOMAIN\name`.
     pub fn user_matches(&self, logged: Option<&[u8]>) -> bool {
         let Some(logged) = logged else { return false };
+        self.users.iter().any(|want| want.matches(logged))
+    }
+}
+
+/// A `--user` value, lowercased once, with what the match of a logged
+/// name needs known in advance.
+#[derive(Debug)]
+struct UserMatch {
+    /// The name, lowercased (Unicode).
+    lower: String,
+    /// It holds a `\`: it matches whole names only, never an account part.
+    has_domain: bool,
+    /// It is ASCII: an ASCII logged name is compared byte for byte.
+    ascii: bool,
+}
+
+impl UserMatch {
+    fn new(given: &str) -> UserMatch {
+        let lower = given.trim().to_lowercase();
+        UserMatch {
+            has_domain: lower.contains('\\'),
+            ascii: lower.is_ascii(),
+            lower,
+        }
+    }
+
+    /// Whether a logged name is this one: the whole name, or (for a name
+    /// given without a domain) the part after the last `\`, ignoring case.
+    #[inline]
+    fn matches(&self, logged: &[u8]) -> bool {
+        let want = self.lower.as_bytes();
+        if self.ascii && logged.is_ascii() {
+            // Lengths first: most logged names are not the one asked for.
+            // Without a `\` in `want`, the part after the last `\` of
+            // `logged` is `want` exactly when `logged` ends with `\want`.
+            return logged.eq_ignore_ascii_case(want)
+                || !self.has_domain
+                    && logged.len() > want.len()
+                    && logged[logged.len() - want.len() - 1] == b'\\'
+                    && logged[logged.len() - want.len()..].eq_ignore_ascii_case(want);
+        }
         let account = memchr::memrchr(b'\\', logged).map(|i| &logged[i + 1..]);
-        self.users.iter().any(|want| {
-            let want = want.as_bytes();
-            eq_fold(logged, want)
-                || (memchr::memchr(b'\\', want).is_none()
-                    && account.is_some_and(|a| eq_fold(a, want)))
-        })
+        eq_fold(logged, want) || (!self.has_domain && account.is_some_and(|a| eq_fold(a, want)))
     }
 }
 
@@ -352,6 +396,73 @@ mod tests {
         assert!(f.user_matches(Some(b"acme\\JSMITH")));
         assert!(!f.user_matches(Some(b"jsmith")));
         assert!(filter(&["jürgen"]).user_matches(Some("JÜRGEN".as_bytes())));
+    }
+
+    #[test]
+    fn user_fast_path_agrees_with_the_folding_match() {
+        // The match before the fast path: every name lowercased, the
+        // account part found with memrchr.
+        fn folding(users: &[&str], logged: &[u8]) -> bool {
+            let account = memchr::memrchr(b'\\', logged).map(|i| &logged[i + 1..]);
+            users.iter().any(|u| {
+                let want = u.trim().to_lowercase();
+                let want = want.as_bytes();
+                eq_fold(logged, want)
+                    || (memchr::memchr(b'\\', want).is_none()
+                        && account.is_some_and(|a| eq_fold(a, want)))
+            })
+        }
+        let wanted: &[&[&str]] = &[
+            &["jsmith"],
+            &["JSmith "],
+            &["ACME\\jsmith"],
+            &["k"],
+            &["jürgen"],
+            &["i\u{307}"],
+            &["ß"],
+            &["a\\b"],
+            &[""],
+            &["jsmith", "mary.jones"],
+        ];
+        let logged: &[&[u8]] = &[
+            b"jsmith",
+            b"JSMITH",
+            b"jsmith2",
+            b"xjsmith",
+            b"ACME\\jsmith",
+            b"acme\\JSmith",
+            b"OTHER\\jsmith",
+            b"a\\b\\jsmith",
+            b"\\jsmith",
+            b"jsmith\\",
+            b"ACME/jsmith",
+            b"\\",
+            b"k",
+            b"K",
+            "\u{212a}".as_bytes(),
+            "ACME\\\u{212a}".as_bytes(),
+            "JÜRGEN".as_bytes(),
+            "ACME\\Jürgen".as_bytes(),
+            "\u{130}".as_bytes(),
+            "SS".as_bytes(),
+            "ß".as_bytes(),
+            b"\xffjsmith",
+            b"ACME\\\xff",
+            b"a\\b",
+            b"x\\a\\b",
+            b"mary.jones",
+        ];
+        for users in wanted {
+            let f = filter(users);
+            for name in logged {
+                assert_eq!(
+                    f.user_matches(Some(name)),
+                    folding(users, name),
+                    "{users:?} {:?}",
+                    String::from_utf8_lossy(name)
+                );
+            }
+        }
     }
 
     #[test]

@@ -406,3 +406,200 @@ fn a_bad_date_or_time_is_still_malformed() {
     assert!(read("date time c-ip", "2017-13-45 10:00:00 x", None).is_err());
     assert!(read("date time c-ip", "2017-01-19 25:00:00 x", None).is_err());
 }
+
+/// Bytes that sit at the edges of the fast paths' byte classes: digits and
+/// their neighbours (`/`, `:`), separators, letters, spaces, non-ASCII.
+const EDGE_BYTES: &[u8] = b"0123456789/:;.-+ aAfFgG[]%\x00\x7f\x80\xb0\xba\xff";
+
+/// Asserts that a fast path and the general form it stands for agree.
+fn agree<T: PartialEq + std::fmt::Debug>(
+    fast: impl Fn(&[u8]) -> T,
+    general: impl Fn(&[u8]) -> T,
+) -> impl Fn(&[u8]) {
+    move |raw| {
+        assert_eq!(
+            fast(raw),
+            general(raw),
+            "{:?}",
+            String::from_utf8_lossy(raw)
+        )
+    }
+}
+
+/// `base` with each of its bytes replaced by each byte value in turn.
+fn every_byte_everywhere(base: &[u8], check: &impl Fn(&[u8])) {
+    check(base);
+    for i in 0..base.len() {
+        for b in 0..=255u8 {
+            let mut raw = base.to_vec();
+            raw[i] = b;
+            check(&raw);
+        }
+    }
+}
+
+#[test]
+fn fixed_width_time_agrees_with_the_general_parse() {
+    let same = agree(parse_time, crate::w3c::when::parse_time_slow);
+    for raw in [
+        &b"00:00:00"[..],
+        b"23:59:59",
+        b"24:00:00",
+        b"23:60:00",
+        b"23:59:60",
+        b"99:99:99",
+        b"9:00:00",
+        b"09:00:0",
+        b"09:00:00.",
+        b"09:00:00.1",
+        b"09:00:00.123456789",
+        b"09:00:00.1234567890",
+        b"09:00:00,5",
+        b"09:00:00.5x",
+        b"09:00:00 ",
+        b"0900:00:0",
+        b"",
+        "09:00:0\u{661}".as_bytes(),
+        "\u{661}9:00:00".as_bytes(),
+    ] {
+        same(raw);
+    }
+    // Every byte value at every position of a valid time, and of its fraction.
+    for base in [&b"12:34:56"[..], b"00:00:00.250", b"23:59:59"] {
+        every_byte_everywhere(base, &same);
+    }
+    // Random pairs of edge bytes.
+    let mut next = crate::w3c::xorshift(0x9e37_79b9_7f4a_7c15);
+    for _ in 0..20_000 {
+        let mut raw = b"19:45:07".to_vec();
+        for _ in 0..2 {
+            let at = (next() % 8) as usize;
+            raw[at] = EDGE_BYTES[(next() % EDGE_BYTES.len() as u64) as usize];
+        }
+        same(&raw);
+    }
+}
+
+#[test]
+fn date_cache_agrees_with_the_date_parse() {
+    let mut dates = DateCache::default();
+    let slow = |raw: &[u8]| parse_date(raw).and_then(midnight_utc);
+    // Leap days, out-of-range dates, the edges of the range, and a cached
+    // date between them (a refused date must not replace the cached one).
+    for raw in [
+        &b"2016-02-29"[..],
+        b"2016-02-29",
+        b"2017-02-29",
+        b"2016-02-29",
+        b"2000-02-29",
+        b"1900-02-29",
+        b"2024-02-29",
+        b"2024-02-30",
+        b"2024-13-01",
+        b"2024-00-10",
+        b"2024-01-00",
+        b"1677-09-20",
+        b"1677-09-21",
+        b"2262-04-11",
+        b"2262-04-12",
+        b"9999-12-31",
+        b"0000-01-01",
+        b"2024-1-01",
+        b"24-01-01",
+        b"2024/01/01",
+        b"2024-01-01 ",
+        "2024-01-0\u{661}".as_bytes(),
+        b"2024-01-01",
+    ] {
+        assert_eq!(
+            dates.seconds(raw),
+            slow(raw),
+            "{}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+}
+
+#[test]
+fn fast_numbers_agree_with_the_general_parse() {
+    let same = |col: Column, raw: &[u8]| {
+        agree(|r| parse_number(col, r), |r| parse_number_slow(col, r))(raw);
+    };
+    let cases: &[&[u8]] = &[
+        b"",
+        b"0",
+        b"00",
+        b"-",
+        b"+1",
+        b"-1",
+        b"1 ",
+        b"4294967296",
+        b"9999999999999999999",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"99999999999999999999",
+        b"000000000000000000001",
+        b"1.5",
+        b".5",
+        b"3.",
+        b".",
+        b"1.2.3",
+        b"18446744073709551.615",
+        b"1844674407370955161.5",
+        b"12\xff",
+        "\u{661}\u{662}".as_bytes(),
+    ];
+    let mut next = crate::w3c::xorshift(0x2545_f491_4f6c_dd1d);
+    let random: Vec<Vec<u8>> = (0..20_000)
+        .map(|_| {
+            let len = (next() % 23) as usize;
+            (0..len)
+                .map(|_| match next() % 10 {
+                    0 => EDGE_BYTES[(next() % EDGE_BYTES.len() as u64) as usize],
+                    1 => b'.',
+                    _ => b'0' + (next() % 10) as u8,
+                })
+                .collect()
+        })
+        .collect();
+    for raw in cases
+        .iter()
+        .copied()
+        .chain(random.iter().map(Vec::as_slice))
+    {
+        for col in NUMERIC_COLUMNS {
+            same(col, raw);
+        }
+    }
+}
+
+#[test]
+fn word_at_a_time_addresses_agree_with_the_byte_check() {
+    let same = agree(looks_like_ip, looks_like_ip_by_bytes);
+    for base in [
+        &b"10.0.1.15"[..],
+        b"255.255.255.255",
+        b"2001:db8::17",
+        b"1.2.3.4",
+        b"12345678",
+        b"1234567890123456",
+        b"12345678901234567",
+        b"::ffff:10.0.0.1",
+        b"fe80::1%eth0",
+    ] {
+        every_byte_everywhere(base, &same);
+    }
+    let alphabet = b"0123456789.:/;-abcfgABCFG%[] \x00\x80\xae\xba\xff";
+    let mut next = crate::w3c::xorshift(0x94d0_49bb_1331_11eb);
+    for _ in 0..50_000 {
+        let len = (next() % 20) as usize;
+        let raw: Vec<u8> = (0..len)
+            .map(|_| match next() % 3 {
+                0 => alphabet[(next() % alphabet.len() as u64) as usize],
+                1 => b'.',
+                _ => b'0' + (next() % 10) as u8,
+            })
+            .collect();
+        same(&raw);
+    }
+}
