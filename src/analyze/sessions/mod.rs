@@ -30,8 +30,11 @@ use super::polling::{Kind, PollingRule};
 mod event;
 mod lists;
 
-use event::lowercase;
-pub use event::{PathFacts, SessionEvent, Text, intern, intern_path, is_post, is_static};
+use super::keys::Prehashed;
+pub use event::{
+    ClientValues, KeyedText, LoginName, PathFacts, PathValue, Request, SessionEvent, Text, is_post,
+    is_static,
+};
 use lists::{FirstSeen, PollingPaths, Seq, Timeline};
 pub use lists::{MAX_LISTED_PATHS, MAX_LISTED_VALUES, MAX_POLLING_PATHS, NotListed};
 
@@ -109,7 +112,7 @@ impl Session {
 struct Open {
     user: Option<String>,
     /// `user`, lowercased: the key of `SessionTracker::by_user`.
-    user_key: Option<String>,
+    user_key: Option<KeyedText>,
     /// For an anonymous session, its client.
     anonymous_client: Option<u64>,
     /// Clients this session's user authenticated from.
@@ -169,14 +172,14 @@ impl Open {
         if self.hidden {
             return;
         }
-        let path = ev.event.path;
-        let (stem, post, download) = self.count(at, ev);
-        self.posts += u64::from(post);
-        if let Some(stem) = stem {
-            if download {
-                self.downloads.add(at, stem);
-            } else if !path.is_static {
-                self.pages.add(at, stem);
+        let e = &ev.event;
+        self.count(at, ev.file, ev.line, e);
+        self.posts += u64::from(e.post);
+        if let Some(path) = &e.path {
+            if e.download {
+                self.downloads.add(at, path);
+            } else if !path.facts.is_static {
+                self.pages.add(at, path);
             }
         }
     }
@@ -188,32 +191,31 @@ impl Open {
             return;
         }
         self.polling += 1;
-        let key = ev.event.path.key;
-        if let (Some(stem), _, _) = self.count(at, ev) {
-            self.polling_paths.add_keyed(at, key, &stem, 1);
+        let e = &ev.event;
+        self.count(at, ev.file, ev.line, e);
+        if let Some(path) = &e.path {
+            self.polling_paths
+                .add_keyed(at, path.facts.key, &path.text, 1);
         }
     }
 
-    /// What every request adds (its start, count, bytes, address and user
-    /// agent); returns its path, whether it is a POST and a download.
-    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<Text>, bool, bool) {
+    /// What every request adds: its start, count, bytes, address and user
+    /// agent.
+    fn count(&mut self, at: Seq, file: &Arc<str>, line: u64, e: &SessionEvent) {
         if at < self.start {
             self.start = at;
-            self.file = ev.file.clone();
-            self.line = ev.line;
+            self.file = file.clone();
+            self.line = line;
         }
-        let e = ev.event;
         self.requests += 1;
         self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
-        let post = e.post;
-        if let Some(ip) = e.client_ip {
+        if let Some(ip) = &e.client.ip {
             self.ips.add(at, ip);
         }
-        if let Some(agent) = e.user_agent {
+        if let Some(agent) = &e.client.agent {
             self.agents.add(at, agent);
         }
-        (e.stem, post, e.download)
     }
 
     /// Takes in another session of the same person (the anonymous requests
@@ -311,7 +313,8 @@ pub struct SessionTracker {
     /// Open sessions by their latest request as it was when they were
     /// queued (`Open::queued`, at most their latest), to end them in order.
     by_end: BTreeSet<(Timestamp, u64)>,
-    by_user: HashMap<String, u64>,
+    /// Open sessions by their login name in lower case.
+    by_user: std::collections::HashMap<KeyedText, u64, Prehashed>,
     /// Anonymous sessions by client.
     by_client: HashMap<u64, u64>,
     owners: HashMap<u64, Owner>,
@@ -334,7 +337,7 @@ impl SessionTracker {
             idle,
             open: HashMap::default(),
             by_end: BTreeSet::new(),
-            by_user: HashMap::default(),
+            by_user: std::collections::HashMap::default(),
             by_client: HashMap::default(),
             owners: HashMap::default(),
             polling: PollingRule::new(idle),
@@ -443,45 +446,47 @@ impl SessionTracker {
     }
 
     fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
-        if e.stem.is_none() {
+        let Some(path) = &e.path else {
             return false;
-        }
-        let kind = if e.download || e.path.is_static {
+        };
+        let kind = if e.download || path.facts.is_static {
             Kind::Other
-        } else if e.path.endpoint {
+        } else if path.facts.endpoint {
             Kind::Endpoint
         } else {
             Kind::Page
         };
-        self.polling.is_polling_keyed(t, e.client, e.path.key, kind)
+        self.polling
+            .is_polling_keyed(t, e.client.key, path.facts.key, kind)
     }
 
     /// The open session a polling request counts in, if any: its user's,
     /// else the one its client's anonymous requests go to. None is created.
     fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
-        if let Some(name) = &e.user
-            && let Some(&id) = self.by_user.get(lowercase(name).as_ref())
+        if let Some(login) = &e.login
+            && let Some(&id) = self.by_user.get(&login.key)
         {
             return Some(id);
         }
-        if let Some(owner) = self.owners.get(&e.client)
+        let client = e.client.key;
+        if let Some(owner) = self.owners.get(&client)
             && self.open.contains_key(&owner.session)
             && t.duration_since(owner.seen) <= self.idle
         {
             return Some(owner.session);
         }
-        self.by_client.get(&e.client).copied()
+        self.by_client.get(&client).copied()
     }
 
     /// The session a request belongs to (created if needed).
     fn assign(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
         let e = &ev.event;
-        let Some(name) = &e.user else {
+        let Some(login) = &e.login else {
             return self.assign_anonymous(at, ev);
         };
-        let key = lowercase(name);
-        let anonymous = self.by_client.remove(&e.client);
-        let id = match (self.by_user.get(key.as_ref()).copied(), anonymous) {
+        let client = e.client.key;
+        let anonymous = self.by_client.remove(&client);
+        let id = match (self.by_user.get(&login.key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
                 if let Some(other) = self.open.remove(&anon) {
                     self.by_end.remove(&(other.queued, anon));
@@ -498,8 +503,9 @@ impl SessionTracker {
                     Some(anon) => anon,
                     None => self.create(at, ev),
                 };
+                let name = &login.name;
                 let hidden = self.showing.as_ref().is_some_and(|shows| !shows(name));
-                let key = key.into_owned();
+                let key = login.key.clone();
                 if let Some(s) = self.open.get_mut(&id) {
                     s.user = Some(name.to_string());
                     s.user_key = Some(key.clone());
@@ -512,21 +518,27 @@ impl SessionTracker {
                 id
             }
         };
-        if let Some(s) = self.open.get_mut(&id) {
-            s.owned.insert(e.client);
+        match self.owners.get_mut(&client) {
+            // The session that owns a client has it among its own already.
+            Some(owner) if owner.session == id => owner.seen = at.0,
+            _ => {
+                if let Some(s) = self.open.get_mut(&id) {
+                    s.owned.insert(client);
+                }
+                self.owners.insert(
+                    client,
+                    Owner {
+                        session: id,
+                        seen: at.0,
+                    },
+                );
+            }
         }
-        self.owners.insert(
-            e.client,
-            Owner {
-                session: id,
-                seen: at.0,
-            },
-        );
         id
     }
 
     fn assign_anonymous(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
-        let client = ev.event.client;
+        let client = ev.event.client.key;
         if let Some(owner) = self.owners.get_mut(&client)
             && self.open.contains_key(&owner.session)
             && at.0.duration_since(owner.seen) <= self.idle
