@@ -303,6 +303,62 @@ struct Owner {
     seen: Timestamp,
 }
 
+/// The times at most the idle time before a request's (`t.duration_since(x)
+/// <= idle`), by one subtraction per request rather than one per look.
+#[derive(Clone, Copy, Debug)]
+struct Recent {
+    /// `t - idle`; `None` when that is before the earliest instant (every
+    /// time is recent).
+    from: Option<Timestamp>,
+}
+
+impl Recent {
+    /// `idle` is positive (a tracker's idle time).
+    fn before(t: Timestamp, idle: SignedDuration) -> Recent {
+        Recent {
+            from: t.checked_sub(idle).ok(),
+        }
+    }
+
+    fn holds(self, x: Timestamp) -> bool {
+        self.from.is_none_or(|from| x >= from)
+    }
+}
+
+/// Open sessions by the time they were queued under, with the earliest at
+/// hand: it is looked at on every request, the set changes once per
+/// session and idle time.
+#[derive(Debug, Default)]
+struct EndQueue {
+    set: BTreeSet<(Timestamp, u64)>,
+    first: Option<Timestamp>,
+}
+
+impl EndQueue {
+    fn first(&self) -> Option<Timestamp> {
+        self.first
+    }
+
+    fn insert(&mut self, entry: (Timestamp, u64)) {
+        if self.first.is_none_or(|f| entry.0 < f) {
+            self.first = Some(entry.0);
+        }
+        self.set.insert(entry);
+    }
+
+    fn remove(&mut self, entry: &(Timestamp, u64)) {
+        if self.set.remove(entry) && self.first == Some(entry.0) {
+            self.first = self.set.first().map(|e| e.0);
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<(Timestamp, u64)> {
+        let entry = self.set.pop_first();
+        self.first = self.set.first().map(|e| e.0);
+        entry
+    }
+}
+
 /// Whether a login name's sessions are shown ([`SessionTracker::showing`]).
 type Shows = dyn Fn(&str) -> bool;
 
@@ -312,7 +368,7 @@ pub struct SessionTracker {
     open: HashMap<u64, Open>,
     /// Open sessions by their latest request as it was when they were
     /// queued (`Open::queued`, at most their latest), to end them in order.
-    by_end: BTreeSet<(Timestamp, u64)>,
+    by_end: EndQueue,
     /// Open sessions by their login name in lower case.
     by_user: std::collections::HashMap<KeyedText, u64, Prehashed>,
     /// Anonymous sessions by client.
@@ -336,7 +392,7 @@ impl SessionTracker {
         SessionTracker {
             idle,
             open: HashMap::default(),
-            by_end: BTreeSet::new(),
+            by_end: EndQueue::default(),
             by_user: std::collections::HashMap::default(),
             by_client: HashMap::default(),
             owners: HashMap::default(),
@@ -381,16 +437,19 @@ impl SessionTracker {
         // every session idle past `t` is found before the first whose queued
         // time is not; one that had requests since is queued again under
         // its latest (once per idle time, not once per request).
+        let recent = Recent::before(t, self.idle);
         let mut due = Vec::new();
-        while let Some(&(queued, id)) = self.by_end.first() {
-            if t.duration_since(queued) <= self.idle {
+        while let Some(queued) = self.by_end.first() {
+            if recent.holds(queued) {
                 break;
             }
-            self.by_end.pop_first();
+            let Some((_, id)) = self.by_end.pop_first() else {
+                break;
+            };
             let Some(s) = self.open.get_mut(&id) else {
                 continue;
             };
-            if t.duration_since(s.last) <= self.idle {
+            if recent.holds(s.last) {
                 s.queued = s.last;
                 self.by_end.insert((s.last, id));
             } else {
@@ -407,7 +466,7 @@ impl SessionTracker {
         let at = (t, self.arrivals);
         self.arrivals += 1;
         if self.is_polling(t, &ev.event) {
-            match self.polled_session(t, &ev.event) {
+            match self.polled_session(recent, &ev.event) {
                 Some(id) => {
                     if let Some(s) = self.open.get_mut(&id) {
                         s.add_polling(at, ev);
@@ -417,7 +476,7 @@ impl SessionTracker {
             }
             return ended;
         }
-        let id = self.assign(at, &ev);
+        let id = self.assign(at, recent, &ev);
         if let Some(s) = self.open.get_mut(&id) {
             s.add(at, ev);
         }
@@ -462,7 +521,7 @@ impl SessionTracker {
 
     /// The open session a polling request counts in, if any: its user's,
     /// else the one its client's anonymous requests go to. None is created.
-    fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
+    fn polled_session(&self, recent: Recent, e: &SessionEvent) -> Option<u64> {
         if let Some(login) = &e.login
             && let Some(&id) = self.by_user.get(&login.key)
         {
@@ -471,7 +530,7 @@ impl SessionTracker {
         let client = e.client.key;
         if let Some(owner) = self.owners.get(&client)
             && self.open.contains_key(&owner.session)
-            && t.duration_since(owner.seen) <= self.idle
+            && recent.holds(owner.seen)
         {
             return Some(owner.session);
         }
@@ -479,10 +538,10 @@ impl SessionTracker {
     }
 
     /// The session a request belongs to (created if needed).
-    fn assign(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+    fn assign(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
         let e = &ev.event;
         let Some(login) = &e.login else {
-            return self.assign_anonymous(at, ev);
+            return self.assign_anonymous(at, recent, ev);
         };
         let client = e.client.key;
         let anonymous = self.by_client.remove(&client);
@@ -537,11 +596,11 @@ impl SessionTracker {
         id
     }
 
-    fn assign_anonymous(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+    fn assign_anonymous(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
         let client = ev.event.client.key;
         if let Some(owner) = self.owners.get_mut(&client)
             && self.open.contains_key(&owner.session)
-            && at.0.duration_since(owner.seen) <= self.idle
+            && recent.holds(owner.seen)
         {
             owner.seen = owner.seen.max(at.0);
             return owner.session;

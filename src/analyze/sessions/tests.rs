@@ -793,3 +793,58 @@ fn showing_one_user_returns_the_same_sessions_as_filtering_afterwards() {
     }
     assert!(compared > 200, "jsmith had sessions to compare: {compared}");
 }
+
+#[test]
+fn clients_that_share_a_sample_are_told_apart_by_their_bytes() {
+    // Same address, same browser length, same first and last 16 bytes:
+    // the core's look-up shares an entry, the bytes decide.
+    let one = "Mozilla/5.0+(Windows+NT+10.0;+AAAA)+Gecko/20100101+Firefox/115.0";
+    let two = "Mozilla/5.0+(Windows+NT+10.0;+BBBB)+Gecko/20100101+Firefox/115.0";
+    for _ in 0..3 {
+        for agent in [one, two] {
+            let e = ev(None, "1.1.1.1", agent, "GET", "/Home.aspx");
+            assert_eq!(e.user_agent().map(|a| &**a), Some(agent));
+            assert_eq!(e.client.key, client_key(b"1.1.1.1", agent.as_bytes()));
+        }
+    }
+    // A value past the length interned is still read whole.
+    let long = "X".repeat(600);
+    let e = ev(None, "1.1.1.1", &long, "GET", &format!("/{long}"));
+    assert_eq!(e.user_agent().map(|a| a.len()), Some(600));
+    assert_eq!(e.client.key, client_key(b"1.1.1.1", long.as_bytes()));
+    assert_eq!(e.stem().map(|s| s.len()), Some(601));
+}
+
+#[test]
+fn a_records_clipped_value_is_not_clipped_again() {
+    // `investigate` builds events from records, whose values were clipped
+    // when read: a row's long value is clipped, a record's kept as it is.
+    let mut held = "p".repeat(crate::w3c::record::MAX_HELD_VALUE + 10);
+    crate::w3c::record::clip(&mut held);
+    let raw = "p".repeat(crate::w3c::record::MAX_HELD_VALUE + 10);
+    let of = |stem: &str, from_record: bool| {
+        SessionEvent::of(&Request {
+            stem: Some(stem.as_bytes()),
+            from_record,
+            ..Request::default()
+        })
+        .stem()
+        .map(|s| s.to_string())
+    };
+    assert_eq!(of(&raw, false).as_deref(), Some(held.as_str()));
+    assert_eq!(of(&held, true).as_deref(), Some(held.as_str()));
+}
+
+#[test]
+fn login_names_are_keyed_in_lower_case_and_compared_by_text() {
+    let key = |name: &str| {
+        ev(Some(name), "1.1.1.1", A, "GET", "/")
+            .login
+            .map(|l| l.key.clone())
+    };
+    assert_eq!(key("ACME\\JSmith"), key("acme\\jsmith"));
+    assert_ne!(key("jsmith"), key("jsmith2"));
+    let a = KeyedText::new("jsmith".into());
+    let b = KeyedText::new(String::from("jsmith").into());
+    assert_eq!(a, b, "equal texts from different places");
+}
