@@ -103,10 +103,10 @@ pub struct AddressBook {
 impl AddressBook {
     /// One request, before it goes to the session tracker.
     pub fn observe(&mut self, t: Timestamp, ev: &SessionEvent, file: &Arc<str>, line: u64) {
-        let Some(ip) = ev.client_ip.as_deref() else {
+        let Some(ip) = ev.client_ip().map(|ip| &**ip) else {
             return;
         };
-        let entry = match (&ev.user, ev.download) {
+        let entry = match (ev.user(), ev.download) {
             (Some(user), _) => {
                 self.moves.observe(user, ip, t, file, line);
                 let entry = self.entry((user.to_string(), ip.to_string()), t, file, line);
@@ -114,11 +114,7 @@ impl AddressBook {
                 entry
             }
             (None, true) => {
-                let Some(user) = ev
-                    .stem
-                    .as_deref()
-                    .and_then(|s| export::parse(s).export_user)
-                else {
+                let Some(user) = ev.stem().and_then(|s| export::parse(s).export_user) else {
                     return;
                 };
                 self.export_times
@@ -141,7 +137,7 @@ impl AddressBook {
             }
             (None, false) => return,
         };
-        if let Some(agent) = &ev.user_agent
+        if let Some(agent) = ev.user_agent()
             && !entry.user_agents.iter().any(|a| **a == **agent)
         {
             if entry.user_agents.len() < MAX_AGENTS {

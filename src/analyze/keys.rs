@@ -60,6 +60,32 @@ fn ascii_lower(x: u64) -> u64 {
     x | (upper >> 2)
 }
 
+/// The hasher of maps whose keys are keyed hashes already ([`client_key`],
+/// or a text hashed where it was made): the key is its own hash.
+pub type Prehashed = std::hash::BuildHasherDefault<PassThrough>;
+
+/// See [`Prehashed`]: `write_u64` keeps the value; other writes (not used
+/// by such keys) are folded in, so that it still hashes anything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = hash_state().build_hasher();
+        h.write_u64(self.0);
+        h.write(bytes);
+        self.0 = h.finish();
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 pub(super) fn hash_state() -> &'static foldhash::quality::RandomState {
     static STATE: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
     STATE.get_or_init(foldhash::quality::RandomState::default)

@@ -59,10 +59,13 @@ pub enum RepeatCheck {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookahead {
     /// A whole batch: the cores parse the next batch while this thread
-    /// delivers the last. For small events and quick delivery (downloads).
+    /// delivers the last (downloads, sessions). With one chunk of room,
+    /// the cores would wait for this thread to take a batch's chunks one by
+    /// one, and this thread for the cores to parse the next: the two
+    /// sides would take turns instead of running together.
     Batch,
-    /// One chunk: when delivery is the slower side, more only holds events
-    /// in memory (sessions).
+    /// One chunk: when delivery is much the slower side, more only holds
+    /// events in memory.
     Chunk,
 }
 
@@ -86,10 +89,16 @@ where
     D: FnMut(Timestamp, Located<'_, E>) -> io::Result<()>,
 {
     type Batch<E> = (Arc<str>, Vec<Hit<(i64, u64, E)>>);
-    let (ordered, starts): (Vec<Input>, Vec<Option<i64>>) = order_with_starts(inputs.to_vec(), cfg)
-        .into_iter()
-        .map(|(input, start)| (input, start.map(ordered::key)))
-        .unzip();
+    // One input has no order to find, and no other input to repeat: its
+    // start is not read ahead (for a `.gz`, that would decompress it twice).
+    let (ordered, starts): (Vec<Input>, Vec<Option<i64>>) = if inputs.len() < 2 {
+        (inputs.to_vec(), vec![None; inputs.len()])
+    } else {
+        order_with_starts(inputs.to_vec(), cfg)
+            .into_iter()
+            .map(|(input, start)| (input, start.map(ordered::key)))
+            .unzip()
+    };
     let check = repeats == RepeatCheck::AcrossInputs && ordered.len() > 1;
     let mut across = check
         .then(|| AcrossInputs::new(ordered.iter().map(Input::display_name).collect(), &starts));

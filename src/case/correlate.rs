@@ -27,11 +27,8 @@ use super::{
     is_tampered,
 };
 use crate::analyze::downloads::{Agreement, Download};
-use crate::analyze::export::is_download;
-use crate::analyze::sessions::{
-    PathFacts, Session, SessionEvent, SessionTracker, is_post, is_static,
-};
-use crate::analyze::{Located, client_key, same_user};
+use crate::analyze::sessions::{Request, Session, SessionEvent, SessionTracker, is_static};
+use crate::analyze::{Located, same_user};
 use crate::time::Zone;
 use crate::w3c::Record;
 
@@ -751,25 +748,19 @@ fn session_of(
         let Some(t) = r.time_utc else {
             continue;
         };
-        let text = |v: &Option<String>| v.as_deref().map(std::sync::Arc::<str>::from);
-        let event = SessionEvent {
-            user: text(&r.username),
-            client_ip: text(&r.client_ip),
-            user_agent: text(&r.user_agent),
-            post: r.method.as_deref().is_some_and(|m| is_post(m.as_bytes())),
-            stem: text(&r.uri_stem),
-            path: r.uri_stem.as_deref().map(PathFacts::of).unwrap_or_default(),
+        fn value(v: &Option<String>) -> Option<&[u8]> {
+            v.as_deref().map(str::as_bytes)
+        }
+        let event = SessionEvent::of(&Request {
+            user: value(&r.username),
+            ip: value(&r.client_ip),
+            agent: value(&r.user_agent),
+            method: value(&r.method),
+            stem: value(&r.uri_stem),
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
-            download: match (&r.method, &r.uri_stem) {
-                (Some(m), Some(s)) => is_download(m.as_bytes(), s.as_bytes()),
-                _ => false,
-            },
-            client: client_key(
-                r.client_ip.as_deref().unwrap_or("").as_bytes(),
-                r.user_agent.as_deref().unwrap_or("").as_bytes(),
-            ),
-        };
+            from_record: true,
+        });
         sessions.extend(tracker.observe(
             t,
             Located {

@@ -142,15 +142,21 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         }
         Ok(())
     };
-    let mut deliver =
-        |t: Timestamp, ev: Located<'_, SessionEvent>| report(tracker.observe(t, ev), &mut writer);
+    let mut deliver = |t: Timestamp, ev: Located<'_, SessionEvent>| {
+        let ended = tracker.observe(t, ev);
+        // Most requests end no session.
+        if ended.is_empty() {
+            return Ok(());
+        }
+        report(ended, &mut writer)
+    };
     let ordered = scan_ordered(
         &inputs,
         &cfg,
         &select,
         &mut deliver,
         &progress,
-        Lookahead::Chunk,
+        Lookahead::Batch,
         RepeatCheck::AcrossInputs,
     )?;
     let polling_outside = tracker.polling_outside_sessions();

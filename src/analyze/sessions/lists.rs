@@ -1,12 +1,12 @@
 //! A session's lists (addresses, agents, pages, downloads, polled paths),
 //! each up to a limit, with what it leaves out counted.
 
-use std::collections::hash_map::Entry;
-
 use jiff::Timestamp;
 
+use super::super::keys::Prehashed;
 use super::super::path_key;
-use super::{Page, Polled, Text};
+use super::{KeyedText, Page, PathValue, Polled};
+use std::sync::Arc;
 
 /// A point in the stream: the request's time, then its arrival (ties in
 /// time keep the order the requests came in).
@@ -33,44 +33,48 @@ pub struct NotListed {
     pub polling_paths: u64,
 }
 
-/// Distinct values with the point each was first seen, up to a limit.
+/// Distinct values with the point each was first seen, up to a limit
+/// (hashed where the value was read, not here).
 #[derive(Debug, Default)]
 pub(super) struct FirstSeen {
-    first: foldhash::HashMap<Text, Seq>,
+    first: std::collections::HashMap<KeyedText, Seq, Prehashed>,
     /// Values not kept, the list being full.
     pub(super) not_listed: u64,
 }
 
 impl FirstSeen {
-    pub(super) fn add(&mut self, at: Seq, value: Text) {
-        let full = self.first.len() >= MAX_LISTED_VALUES;
-        match self.first.entry(value) {
-            Entry::Occupied(mut e) => {
-                if at < *e.get() {
-                    e.insert(at);
-                }
-            }
-            Entry::Vacant(_) if full => self.not_listed += 1,
-            Entry::Vacant(e) => {
-                e.insert(at);
-            }
+    pub(super) fn add(&mut self, at: Seq, value: &KeyedText) {
+        if let Some(first) = self.first.get_mut(value) {
+            *first = (*first).min(at);
+            return;
+        }
+        if self.first.len() >= MAX_LISTED_VALUES {
+            self.not_listed += 1;
+        } else {
+            self.first.insert(value.clone(), at);
         }
     }
 
     pub(super) fn merge(&mut self, other: FirstSeen) {
         self.not_listed += other.not_listed;
-        let mut theirs: Vec<(Seq, Text)> = other.first.into_iter().map(|(v, at)| (at, v)).collect();
-        theirs.sort_unstable();
-        for (at, value) in theirs {
-            self.add(at, value);
+        for (at, value) in by_first(other.first) {
+            self.add(at, &value);
         }
     }
 
     pub(super) fn into_vec(self) -> Vec<String> {
-        let mut all: Vec<(Seq, Text)> = self.first.into_iter().map(|(v, at)| (at, v)).collect();
-        all.sort_unstable();
-        all.into_iter().map(|(_, v)| v.to_string()).collect()
+        by_first(self.first)
+            .into_iter()
+            .map(|(_, v)| v.text().to_string())
+            .collect()
     }
+}
+
+/// Values in the order first seen (then by text: never map order).
+fn by_first(first: std::collections::HashMap<KeyedText, Seq, Prehashed>) -> Vec<(Seq, KeyedText)> {
+    let mut all: Vec<(Seq, KeyedText)> = first.into_iter().map(|(v, at)| (at, v)).collect();
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.text().cmp(b.1.text())));
+    all
 }
 
 /// Paths in stream order; optionally with consecutive repeats folded (and
@@ -78,7 +82,7 @@ impl FirstSeen {
 #[derive(Debug)]
 pub(super) struct Timeline {
     /// When, what, and how many requests were folded into it.
-    entries: Vec<(Seq, Text, u64)>,
+    entries: Vec<(Seq, Arc<PathValue>, u64)>,
     fold: bool,
     /// Entries not kept, the list being full.
     pub(super) not_listed: u64,
@@ -93,16 +97,16 @@ impl Timeline {
         }
     }
 
-    pub(super) fn add(&mut self, at: Seq, path: Text) {
+    pub(super) fn add(&mut self, at: Seq, path: &Arc<PathValue>) {
         // IIS paths are case-insensitive: `/home.aspx` repeats `/Home.aspx`.
         let fold = self.fold;
-        let same = |e: &(Seq, Text, u64)| fold && e.1.eq_ignore_ascii_case(&path);
+        let same = |e: &(Seq, Arc<PathValue>, u64)| fold && same_path(&e.1, path);
         if self.entries.last().is_none_or(|(last, _, _)| *last <= at) {
             let full = self.entries.len() >= MAX_LISTED_PATHS;
             match self.entries.last_mut() {
                 Some(e) if same(e) => e.2 += 1,
                 _ if full => self.not_listed += 1,
-                _ => self.entries.push((at, path, 1)),
+                _ => self.entries.push((at, path.clone(), 1)),
             }
             return;
         }
@@ -121,7 +125,7 @@ impl Timeline {
             e.2 += 1;
             return;
         }
-        self.entries.insert(pos, (at, path, 1));
+        self.entries.insert(pos, (at, path.clone(), 1));
         self.cap();
     }
 
@@ -131,7 +135,7 @@ impl Timeline {
         self.entries.sort_by_key(|(at, _, _)| *at);
         if self.fold {
             self.entries.dedup_by(|b, a| {
-                let same = a.1.eq_ignore_ascii_case(&b.1);
+                let same = same_path(&a.1, &b.1);
                 if same {
                     a.2 += b.2;
                 }
@@ -152,7 +156,7 @@ impl Timeline {
     pub(super) fn into_paths(self) -> Vec<String> {
         self.entries
             .into_iter()
-            .map(|(_, p, _)| p.to_string())
+            .map(|(_, p, _)| p.text.to_string())
             .collect()
     }
 
@@ -160,12 +164,18 @@ impl Timeline {
         self.entries
             .into_iter()
             .map(|((time, _), path, requests)| Page {
-                path: path.to_string(),
+                path: path.text.to_string(),
                 time,
                 requests,
             })
             .collect()
     }
+}
+
+/// Whether two paths are the same in any ASCII case (IIS's): paths of
+/// different keys never are ([`path_key`] ignores ASCII case).
+fn same_path(a: &PathValue, b: &PathValue) -> bool {
+    a.facts.key == b.facts.key && a.text.eq_ignore_ascii_case(&b.text)
 }
 
 /// Polled paths with their requests, in the order first polled, up to

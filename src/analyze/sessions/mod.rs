@@ -30,8 +30,11 @@ use super::polling::{Kind, PollingRule};
 mod event;
 mod lists;
 
-use event::lowercase;
-pub use event::{PathFacts, SessionEvent, Text, intern, intern_path, is_post, is_static};
+use super::keys::Prehashed;
+pub use event::{
+    ClientValues, KeyedText, LoginName, PathFacts, PathValue, Request, SessionEvent, Text, is_post,
+    is_static,
+};
 use lists::{FirstSeen, PollingPaths, Seq, Timeline};
 pub use lists::{MAX_LISTED_PATHS, MAX_LISTED_VALUES, MAX_POLLING_PATHS, NotListed};
 
@@ -109,7 +112,7 @@ impl Session {
 struct Open {
     user: Option<String>,
     /// `user`, lowercased: the key of `SessionTracker::by_user`.
-    user_key: Option<String>,
+    user_key: Option<KeyedText>,
     /// For an anonymous session, its client.
     anonymous_client: Option<u64>,
     /// Clients this session's user authenticated from.
@@ -169,14 +172,14 @@ impl Open {
         if self.hidden {
             return;
         }
-        let path = ev.event.path;
-        let (stem, post, download) = self.count(at, ev);
-        self.posts += u64::from(post);
-        if let Some(stem) = stem {
-            if download {
-                self.downloads.add(at, stem);
-            } else if !path.is_static {
-                self.pages.add(at, stem);
+        let e = &ev.event;
+        self.count(at, ev.file, ev.line, e);
+        self.posts += u64::from(e.post);
+        if let Some(path) = &e.path {
+            if e.download {
+                self.downloads.add(at, path);
+            } else if !path.facts.is_static {
+                self.pages.add(at, path);
             }
         }
     }
@@ -188,32 +191,31 @@ impl Open {
             return;
         }
         self.polling += 1;
-        let key = ev.event.path.key;
-        if let (Some(stem), _, _) = self.count(at, ev) {
-            self.polling_paths.add_keyed(at, key, &stem, 1);
+        let e = &ev.event;
+        self.count(at, ev.file, ev.line, e);
+        if let Some(path) = &e.path {
+            self.polling_paths
+                .add_keyed(at, path.facts.key, &path.text, 1);
         }
     }
 
-    /// What every request adds (its start, count, bytes, address and user
-    /// agent); returns its path, whether it is a POST and a download.
-    fn count(&mut self, at: Seq, ev: Located<SessionEvent>) -> (Option<Text>, bool, bool) {
+    /// What every request adds: its start, count, bytes, address and user
+    /// agent.
+    fn count(&mut self, at: Seq, file: &Arc<str>, line: u64, e: &SessionEvent) {
         if at < self.start {
             self.start = at;
-            self.file = ev.file.clone();
-            self.line = ev.line;
+            self.file = file.clone();
+            self.line = line;
         }
-        let e = ev.event;
         self.requests += 1;
         self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
         self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
-        let post = e.post;
-        if let Some(ip) = e.client_ip {
+        if let Some(ip) = &e.client.ip {
             self.ips.add(at, ip);
         }
-        if let Some(agent) = e.user_agent {
+        if let Some(agent) = &e.client.agent {
             self.agents.add(at, agent);
         }
-        (e.stem, post, e.download)
     }
 
     /// Takes in another session of the same person (the anonymous requests
@@ -301,6 +303,62 @@ struct Owner {
     seen: Timestamp,
 }
 
+/// The times at most the idle time before a request's (`t.duration_since(x)
+/// <= idle`), by one subtraction per request rather than one per look.
+#[derive(Clone, Copy, Debug)]
+struct Recent {
+    /// `t - idle`; `None` when that is before the earliest instant (every
+    /// time is recent).
+    from: Option<Timestamp>,
+}
+
+impl Recent {
+    /// `idle` is positive (a tracker's idle time).
+    fn before(t: Timestamp, idle: SignedDuration) -> Recent {
+        Recent {
+            from: t.checked_sub(idle).ok(),
+        }
+    }
+
+    fn holds(self, x: Timestamp) -> bool {
+        self.from.is_none_or(|from| x >= from)
+    }
+}
+
+/// Open sessions by the time they were queued under, with the earliest at
+/// hand: it is looked at on every request, the set changes once per
+/// session and idle time.
+#[derive(Debug, Default)]
+struct EndQueue {
+    set: BTreeSet<(Timestamp, u64)>,
+    first: Option<Timestamp>,
+}
+
+impl EndQueue {
+    fn first(&self) -> Option<Timestamp> {
+        self.first
+    }
+
+    fn insert(&mut self, entry: (Timestamp, u64)) {
+        if self.first.is_none_or(|f| entry.0 < f) {
+            self.first = Some(entry.0);
+        }
+        self.set.insert(entry);
+    }
+
+    fn remove(&mut self, entry: &(Timestamp, u64)) {
+        if self.set.remove(entry) && self.first == Some(entry.0) {
+            self.first = self.set.first().map(|e| e.0);
+        }
+    }
+
+    fn pop_first(&mut self) -> Option<(Timestamp, u64)> {
+        let entry = self.set.pop_first();
+        self.first = self.set.first().map(|e| e.0);
+        entry
+    }
+}
+
 /// Whether a login name's sessions are shown ([`SessionTracker::showing`]).
 type Shows = dyn Fn(&str) -> bool;
 
@@ -310,8 +368,9 @@ pub struct SessionTracker {
     open: HashMap<u64, Open>,
     /// Open sessions by their latest request as it was when they were
     /// queued (`Open::queued`, at most their latest), to end them in order.
-    by_end: BTreeSet<(Timestamp, u64)>,
-    by_user: HashMap<String, u64>,
+    by_end: EndQueue,
+    /// Open sessions by their login name in lower case.
+    by_user: std::collections::HashMap<KeyedText, u64, Prehashed>,
     /// Anonymous sessions by client.
     by_client: HashMap<u64, u64>,
     owners: HashMap<u64, Owner>,
@@ -333,8 +392,8 @@ impl SessionTracker {
         SessionTracker {
             idle,
             open: HashMap::default(),
-            by_end: BTreeSet::new(),
-            by_user: HashMap::default(),
+            by_end: EndQueue::default(),
+            by_user: std::collections::HashMap::default(),
             by_client: HashMap::default(),
             owners: HashMap::default(),
             polling: PollingRule::new(idle),
@@ -378,16 +437,19 @@ impl SessionTracker {
         // every session idle past `t` is found before the first whose queued
         // time is not; one that had requests since is queued again under
         // its latest (once per idle time, not once per request).
+        let recent = Recent::before(t, self.idle);
         let mut due = Vec::new();
-        while let Some(&(queued, id)) = self.by_end.first() {
-            if t.duration_since(queued) <= self.idle {
+        while let Some(queued) = self.by_end.first() {
+            if recent.holds(queued) {
                 break;
             }
-            self.by_end.pop_first();
+            let Some((_, id)) = self.by_end.pop_first() else {
+                break;
+            };
             let Some(s) = self.open.get_mut(&id) else {
                 continue;
             };
-            if t.duration_since(s.last) <= self.idle {
+            if recent.holds(s.last) {
                 s.queued = s.last;
                 self.by_end.insert((s.last, id));
             } else {
@@ -404,7 +466,7 @@ impl SessionTracker {
         let at = (t, self.arrivals);
         self.arrivals += 1;
         if self.is_polling(t, &ev.event) {
-            match self.polled_session(t, &ev.event) {
+            match self.polled_session(recent, &ev.event) {
                 Some(id) => {
                     if let Some(s) = self.open.get_mut(&id) {
                         s.add_polling(at, ev);
@@ -414,7 +476,7 @@ impl SessionTracker {
             }
             return ended;
         }
-        let id = self.assign(at, &ev);
+        let id = self.assign(at, recent, &ev);
         if let Some(s) = self.open.get_mut(&id) {
             s.add(at, ev);
         }
@@ -443,45 +505,47 @@ impl SessionTracker {
     }
 
     fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
-        if e.stem.is_none() {
+        let Some(path) = &e.path else {
             return false;
-        }
-        let kind = if e.download || e.path.is_static {
+        };
+        let kind = if e.download || path.facts.is_static {
             Kind::Other
-        } else if e.path.endpoint {
+        } else if path.facts.endpoint {
             Kind::Endpoint
         } else {
             Kind::Page
         };
-        self.polling.is_polling_keyed(t, e.client, e.path.key, kind)
+        self.polling
+            .is_polling_keyed(t, e.client.key, path.facts.key, kind)
     }
 
     /// The open session a polling request counts in, if any: its user's,
     /// else the one its client's anonymous requests go to. None is created.
-    fn polled_session(&self, t: Timestamp, e: &SessionEvent) -> Option<u64> {
-        if let Some(name) = &e.user
-            && let Some(&id) = self.by_user.get(lowercase(name).as_ref())
+    fn polled_session(&self, recent: Recent, e: &SessionEvent) -> Option<u64> {
+        if let Some(login) = &e.login
+            && let Some(&id) = self.by_user.get(&login.key)
         {
             return Some(id);
         }
-        if let Some(owner) = self.owners.get(&e.client)
+        let client = e.client.key;
+        if let Some(owner) = self.owners.get(&client)
             && self.open.contains_key(&owner.session)
-            && t.duration_since(owner.seen) <= self.idle
+            && recent.holds(owner.seen)
         {
             return Some(owner.session);
         }
-        self.by_client.get(&e.client).copied()
+        self.by_client.get(&client).copied()
     }
 
     /// The session a request belongs to (created if needed).
-    fn assign(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
+    fn assign(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
         let e = &ev.event;
-        let Some(name) = &e.user else {
-            return self.assign_anonymous(at, ev);
+        let Some(login) = &e.login else {
+            return self.assign_anonymous(at, recent, ev);
         };
-        let key = lowercase(name);
-        let anonymous = self.by_client.remove(&e.client);
-        let id = match (self.by_user.get(key.as_ref()).copied(), anonymous) {
+        let client = e.client.key;
+        let anonymous = self.by_client.remove(&client);
+        let id = match (self.by_user.get(&login.key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
                 if let Some(other) = self.open.remove(&anon) {
                     self.by_end.remove(&(other.queued, anon));
@@ -498,8 +562,9 @@ impl SessionTracker {
                     Some(anon) => anon,
                     None => self.create(at, ev),
                 };
+                let name = &login.name;
                 let hidden = self.showing.as_ref().is_some_and(|shows| !shows(name));
-                let key = key.into_owned();
+                let key = login.key.clone();
                 if let Some(s) = self.open.get_mut(&id) {
                     s.user = Some(name.to_string());
                     s.user_key = Some(key.clone());
@@ -512,24 +577,30 @@ impl SessionTracker {
                 id
             }
         };
-        if let Some(s) = self.open.get_mut(&id) {
-            s.owned.insert(e.client);
+        match self.owners.get_mut(&client) {
+            // The session that owns a client has it among its own already.
+            Some(owner) if owner.session == id => owner.seen = at.0,
+            _ => {
+                if let Some(s) = self.open.get_mut(&id) {
+                    s.owned.insert(client);
+                }
+                self.owners.insert(
+                    client,
+                    Owner {
+                        session: id,
+                        seen: at.0,
+                    },
+                );
+            }
         }
-        self.owners.insert(
-            e.client,
-            Owner {
-                session: id,
-                seen: at.0,
-            },
-        );
         id
     }
 
-    fn assign_anonymous(&mut self, at: Seq, ev: &Located<SessionEvent>) -> u64 {
-        let client = ev.event.client;
+    fn assign_anonymous(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
+        let client = ev.event.client.key;
         if let Some(owner) = self.owners.get_mut(&client)
             && self.open.contains_key(&owner.session)
-            && at.0.duration_since(owner.seen) <= self.idle
+            && recent.holds(owner.seen)
         {
             owner.seen = owner.seen.max(at.0);
             return owner.session;

@@ -1,7 +1,6 @@
 //! The tracker's tests: streams of requests in, sessions out.
 
 use super::*;
-use crate::analyze::export::is_download;
 use crate::analyze::{client_key, same_user};
 use crate::w3c::FieldMap;
 
@@ -13,18 +12,14 @@ fn ts(hms: &str) -> Timestamp {
 }
 
 fn ev(user: Option<&str>, ip: &str, agent: &str, method: &str, stem: &str) -> SessionEvent {
-    SessionEvent {
-        user: user.map(Text::from),
-        client_ip: Some(ip.into()),
-        user_agent: Some(agent.into()),
-        post: is_post(method.as_bytes()),
-        stem: Some(stem.into()),
-        path: PathFacts::of(stem),
-        bytes_sent: None,
-        bytes_received: None,
-        download: is_download(method.as_bytes(), stem.as_bytes()),
-        client: client_key(ip.as_bytes(), agent.as_bytes()),
-    }
+    SessionEvent::of(&Request {
+        user: user.map(str::as_bytes),
+        ip: Some(ip.as_bytes()),
+        agent: Some(agent.as_bytes()),
+        method: Some(method.as_bytes()),
+        stem: Some(stem.as_bytes()),
+        ..Request::default()
+    })
 }
 
 fn at(file: &str, line: u64, event: SessionEvent) -> Located<'static, SessionEvent> {
@@ -56,13 +51,13 @@ fn a_flood_of_distinct_values_is_listed_up_to_the_limits_and_counted_past_them()
         .map(|i| {
             let ip = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
             let page = format!("/Page{i}.aspx");
-            let mut e = ev(Some("jsmith"), &ip, A, "GET", &page);
-            if i % 2 == 0 {
-                e.download = true;
+            let e = if i % 2 == 0 {
                 let stem = format!("/temp/acme/X{i}.zip");
-                e.path = PathFacts::of(&stem);
-                e.stem = Some(stem.into());
-            }
+                ev(Some("jsmith"), &ip, A, "GET", &stem)
+            } else {
+                ev(Some("jsmith"), &ip, A, "GET", &page)
+            };
+            assert_eq!(e.download, i % 2 == 0);
             ("10:00:00", e)
         })
         .collect();
@@ -638,14 +633,17 @@ fn event_from_row_reads_the_request_and_keys_the_client() {
         SessionEvent::from_row(&check(line, &spans, &ctx, &mut DateCache::default()).unwrap())
     };
     let e = event(b"2017-01-19 17:16:30 GET /temp/acme/X.zip - 73.21.44.9 Chrome 200 3870417");
-    assert_eq!(e.user, None);
+    assert_eq!(e.user(), None);
     assert!(e.download);
-    assert_eq!(e.stem.as_deref(), Some("/temp/acme/X.zip"));
+    assert_eq!(e.stem().map(|s| &**s), Some("/temp/acme/X.zip"));
     assert_eq!((e.bytes_sent, e.bytes_received), (Some(3870417), None));
-    assert_eq!(e.client, client_key(b"73.21.44.9", b"Chrome"));
+    assert_eq!(e.client.key, client_key(b"73.21.44.9", b"Chrome"));
+    assert_eq!(e.client_ip().map(|s| &**s), Some("73.21.44.9"));
     let e =
         event(b"2017-01-19 17:16:39 POST /temp/acme/up.ashx ACME\\JSmith 73.21.44.9 Chrome 200 10");
-    assert_eq!(e.user.as_deref(), Some("ACME\\JSmith"));
+    assert_eq!(e.user().map(|s| &**s), Some("ACME\\JSmith"));
+    let login = e.login.as_ref().unwrap();
+    assert_eq!(login.key, KeyedText::new("acme\\jsmith".into()));
     assert!(!e.download && e.post);
 }
 
@@ -794,4 +792,59 @@ fn showing_one_user_returns_the_same_sessions_as_filtering_afterwards() {
         compared += mine.iter().filter(|s| s.user.is_some()).count();
     }
     assert!(compared > 200, "jsmith had sessions to compare: {compared}");
+}
+
+#[test]
+fn clients_that_share_a_sample_are_told_apart_by_their_bytes() {
+    // Same address, same browser length, same first and last 16 bytes:
+    // the core's look-up shares an entry, the bytes decide.
+    let one = "Mozilla/5.0+(Windows+NT+10.0;+AAAA)+Gecko/20100101+Firefox/115.0";
+    let two = "Mozilla/5.0+(Windows+NT+10.0;+BBBB)+Gecko/20100101+Firefox/115.0";
+    for _ in 0..3 {
+        for agent in [one, two] {
+            let e = ev(None, "1.1.1.1", agent, "GET", "/Home.aspx");
+            assert_eq!(e.user_agent().map(|a| &**a), Some(agent));
+            assert_eq!(e.client.key, client_key(b"1.1.1.1", agent.as_bytes()));
+        }
+    }
+    // A value past the length interned is still read whole.
+    let long = "X".repeat(600);
+    let e = ev(None, "1.1.1.1", &long, "GET", &format!("/{long}"));
+    assert_eq!(e.user_agent().map(|a| a.len()), Some(600));
+    assert_eq!(e.client.key, client_key(b"1.1.1.1", long.as_bytes()));
+    assert_eq!(e.stem().map(|s| s.len()), Some(601));
+}
+
+#[test]
+fn a_records_clipped_value_is_not_clipped_again() {
+    // `investigate` builds events from records, whose values were clipped
+    // when read: a row's long value is clipped, a record's kept as it is.
+    let mut held = "p".repeat(crate::w3c::record::MAX_HELD_VALUE + 10);
+    crate::w3c::record::clip(&mut held);
+    let raw = "p".repeat(crate::w3c::record::MAX_HELD_VALUE + 10);
+    let of = |stem: &str, from_record: bool| {
+        SessionEvent::of(&Request {
+            stem: Some(stem.as_bytes()),
+            from_record,
+            ..Request::default()
+        })
+        .stem()
+        .map(|s| s.to_string())
+    };
+    assert_eq!(of(&raw, false).as_deref(), Some(held.as_str()));
+    assert_eq!(of(&held, true).as_deref(), Some(held.as_str()));
+}
+
+#[test]
+fn login_names_are_keyed_in_lower_case_and_compared_by_text() {
+    let key = |name: &str| {
+        ev(Some(name), "1.1.1.1", A, "GET", "/")
+            .login
+            .map(|l| l.key.clone())
+    };
+    assert_eq!(key("ACME\\JSmith"), key("acme\\jsmith"));
+    assert_ne!(key("jsmith"), key("jsmith2"));
+    let a = KeyedText::new("jsmith".into());
+    let b = KeyedText::new(String::from("jsmith").into());
+    assert_eq!(a, b, "equal texts from different places");
 }
