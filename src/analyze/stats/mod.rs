@@ -20,6 +20,9 @@
 pub mod clock;
 pub mod frame;
 pub mod outliers;
+pub mod partial;
+
+use std::borrow::Cow;
 
 use jiff::Timestamp;
 
@@ -192,6 +195,8 @@ pub struct NewGroup {
 /// smallest is shown, whichever core met it first.
 pub struct Facts<'a> {
     filter: &'a Filter,
+    /// Whether any filter of requests was given (else none is looked at).
+    filtered: bool,
     clock: LocalClock,
     config: &'a StatsConfig,
     by: [bool; 5],
@@ -202,11 +207,13 @@ pub struct Facts<'a> {
 /// What a core sent lately: a direct-mapped cache of hashes (groups with
 /// their spellings, and pairs), a fixed size per core. A hash sent again
 /// after being pushed out costs the main thread a little; one never sent
-/// cannot happen (a hash not in the cache is sent).
+/// cannot happen (a hash not in the cache is sent). It also keeps the
+/// zone's offset last looked up.
 struct Recent {
     run: u64,
     groups: Box<[u64]>,
     pairs: Box<[u64]>,
+    offset: Option<clock::OffsetSpan>,
 }
 
 /// Slots of [`Recent`]: 32 KiB and 512 KiB per core.
@@ -219,6 +226,7 @@ impl Recent {
             run,
             groups: vec![0; RECENT_GROUPS].into_boxed_slice(),
             pairs: vec![0; RECENT_PAIRS].into_boxed_slice(),
+            offset: None,
         }
     }
 
@@ -244,6 +252,10 @@ impl<'a> Facts<'a> {
         let has = |k: Key| config.by.contains(&k);
         Facts {
             filter,
+            filtered: filter
+                .given()
+                .iter()
+                .any(|c| *c != crate::filter::Criterion::User),
             clock: LocalClock::new(zone.tz()),
             config,
             by: [
@@ -259,16 +271,25 @@ impl<'a> Facts<'a> {
 
     /// The fact of a row that passes the filters.
     pub fn fact(&self, row: &Row<'_>) -> Option<Fact> {
-        if !self.filter.matches_request(row) {
+        if self.filtered && !self.filter.matches_request(row) {
             return None;
         }
-        let method = row.raw(Column::Method);
-        let stem = row.raw(Column::UriStem);
+        // Most rows hold no `""` escape: their values are read in place.
+        let plain = !row.has_escapes();
+        let value = |c: Column| -> Option<Cow<'_, [u8]>> {
+            if plain {
+                row.plain(c).map(Cow::Borrowed)
+            } else {
+                row.raw(c)
+            }
+        };
+        let method = value(Column::Method);
+        let stem = value(Column::UriStem);
         let method = method.as_deref().unwrap_or_default();
         let stem = stem.as_deref().unwrap_or_default();
         let mut flags = 0;
         let mut bytes = 0;
-        let logged_user = row.raw(Column::Username);
+        let logged_user = value(Column::Username);
         let mut export_user = None;
         if export::is_download(method, stem) {
             let name = export::parse(&String::from_utf8_lossy(stem));
@@ -296,43 +317,55 @@ impl<'a> Facts<'a> {
                 flags |= flag::FAILED_LOGON;
             }
         }
-        let local = row.time.map(|t| self.clock.local(t));
-        if let (Some(hours), Some(l)) = (self.config.work_hours, local)
-            && hours.is_after(l)
-        {
-            flags |= flag::AFTER_HOURS;
-        }
-        let ip = row.raw(Column::ClientIp);
+        let ip = value(Column::ClientIp);
         let values: [Option<&[u8]>; 3] =
             [user, ip.as_deref(), Some(stem).filter(|s| !s.is_empty())];
-        let keys = values.map(|v| v.map_or(0, key));
-        let part = |i: usize, k: u64| if self.by[i] { k } else { 0 };
-        let parts = Parts {
-            user: part(0, keys[0]),
-            ip: part(1, keys[1]),
-            page: part(2, keys[2]),
-            day: match local {
-                Some(l) if self.by[3] => l.day,
-                _ => NO_DAY,
-            },
-            hour: match local {
-                Some(l) if self.by[4] => l.hour() as i8,
-                _ => NO_HOUR,
-            },
-        };
-        let group = mix(&parts);
+        // The user's key only when users are grouped; addresses and pages
+        // are always counted.
+        let keys = [
+            values[0].filter(|_| self.by[0]).map_or(0, key),
+            values[1].map_or(0, key),
+            values[2].map_or(0, key),
+        ];
         let named = |i: usize| values[i].filter(|_| self.by[i]);
-        let mut seen_as = group;
-        for i in 0..3 {
-            if let Some(v) = named(i) {
-                seen_as = mix(&(seen_as, super::client_key(v, &[])));
-            }
-        }
-        let (ip_pair, page_pair, new) = RECENT.with_borrow_mut(|recent| {
+        RECENT.with_borrow_mut(|recent| {
             let recent = match recent {
                 Some(r) if r.run == self.run => r,
                 other => other.insert(Recent::new(self.run)),
             };
+            let local = row
+                .time
+                .map(|t| self.clock.local_near(t, &mut recent.offset));
+            if let (Some(hours), Some(l)) = (self.config.work_hours, local)
+                && hours.is_after(l)
+            {
+                flags |= flag::AFTER_HOURS;
+            }
+            let part = |i: usize, k: u64| if self.by[i] { k } else { 0 };
+            let parts = Parts {
+                user: part(0, keys[0]),
+                ip: part(1, keys[1]),
+                page: part(2, keys[2]),
+                day: match local {
+                    Some(l) if self.by[3] => l.day,
+                    _ => NO_DAY,
+                },
+                hour: match local {
+                    Some(l) if self.by[4] => l.hour() as i8,
+                    _ => NO_HOUR,
+                },
+            };
+            let group = mix(&parts);
+            // A spelling without an ASCII capital is the only one of its key
+            // that has none: the key itself tells it apart.
+            let mut seen_as = group;
+            for i in 0..3 {
+                if let Some(v) = named(i)
+                    && v.iter().any(u8::is_ascii_uppercase)
+                {
+                    seen_as = mix(&(seen_as, i, super::client_key(v, &[])));
+                }
+            }
             // A pair this core sent lately is not sent again: polars sees
             // each distinct pair a few times, not once per row.
             let mut pair = |k: u64| {
@@ -351,16 +384,15 @@ impl<'a> Facts<'a> {
                     names: [name(0), name(1), name(2)],
                 })
             });
-            (ip_pair, page_pair, new)
-        });
-        Some(Fact {
-            group,
-            ip_pair,
-            page_pair,
-            flags,
-            bytes,
-            time: row.time.map(nanos),
-            new,
+            Some(Fact {
+                group,
+                ip_pair,
+                page_pair,
+                flags,
+                bytes,
+                time: row.time.map(nanos),
+                new,
+            })
         })
     }
 }

@@ -17,6 +17,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{Builder, ColumnType, NULL_PARTITION, OpenFile, Pending, ROWS_PER_GROUP, RowGroup};
+use crate::analyze::stats::clock::{LocalClock, OffsetSpan};
 use crate::output::Item;
 use crate::time::Zone;
 use crate::w3c::{Column, Hit, Record, Row};
@@ -30,29 +31,117 @@ pub const TYPES: &[ColumnType] = {
     ]
 };
 
-/// The local-time columns of the last instant seen: records come in
-/// bursts of the same second.
-pub struct LocalTimes {
+/// A zone with its offsets as a table ([`LocalClock`]), for the local-time
+/// columns of many records.
+pub struct LocalZone {
     zone: Zone,
+    clock: LocalClock,
+}
+
+impl LocalZone {
+    pub fn new(zone: Zone) -> LocalZone {
+        let clock = LocalClock::new(zone.tz());
+        LocalZone { zone, clock }
+    }
+}
+
+/// The local-time columns of the last instant seen (records come in bursts
+/// of the same second), and the offset in force then (it changes twice a
+/// year at most).
+pub struct LocalTimes<'a> {
+    zone: &'a LocalZone,
+    span: Option<OffsetSpan>,
     last: Option<(Timestamp, String, Option<i32>, String)>,
 }
 
-impl LocalTimes {
-    pub fn new(zone: Zone) -> LocalTimes {
-        LocalTimes { zone, last: None }
+impl<'a> LocalTimes<'a> {
+    pub fn new(zone: &'a LocalZone) -> LocalTimes<'a> {
+        LocalTimes {
+            zone,
+            span: None,
+            last: None,
+        }
     }
 
-    /// `time_local`, `local_date` (days since 1970-01-01), `local_time`.
+    /// `time_local`, `local_date` (days since 1970-01-01), `local_time`:
+    /// what [`Zone::rfc3339`] and [`Zone::civil`] give.
     fn of(&mut self, t: Timestamp) -> &(Timestamp, String, Option<i32>, String) {
         if self.last.as_ref().is_some_and(|l| l.0 != t) {
             self.last = None;
         }
-        let zone = &self.zone;
+        let (zone, span) = (self.zone, &mut self.span);
         self.last.get_or_insert_with(|| {
-            let (date, time) = zone.civil(t);
-            (t, zone.rfc3339(t), super::days_of(&date), time)
+            let utc = t.as_second();
+            let offset = zone.clock.offset_near(utc, span);
+            match whole_seconds(t, utc, offset) {
+                Some(parts) => parts,
+                None => {
+                    let (date, time) = zone.zone.civil(t);
+                    (t, zone.zone.rfc3339(t), super::days_of(&date), time)
+                }
+            }
         })
     }
+}
+
+/// The local columns of an instant of whole seconds at a whole-minute
+/// offset, written here as jiff writes them (`2017-01-19T10:57:02-06:00`,
+/// `10:57:02`); `None` for the other instants (jiff writes those).
+fn whole_seconds(
+    t: Timestamp,
+    utc: i64,
+    offset: i32,
+) -> Option<(Timestamp, String, Option<i32>, String)> {
+    if t.subsec_nanosecond() != 0 || offset % 60 != 0 {
+        return None;
+    }
+    let local = utc + i64::from(offset);
+    let day = local.div_euclid(86_400);
+    let (y, m, d) = civil_from_days(day);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let second = local.rem_euclid(86_400);
+    let off = offset.unsigned_abs();
+    // `2017-01-19T10:57:02-06:00`, digit by digit (`format!` costs more
+    // than the rest of a row).
+    let mut stamp = *b"0000-00-00T00:00:00+00:00";
+    let mut put = |at: usize, value: i64, width: usize| {
+        let mut v = value;
+        for i in (at..at + width).rev() {
+            stamp[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, second / 3600, 2);
+    put(14, second / 60 % 60, 2);
+    put(17, second % 60, 2);
+    put(20, i64::from(off / 3600), 2);
+    put(23, i64::from(off / 60 % 60), 2);
+    if offset < 0 {
+        stamp[19] = b'-';
+    }
+    let stamp = String::from_utf8_lossy(&stamp).into_owned();
+    let time = stamp[11..19].to_string();
+    Some((t, stamp, i32::try_from(day).ok(), time))
+}
+
+/// The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// The text columns of a record, in the order of `Record::FIELDS`.
@@ -95,11 +184,22 @@ impl PackedRecord {
         if row.has_invalid() {
             return PackedRecord::from_record(&Record::from_row(row));
         }
+        // The line is checked once: when it is UTF-8, so is each value
+        // (values are cut at ASCII bytes, and unquoting removes ASCII `"`).
+        let replaced = row.has_invalid_utf8();
         let mut text = String::with_capacity(256);
         let mut ends = [None; 9];
         for (end, col) in ends.iter_mut().zip(TEXT) {
             if let Some(bytes) = row.raw(col) {
-                text.push_str(&String::from_utf8_lossy(&bytes));
+                if replaced {
+                    text.push_str(&String::from_utf8_lossy(&bytes));
+                } else {
+                    // SAFETY: `bytes` is a value of a line that is valid
+                    // UTF-8 (checked above), cut at ASCII bytes (spaces,
+                    // quotes, `?`) and unquoted by removing ASCII `"`: it
+                    // is valid UTF-8 too.
+                    text.push_str(unsafe { std::str::from_utf8_unchecked(&bytes) });
+                }
                 *end = Some(text.len());
             }
         }
@@ -122,7 +222,7 @@ impl PackedRecord {
             time_utc: row.time,
             extra,
             invalid: None,
-            replaced: row.has_invalid_utf8(),
+            replaced,
         }
     }
 
@@ -202,7 +302,7 @@ pub fn file_value(name: &str) -> String {
 /// Adds the rows of records read from `file` (as its column holds the
 /// name: [`file_value`]), with the values `Record::cells` gives. Each
 /// column is filled by its own task, on the cores.
-pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &Zone) {
+pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &LocalZone) {
     let too_big: u64 = rows
         .builders
         .par_iter_mut()
@@ -220,7 +320,7 @@ fn fill(
     builder: &mut Builder,
     hits: &[Hit<PackedRecord>],
     file: &str,
-    zone: &Zone,
+    zone: &LocalZone,
 ) -> u64 {
     let mut too_big = 0;
     let mut int = |b: &mut PrimitiveChunkedBuilder<Int64Type>, v: Option<u64>| {
@@ -228,7 +328,7 @@ fn fill(
         too_big += u64::from(matches!(fits, Some(Err(_))));
         b.append_option(fits.and_then(Result::ok));
     };
-    let mut local = LocalTimes::new(zone.clone());
+    let mut local = LocalTimes::new(zone);
     match (i, builder) {
         (0, Builder::Text(b)) => hits.iter().for_each(|_| b.append_value(file)),
         (1, Builder::Int(b)) => hits.iter().for_each(|h| int(b, Some(h.line))),
@@ -304,7 +404,7 @@ struct OpenDay {
 /// Records into `DIR/date=YYYY-MM-DD/part-N.parquet`.
 pub struct DayPartitions {
     dir: PathBuf,
-    zone: Zone,
+    zone: LocalZone,
     open: Vec<OpenDay>,
     /// Parts started per day in this run.
     parts: Vec<(Option<i64>, u32)>,
@@ -321,7 +421,7 @@ impl DayPartitions {
     pub fn new(dir: &Path, zone: Zone) -> DayPartitions {
         DayPartitions {
             dir: dir.to_path_buf(),
-            zone,
+            zone: LocalZone::new(zone),
             open: Vec::new(),
             parts: Vec::new(),
             pending: Pending::default(),

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::record::{PackedRecord, extend};
+use super::record::{LocalZone, PackedRecord, extend};
 use super::*;
 use crate::time::Zone;
 use crate::w3c::Hit;
@@ -59,6 +59,7 @@ fn records_give_the_rows_their_cells_give() {
         plain(None),
         record(Some("1969-12-31T23:59:59Z")),
     ];
+    let local = LocalZone::new(zone.clone());
     let mut direct = RowGroup::new(Record::FIELDS, record::TYPES);
     let mut cells = RowGroup::new(Record::FIELDS, record::TYPES);
     let hits: Vec<Hit<PackedRecord>> = records
@@ -73,13 +74,13 @@ fn records_give_the_rows_their_cells_give() {
         &mut direct,
         &hits[..2],
         &file_value("u_ex170119.log"),
-        &zone,
+        &local,
     );
     extend(
         &mut direct,
         &hits[2..],
         &file_value("u_ex170119.log"),
-        &zone,
+        &local,
     );
     for r in &records {
         cells.push_cells(r.cells(&ctx));
