@@ -6,6 +6,7 @@
 //! per column, rather than through [`Item::cells`] (a test checks that
 //! both give the same rows); local times are computed once per instant.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -51,7 +52,12 @@ impl LocalZone {
 pub struct LocalTimes<'a> {
     zone: &'a LocalZone,
     span: Option<OffsetSpan>,
-    last: Option<(Timestamp, String, Option<i32>, String)>,
+    last: Option<Timestamp>,
+    /// `time_local`, `local_date` (days since 1970-01-01), `local_time` of
+    /// `last`: what [`Zone::rfc3339`] and [`Zone::civil`] give.
+    pub(super) stamp: String,
+    pub(super) date: Option<i32>,
+    pub(super) time: String,
 }
 
 impl<'a> LocalTimes<'a> {
@@ -60,38 +66,46 @@ impl<'a> LocalTimes<'a> {
             zone,
             span: None,
             last: None,
+            stamp: String::new(),
+            date: None,
+            time: String::new(),
         }
     }
 
-    /// `time_local`, `local_date` (days since 1970-01-01), `local_time`:
-    /// what [`Zone::rfc3339`] and [`Zone::civil`] give.
-    fn of(&mut self, t: Timestamp) -> &(Timestamp, String, Option<i32>, String) {
-        if self.last.as_ref().is_some_and(|l| l.0 != t) {
-            self.last = None;
-        }
-        let (zone, span) = (self.zone, &mut self.span);
-        self.last.get_or_insert_with(|| {
+    /// Makes `t` the instant whose columns are held.
+    pub(super) fn of(&mut self, t: Timestamp) -> &Self {
+        if self.last != Some(t) {
+            self.last = Some(t);
             let utc = t.as_second();
-            let offset = zone.clock.offset_near(utc, span);
+            let offset = self.zone.clock.offset_near(utc, &mut self.span);
+            self.stamp.clear();
+            self.time.clear();
             match whole_seconds(t, utc, offset) {
-                Some(parts) => parts,
+                Some((stamp, day)) => {
+                    // Digits and signs: ASCII.
+                    self.stamp
+                        .push_str(std::str::from_utf8(&stamp).unwrap_or_default());
+                    self.time
+                        .push_str(self.stamp.get(11..19).unwrap_or_default());
+                    self.date = Some(day);
+                }
                 None => {
-                    let (date, time) = zone.zone.civil(t);
-                    (t, zone.zone.rfc3339(t), super::days_of(&date), time)
+                    let zone = &self.zone.zone;
+                    let (date, time) = zone.civil(t);
+                    self.stamp = zone.rfc3339(t);
+                    self.date = super::days_of(&date);
+                    self.time = time;
                 }
             }
-        })
+        }
+        self
     }
 }
 
-/// The local columns of an instant of whole seconds at a whole-minute
-/// offset, written here as jiff writes them (`2017-01-19T10:57:02-06:00`,
-/// `10:57:02`); `None` for the other instants (jiff writes those).
-fn whole_seconds(
-    t: Timestamp,
-    utc: i64,
-    offset: i32,
-) -> Option<(Timestamp, String, Option<i32>, String)> {
+/// `time_local` of an instant of whole seconds at a whole-minute offset,
+/// written here as jiff writes it (`2017-01-19T10:57:02-06:00`), and its
+/// local day; `None` for the other instants (jiff writes those).
+fn whole_seconds(t: Timestamp, utc: i64, offset: i32) -> Option<([u8; 25], i32)> {
     if t.subsec_nanosecond() != 0 || offset % 60 != 0 {
         return None;
     }
@@ -103,8 +117,7 @@ fn whole_seconds(
     }
     let second = local.rem_euclid(86_400);
     let off = offset.unsigned_abs();
-    // `2017-01-19T10:57:02-06:00`, digit by digit (`format!` costs more
-    // than the rest of a row).
+    // Digit by digit: `format!` costs more than the rest of a row.
     let mut stamp = *b"0000-00-00T00:00:00+00:00";
     let mut put = |at: usize, value: i64, width: usize| {
         let mut v = value;
@@ -124,9 +137,7 @@ fn whole_seconds(
     if offset < 0 {
         stamp[19] = b'-';
     }
-    let stamp = String::from_utf8_lossy(&stamp).into_owned();
-    let time = stamp[11..19].to_string();
-    Some((t, stamp, i32::try_from(day).ok(), time))
+    Some((stamp, i32::try_from(day).ok()?))
 }
 
 /// The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
@@ -187,10 +198,17 @@ impl PackedRecord {
         // The line is checked once: when it is UTF-8, so is each value
         // (values are cut at ASCII bytes, and unquoting removes ASCII `"`).
         let replaced = row.has_invalid_utf8();
+        // Most rows hold no `""` escape: their values are read in place.
+        let plain = !row.has_escapes();
         let mut text = String::with_capacity(256);
         let mut ends = [None; 9];
         for (end, col) in ends.iter_mut().zip(TEXT) {
-            if let Some(bytes) = row.raw(col) {
+            let value = if plain {
+                row.plain(col).map(Cow::Borrowed)
+            } else {
+                row.raw(col)
+            };
+            if let Some(bytes) = value {
                 if replaced {
                     text.push_str(&String::from_utf8_lossy(&bytes));
                 } else {
@@ -336,14 +354,14 @@ fn fill(
             .iter()
             .for_each(|h| b.append_option(h.item.time_utc.map(Timestamp::as_microsecond))),
         (3, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).1),
+            Some(t) => b.append_value(&local.of(t).stamp),
             None => b.append_null(),
         }),
         (4, Builder::Date(b)) => hits.iter().for_each(|h| {
-            b.append_option(h.item.time_utc.and_then(|t| local.of(t).2));
+            b.append_option(h.item.time_utc.and_then(|t| local.of(t).date));
         }),
         (5, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).3),
+            Some(t) => b.append_value(&local.of(t).time),
             None => b.append_null(),
         }),
         (6..=12 | 17 | 19, Builder::Text(b)) => {

@@ -144,3 +144,47 @@ fn days_count_from_1970() {
     assert_eq!(days_of("2016-02-29"), Some(16_860));
     assert_eq!(days_of("2017-02-29"), None);
 }
+
+#[test]
+fn local_columns_are_what_jiff_writes() {
+    use super::record::LocalTimes;
+    // Whole hours, half and quarter hours, a 30-minute daylight saving
+    // (Lord Howe), and offsets with seconds before 1900 (jiff writes those).
+    for name in [
+        "America/Chicago",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "UTC",
+        "Africa/Monrovia",
+        "America/St_Johns",
+    ] {
+        let zone = Zone::named(name).unwrap();
+        let local = LocalZone::new(zone.clone());
+        let mut times = LocalTimes::new(&local);
+        let mut instants: Vec<Timestamp> = [
+            "1677-09-21T00:12:44Z",
+            "1850-06-01T12:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+            "2017-01-19T16:57:02.125Z",
+            "2262-04-11T23:47:16Z",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        // Every 7 minutes and 13 seconds over 2026, back and forth.
+        let mut t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        for _ in 0..73_000 {
+            instants.push(t);
+            t += jiff::SignedDuration::from_secs(433);
+        }
+        instants.extend(instants.clone().into_iter().rev().step_by(3));
+        for t in instants {
+            let (date, time) = zone.civil(t);
+            let got = times.of(t);
+            assert_eq!(got.stamp, zone.rfc3339(t), "{name} {t}");
+            assert_eq!(got.time, time, "{name} {t}");
+            assert_eq!(got.date, days_of(&date), "{name} {t}");
+        }
+    }
+}
