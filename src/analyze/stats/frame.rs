@@ -9,7 +9,9 @@ use polars::prelude::*;
 
 use super::outliers;
 use super::partial::Partial;
-use super::{GroupStats, Key, NO_DAY, NO_HOUR, NewGroup, Parts, StatsConfig, StatsReport, clock};
+use super::{
+    GroupStats, Key, LogName, NO_DAY, NO_HOUR, NewGroup, Parts, StatsConfig, StatsReport, clock,
+};
 
 /// Rows (a group of a chunk, or a pair) held before polars groups them:
 /// 80 bytes a group row, about 20 MiB of columns.
@@ -31,7 +33,7 @@ pub struct FactFrame {
     /// The parts of each group.
     parts: HashMap<u64, Parts>,
     /// The smallest spelling of each user, address and page key.
-    names: [HashMap<u64, String>; 3],
+    names: [HashMap<u64, LogName>; 3],
 }
 
 /// The chunks' sums not yet grouped, column by column, and their pairs.
@@ -417,10 +419,10 @@ fn sort(groups: &mut [GroupStats], by: &[Key], outliers: bool) {
                 Key::User => absent_last(&a.user, &b.user),
                 Key::Ip => {
                     // By address (10.0.0.9 before 10.0.0.10), then as written.
-                    let ip = |g: &GroupStats| {
+                    fn ip(g: &GroupStats) -> Option<(Option<std::net::IpAddr>, &LogName)> {
                         g.ip.as_ref()
-                            .map(|s| (crate::filter::parse_ip(s.as_bytes()), s.clone()))
-                    };
+                            .map(|s| (crate::filter::parse_ip(s.as_bytes()), s))
+                    }
                     absent_last(&ip(a), &ip(b))
                 }
                 Key::Page => absent_last(&a.page, &b.page),

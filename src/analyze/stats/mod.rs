@@ -181,7 +181,54 @@ pub struct Fact {
 #[derive(Debug)]
 pub struct NewGroup {
     pub parts: Parts,
-    pub names: [Option<String>; 3],
+    pub names: [Option<LogName>; 3],
+}
+
+/// A user, address or page as logged: its bytes, which need not be UTF-8.
+/// People read one that is not with each bad byte as `\xNN`
+/// ([`LogName::text`]); JSON, NDJSON and CSV give its exact bytes as
+/// `{"bytes": "<base64>"}` ([`LogName::json`]), as for file names
+/// ([`crate::name`]). Ordered by its bytes (for UTF-8, by code point).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LogName(Vec<u8>);
+
+impl LogName {
+    pub fn new(bytes: &[u8]) -> LogName {
+        LogName(bytes.to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The name for people: UTF-8 runs as they are, other bytes `\xNN`.
+    pub fn text(&self) -> Cow<'_, str> {
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => {
+                let mut out = String::with_capacity(self.0.len() + 8);
+                for piece in self.0.utf8_chunks() {
+                    out.push_str(piece.valid());
+                    piece
+                        .invalid()
+                        .iter()
+                        .for_each(|b| out.push_str(&format!("\\x{b:02X}")));
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// A JSON string, or `{"bytes": "<base64>"}` when it is not UTF-8.
+    pub fn json(&self) -> serde_json::Value {
+        use base64::Engine as _;
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => serde_json::Value::String(text.to_string()),
+            Err(_) => serde_json::json!({
+                "bytes": base64::engine::general_purpose::STANDARD.encode(&self.0)
+            }),
+        }
+    }
 }
 
 /// Builds facts from rows on the cores.
@@ -378,7 +425,7 @@ impl<'a> Facts<'a> {
             };
             let (ip_pair, page_pair) = (pair(keys[1]), pair(keys[2]));
             let new = Recent::first_time(&mut recent.groups, seen_as.max(1)).then(|| {
-                let name = |i: usize| named(i).map(|v| String::from_utf8_lossy(v).into_owned());
+                let name = |i: usize| named(i).map(LogName::new);
                 Box::new(NewGroup {
                     parts,
                     names: [name(0), name(1), name(2)],
@@ -424,9 +471,9 @@ pub fn is_logon_page(stem: &[u8]) -> bool {
 /// One group's numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupStats {
-    pub user: Option<String>,
-    pub ip: Option<String>,
-    pub page: Option<String>,
+    pub user: Option<LogName>,
+    pub ip: Option<LogName>,
+    pub page: Option<LogName>,
     pub day: Option<jiff::civil::Date>,
     pub hour: Option<u8>,
     pub requests: u64,
@@ -497,6 +544,16 @@ mod tests {
         assert!(WorkHours::parse("07:00-07:00").is_err());
         assert!(WorkHours::parse("7-19").is_err());
         assert!(WorkHours::parse("07:60-19:00").is_err());
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_kept() {
+        let name = LogName::new(b"j\xE9r\xF4me");
+        assert_eq!(name.text(), "j\\xE9r\\xF4me");
+        assert_eq!(name.json(), serde_json::json!({"bytes": "auly9G1l"}));
+        let plain = LogName::new("jérôme".as_bytes());
+        assert_eq!(plain.text(), "jérôme");
+        assert_eq!(plain.json(), serde_json::json!("jérôme"));
     }
 
     #[test]
