@@ -46,18 +46,15 @@ impl LocalZone {
     }
 }
 
-/// The local-time columns of the last instant seen (records come in bursts
-/// of the same second), and the offset in force then (it changes twice a
-/// year at most).
+/// The local-time columns of instants in one zone: the offset in force last
+/// (it changes twice a year at most), and the text of the last instant
+/// written (records come in bursts of the same second). Each column asks
+/// only for its own value: what [`Zone::rfc3339`] and [`Zone::civil`] give.
 pub struct LocalTimes<'a> {
     zone: &'a LocalZone,
     span: Option<OffsetSpan>,
-    last: Option<Timestamp>,
-    /// `time_local`, `local_date` (days since 1970-01-01), `local_time` of
-    /// `last`: what [`Zone::rfc3339`] and [`Zone::civil`] give.
-    pub(super) stamp: String,
-    pub(super) date: Option<i32>,
-    pub(super) time: String,
+    stamp: (Option<Timestamp>, String),
+    time: (Option<Timestamp>, String),
 }
 
 impl<'a> LocalTimes<'a> {
@@ -65,79 +62,110 @@ impl<'a> LocalTimes<'a> {
         LocalTimes {
             zone,
             span: None,
-            last: None,
-            stamp: String::new(),
-            date: None,
-            time: String::new(),
+            stamp: (None, String::new()),
+            time: (None, String::new()),
         }
     }
 
-    /// Makes `t` the instant whose columns are held.
-    pub(super) fn of(&mut self, t: Timestamp) -> &Self {
-        if self.last != Some(t) {
-            self.last = Some(t);
-            let utc = t.as_second();
-            let offset = self.zone.clock.offset_near(utc, &mut self.span);
-            self.stamp.clear();
-            self.time.clear();
-            match whole_seconds(t, utc, offset) {
-                Some((stamp, day)) => {
-                    // Digits and signs: ASCII.
-                    self.stamp
-                        .push_str(std::str::from_utf8(&stamp).unwrap_or_default());
-                    self.time
-                        .push_str(self.stamp.get(11..19).unwrap_or_default());
-                    self.date = Some(day);
-                }
-                None => {
-                    let zone = &self.zone.zone;
-                    let (date, time) = zone.civil(t);
-                    self.stamp = zone.rfc3339(t);
-                    self.date = super::days_of(&date);
-                    self.time = time;
-                }
-            }
+    /// Local seconds since 1970 and the offset, for an instant of whole
+    /// seconds (others are left to jiff).
+    fn local(&mut self, t: Timestamp) -> Option<(i64, i32)> {
+        if t.subsec_nanosecond() != 0 {
+            return None;
         }
-        self
+        let utc = t.as_second();
+        let offset = self.zone.clock.offset_near(utc, &mut self.span);
+        Some((utc + i64::from(offset), offset))
+    }
+
+    /// `time_local`: `2017-01-19T10:57:02-06:00`.
+    pub(super) fn stamp(&mut self, t: Timestamp) -> &str {
+        if self.stamp.0 != Some(t) {
+            let fast = self.local(t).and_then(|(l, offset)| rfc3339(l, offset));
+            let text = &mut self.stamp.1;
+            text.clear();
+            match fast {
+                // Digits and signs: ASCII.
+                Some(stamp) => text.push_str(std::str::from_utf8(&stamp).unwrap_or_default()),
+                None => text.push_str(&self.zone.zone.rfc3339(t)),
+            }
+            self.stamp.0 = Some(t);
+        }
+        &self.stamp.1
+    }
+
+    /// `local_date`: days since 1970-01-01.
+    pub(super) fn date(&mut self, t: Timestamp) -> Option<i32> {
+        match self.local(t) {
+            Some((l, _)) => i32::try_from(l.div_euclid(86_400)).ok(),
+            None => super::days_of(&self.zone.zone.civil(t).0),
+        }
+    }
+
+    /// `local_time`: `10:57:02`.
+    pub(super) fn time(&mut self, t: Timestamp) -> &str {
+        if self.time.0 != Some(t) {
+            let fast = self.local(t);
+            let text = &mut self.time.1;
+            text.clear();
+            match fast {
+                Some((l, _)) => {
+                    let mut clock = *b"00:00:00";
+                    let s = l.rem_euclid(86_400);
+                    digits(&mut clock, 0, s / 3600, 2);
+                    digits(&mut clock, 3, s / 60 % 60, 2);
+                    digits(&mut clock, 6, s % 60, 2);
+                    text.push_str(std::str::from_utf8(&clock).unwrap_or_default());
+                }
+                None => text.push_str(&self.zone.zone.civil(t).1),
+            }
+            self.time.0 = Some(t);
+        }
+        &self.time.1
     }
 }
 
-/// `time_local` of an instant of whole seconds at a whole-minute offset,
-/// written here as jiff writes it (`2017-01-19T10:57:02-06:00`), and its
-/// local day; `None` for the other instants (jiff writes those).
-fn whole_seconds(t: Timestamp, utc: i64, offset: i32) -> Option<([u8; 25], i32)> {
-    if t.subsec_nanosecond() != 0 || offset % 60 != 0 {
+/// Writes `value` as `width` decimal digits at `at` (`format!` costs more
+/// than the rest of a row).
+fn digits(out: &mut [u8], at: usize, value: i64, width: usize) {
+    let mut v = value;
+    for i in (at..at + width).rev() {
+        if let Some(d) = out.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+}
+
+/// RFC 3339 of local seconds at a whole-minute offset, as jiff writes it;
+/// `None` for other offsets and years (jiff writes those).
+fn rfc3339(local: i64, offset: i32) -> Option<[u8; 25]> {
+    if offset % 60 != 0 {
         return None;
     }
-    let local = utc + i64::from(offset);
-    let day = local.div_euclid(86_400);
-    let (y, m, d) = civil_from_days(day);
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
     if !(0..=9999).contains(&y) {
         return None;
     }
     let second = local.rem_euclid(86_400);
-    let off = offset.unsigned_abs();
-    // Digit by digit: `format!` costs more than the rest of a row.
+    let off = i64::from(offset.unsigned_abs());
     let mut stamp = *b"0000-00-00T00:00:00+00:00";
-    let mut put = |at: usize, value: i64, width: usize| {
-        let mut v = value;
-        for i in (at..at + width).rev() {
-            stamp[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, y, 4);
-    put(5, m, 2);
-    put(8, d, 2);
-    put(11, second / 3600, 2);
-    put(14, second / 60 % 60, 2);
-    put(17, second % 60, 2);
-    put(20, i64::from(off / 3600), 2);
-    put(23, i64::from(off / 60 % 60), 2);
+    for (at, value, width) in [
+        (0, y, 4),
+        (5, m, 2),
+        (8, d, 2),
+        (11, second / 3600, 2),
+        (14, second / 60 % 60, 2),
+        (17, second % 60, 2),
+        (20, off / 3600, 2),
+        (23, off / 60 % 60, 2),
+    ] {
+        digits(&mut stamp, at, value, width);
+    }
     if offset < 0 {
         stamp[19] = b'-';
     }
-    Some((stamp, i32::try_from(day).ok()?))
+    Some(stamp)
 }
 
 /// The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
@@ -354,14 +382,14 @@ fn fill(
             .iter()
             .for_each(|h| b.append_option(h.item.time_utc.map(Timestamp::as_microsecond))),
         (3, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).stamp),
+            Some(t) => b.append_value(local.stamp(t)),
             None => b.append_null(),
         }),
         (4, Builder::Date(b)) => hits.iter().for_each(|h| {
-            b.append_option(h.item.time_utc.and_then(|t| local.of(t).date));
+            b.append_option(h.item.time_utc.and_then(|t| local.date(t)));
         }),
         (5, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).time),
+            Some(t) => b.append_value(local.time(t)),
             None => b.append_null(),
         }),
         (6..=12 | 17 | 19, Builder::Text(b)) => {
