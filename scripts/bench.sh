@@ -370,12 +370,12 @@ else
   LT_BEST=""; DK_BEST=""; LT_RSS=""; DK_RSS=""
   for _ in $(seq "$RUNS"); do   # back to back, so both see the same machine
     rm -rf "$PQ"
-    /usr/bin/time -f '%e %M' -o "$OUT/pq_lt.time" "$LT" logs "$LOG" --format parquet --output "$PQ" -q || { echo "leaktrace parquet FAILED"; break; }
-    read -r t m <"$OUT/pq_lt.time"
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/pq_lt.time" "$LT" logs "$LOG" --format parquet --output "$PQ" -q || { echo "leaktrace parquet FAILED"; break; }
+    read -r t m u k <"$OUT/pq_lt.time"; echo "leaktrace: $t s, $u s user, $k s system"
     LT_BEST=$(python3 -c "print(min(float('$t'), float('${LT_BEST:-inf}')))"); LT_RSS=$m
     rm -f "$DUCK_PQ"
-    /usr/bin/time -f '%e %M' -o "$OUT/pq_dk.time" python3 -c "import duckdb, sys; duckdb.sql(sys.argv[1])" "$DSQL" || { echo "duckdb COPY FAILED"; break; }
-    read -r t m <"$OUT/pq_dk.time"
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/pq_dk.time" python3 -c "import duckdb, sys; duckdb.sql(sys.argv[1])" "$DSQL" || { echo "duckdb COPY FAILED"; break; }
+    read -r t m u k <"$OUT/pq_dk.time"; echo "duckdb:    $t s, $u s user, $k s system"
     DK_BEST=$(python3 -c "print(min(float('$t'), float('${DK_BEST:-inf}')))"); DK_RSS=$m
   done
   if [[ -n $LT_BEST && -n $DK_BEST ]]; then

@@ -13,7 +13,9 @@
 # the sessions commands, `downloads --all` and `ips` on target/bench/big.log
 # (or BIG_LOG=PATH; SKIP_BIG=1 to skip it; SKIP_FIXTURES=1 for the big log alone). Prints one line per difference and a count;
 # a command whose output differs between two runs of the first binary is reported as
-# UNSTABLE, not as a difference. Exit status 0 when every output is the same, 1 otherwise.
+# UNSTABLE, not as a difference. At the end, `stats` (block of its own: every format and
+# --by, --after-hours, --outliers) on the fixtures and the big log. Exit status 0 when every
+# output is the same, 1 otherwise.
 set -uo pipefail
 
 [[ $# -eq 2 ]] || { echo "usage: $0 BEFORE AFTER" >&2; exit 2; }
@@ -156,6 +158,39 @@ if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
 fi
 set +f
 # ---- end of the logs block ----
+# ---- stats (polars; skipped when BEFORE was built without it) ------------------------------
+# Every format, --after-hours, --outliers and each --by key alone and in pairs, on every log
+# fixture and all of them at once; on the big log the common ones. SKIP_STATS=1 skips them.
+stats_on() {
+  local f by
+  for f in table json ndjson csv; do
+    same stats "$@" --format "$f" --tz America/Chicago -q
+  done
+  for by in user ip page day hour user,day user,hour ip,page day,hour page,user user,ip,page,day,hour; do
+    same stats "$@" --by "$by" --format json -q
+  done
+  same stats "$@" --by user,day --after-hours 07:00-19:00 --tz America/Chicago --format csv -q
+  same stats "$@" --after-hours 22:00-06:00 --format table -q
+  same stats "$@" --outliers --format json -q
+  same stats "$@" --outliers --after-hours 07:00-19:00 --tz America/Chicago --format table -q
+  same stats "$@" --by user,day --user jsmith --format ndjson -q
+  same stats "$@" --by page --ip 10.0.0.0/8 --format ndjson -q
+}
+if [[ ${SKIP_STATS:-0} != 1 ]] && "$BEFORE" stats --help >/dev/null 2>&1; then
+  if [[ ${SKIP_FIXTURES:-0} != 1 ]]; then
+    for log in "${LOGS[@]}"; do stats_on "$log"; done
+    stats_on "${LOGS[@]}"
+  fi
+  if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
+    for f in table json csv; do same stats "$BIG" --by user,day --format "$f" -q; done
+    same stats "$BIG" --by user,day --after-hours 07:00-19:00 --tz America/Chicago --format csv -q
+    same stats "$BIG" --outliers --format json -q
+    same stats "$BIG" --by ip,page --format csv -q
+    same stats "$BIG" --by hour --tz America/Chicago --format json -q
+  fi
+else
+  echo "stats: SKIP_STATS=1 or built without it, skipped"
+fi
 
 echo "$RUNS commands, $DIFFS differences, $UNSTABLE not deterministic in the first binary"
 [[ $DIFFS -eq 0 ]]

@@ -345,3 +345,33 @@ fn nothing_matched_is_an_empty_list() {
     let (code, rows, _) = stats(&[&log, "--user", "nobody"]);
     assert_eq!((code, rows.len()), (Some(0), 0));
 }
+
+/// A user and a page logged with bytes that are not UTF-8 (Latin-1 `é`).
+#[test]
+fn names_that_are_not_utf8_are_kept_lossless() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let at = utc("2026-03-10T15:00:00Z");
+    // The byte 1 stands for the byte E9, which no &str holds.
+    let text = FIELDS.to_string() + &row(at, "GET", "/caf\u{1}.aspx", "ren\u{1}", "10.1.1.5", 200);
+    let bytes: Vec<u8> = text
+        .bytes()
+        .map(|b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    let path = dir.path().join("latin1.log");
+    std::fs::write(&path, bytes).expect("the test log is written");
+    let path = path.to_string_lossy().into_owned();
+    let (code, rows, _) = stats(&[&path, "--by", "user,page"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(rows[0]["user"], serde_json::json!({"bytes": "cmVu6Q=="}));
+    assert_eq!(
+        rows[0]["page"],
+        serde_json::json!({"bytes": "L2NhZukuYXNweA=="})
+    );
+    let table = leaktrace()
+        .args(["--format", "table", "stats", &path, "--by", "user,page"])
+        .output()
+        .expect("leaktrace runs");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("ren\\xE9"), "{text}");
+    assert!(text.contains("/caf\\xE9.aspx"), "{text}");
+}

@@ -3,10 +3,12 @@
 
 use std::io::{self, BufWriter};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
 use crate::analyze::stats::frame::FactFrame;
+use crate::analyze::stats::partial::Partial;
 use crate::analyze::stats::{Fact, Facts, Key, StatsConfig, WorkHours};
 use crate::cli::{GlobalArgs, StatsArgs};
 use crate::exit::{Exit, usage};
@@ -24,26 +26,35 @@ pub fn run(args: &StatsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
 
     let facts = Facts::new(&filter, &zone, &config);
     let select = |row: &Row<'_>| facts.fact(row);
-    // The facts are added to polars' columns (and pre-aggregated) on a thread
-    // of their own, so that the cores go on parsing meanwhile; at most
-    // `QUEUED` chunks of facts wait for it.
-    const QUEUED: usize = 8;
+    // Each chunk's facts are summed on the cores (a task beside the parse of
+    // the next batch); a thread of its own adds the sums to polars' columns
+    // and lets polars group them. At most `QUEUED` sums wait for it.
+    const QUEUED: usize = 64;
     let (run, report) = std::thread::scope(|scope| -> anyhow::Result<_> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Hit<Fact>>>(QUEUED);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Partial>(QUEUED);
         let adder = scope.spawn(|| -> polars::prelude::PolarsResult<FactFrame> {
             let mut tally = FactFrame::new(&config);
-            for hits in receive {
-                for hit in hits {
-                    tally.add(hit.item)?;
-                }
+            for partial in receive {
+                tally.add(partial)?;
             }
             Ok(tally)
         });
-        let mut sink = |_: &Arc<str>, hits: Vec<Hit<Fact>>| -> io::Result<()> {
-            send.send(hits)
-                .map_err(|_| io::Error::other("the grouping thread stopped"))
-        };
-        let scanned = scan_all(&inputs, &cfg, &select, &mut sink, &progress);
+        let stopped = AtomicBool::new(false);
+        let scanned = rayon::in_place_scope(|tasks| {
+            let mut sink = |_: &Arc<str>, hits: Vec<Hit<Fact>>| -> io::Result<()> {
+                if stopped.load(Ordering::Relaxed) {
+                    return Err(io::Error::other("the grouping thread stopped"));
+                }
+                let (send, stopped) = (send.clone(), &stopped);
+                tasks.spawn(move |_| {
+                    if send.send(Partial::of(hits)).is_err() {
+                        stopped.store(true, Ordering::Relaxed);
+                    }
+                });
+                Ok(())
+            };
+            scan_all(&inputs, &cfg, &select, &mut sink, &progress)
+        });
         drop(send);
         let tally = match adder.join() {
             Ok(tally) => tally.context("grouping the requests (polars)")?,

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::{Cell, Column, Context, Format, Keep, LeftOut, sanitize, table};
-use crate::analyze::stats::{GroupStats, Key, StatsReport};
+use crate::analyze::stats::{GroupStats, Key, LogName, StatsReport};
 
 /// Rows per printed table page, as [`super::Writer`] prints them.
 const PAGE: usize = 1000;
@@ -81,15 +81,25 @@ fn decimal(v: f64, places: i32) -> Cell {
     Cell::Json(Value::from((v * scale).round() / scale))
 }
 
+/// A name as logged: a string, or `{"bytes": "<base64>"}` (a JSON text in
+/// CSV) for one that is not UTF-8.
+fn name_cell(name: Option<&LogName>) -> Cell {
+    match name.map(LogName::json) {
+        None => Cell::Null,
+        Some(Value::String(text)) => Cell::Text(text),
+        Some(other) => Cell::Json(other),
+    }
+}
+
 /// The values of a group, in the order of [`fields`].
 fn cells(g: &GroupStats, report: &StatsReport, ctx: &Context) -> Vec<Cell> {
     let mut c: Vec<Cell> = report
         .by
         .iter()
         .map(|k| match k {
-            Key::User => Cell::from(g.user.clone()),
-            Key::Ip => Cell::from(g.ip.clone()),
-            Key::Page => Cell::from(g.page.clone()),
+            Key::User => name_cell(g.user.as_ref()),
+            Key::Ip => name_cell(g.ip.as_ref()),
+            Key::Page => name_cell(g.page.as_ref()),
             Key::Day => Cell::from(g.day.map(|d| d.to_string())),
             Key::Hour => Cell::from(g.hour.map(u64::from)),
         })
@@ -124,9 +134,9 @@ fn table_row(g: &GroupStats, report: &StatsReport, ctx: &Context) -> Vec<String>
         .by
         .iter()
         .map(|k| match k {
-            Key::User => or_dash(g.user.clone()),
-            Key::Ip => or_dash(g.ip.clone()),
-            Key::Page => or_dash(g.page.clone()),
+            Key::User => or_dash(g.user.as_ref().map(|n| n.text().into_owned())),
+            Key::Ip => or_dash(g.ip.as_ref().map(|n| n.text().into_owned())),
+            Key::Page => or_dash(g.page.as_ref().map(|n| n.text().into_owned())),
             Key::Day => or_dash(g.day.map(|d| d.to_string())),
             Key::Hour => or_dash(g.hour.map(|h| format!("{h:02}"))),
         })

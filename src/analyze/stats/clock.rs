@@ -19,6 +19,14 @@ pub struct LocalClock {
     before: i32,
 }
 
+/// The UTC seconds `start..end` over which a zone's offset is `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetSpan {
+    start: i64,
+    end: i64,
+    offset: i32,
+}
+
 /// Where an instant falls in local time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LocalTime {
@@ -66,16 +74,36 @@ impl LocalClock {
 
     /// The local day and time of an instant.
     pub fn local(&self, ts: Timestamp) -> LocalTime {
+        self.local_near(ts, &mut None)
+    }
+
+    /// The offset from UTC (seconds) at UTC second `utc`, looking first at
+    /// `span` (the offset looked up last), which it updates.
+    pub fn offset_near(&self, utc: i64, span: &mut Option<OffsetSpan>) -> i32 {
+        match *span {
+            Some(s) if s.start <= utc && utc < s.end => s.offset,
+            _ => {
+                let i = self.starts.partition_point(|&s| s <= utc);
+                let (start, offset) = match i.checked_sub(1) {
+                    Some(j) => (self.starts[j], self.offsets[j]),
+                    None => (i64::MIN, self.before),
+                };
+                let end = self.starts.get(i).copied().unwrap_or(i64::MAX);
+                *span = Some(OffsetSpan { start, end, offset });
+                offset
+            }
+        }
+    }
+
+    /// The local day and time of an instant, looking first at `span` (the
+    /// offset of the instant looked up last): rows come in time order, so
+    /// the table is searched once per change of offset, not once per row.
+    pub fn local_near(&self, ts: Timestamp, span: &mut Option<OffsetSpan>) -> LocalTime {
         let mut utc = ts.as_second();
         if ts.subsec_nanosecond() < 0 {
             utc -= 1;
         }
-        let i = self.starts.partition_point(|&s| s <= utc);
-        let offset = match i.checked_sub(1) {
-            Some(j) => self.offsets[j],
-            None => self.before,
-        };
-        let local = utc + i64::from(offset);
+        let local = utc + i64::from(self.offset_near(utc, span));
         LocalTime {
             // Rows hold years 1677..2262: days fit in i32 by far.
             day: local.div_euclid(DAY) as i32,
@@ -133,9 +161,11 @@ mod tests {
         let clock = chicago();
         let tz = crate::time::Zone::named("America/Chicago").unwrap();
         let mut t = "2026-01-01T00:00:00Z".parse::<Timestamp>().unwrap();
+        let mut span = None;
         for _ in 0..(366 * 24 * 4) {
             let dt = tz.zoned(t).datetime();
             let local = clock.local(t);
+            assert_eq!(clock.local_near(t, &mut span), local);
             assert_eq!(date_of(local.day).unwrap(), dt.date());
             assert_eq!(i32::from(local.hour()), i32::from(dt.hour()));
             t += jiff::SignedDuration::from_mins(15);

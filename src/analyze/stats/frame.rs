@@ -1,20 +1,22 @@
-//! Facts into polars: columns filled a batch at a time, pre-aggregated into
-//! one row per group (and the distinct addresses and pages per group) when
-//! full, and grouped once more at the end.
+//! Facts into polars: each chunk's sums ([`Partial`], made on the cores)
+//! appended to columns, grouped by polars when the columns are full (one
+//! row per group, and the distinct addresses and pages per group), and
+//! grouped once more at the end.
 
 use std::collections::HashMap;
 
 use polars::prelude::*;
 
 use super::outliers;
+use super::partial::Partial;
 use super::{
-    Fact, GroupStats, Key, NO_DAY, NO_HOUR, NewGroup, Parts, StatsConfig, StatsReport, clock, flag,
+    GroupStats, Key, LogName, NO_DAY, NO_HOUR, NewGroup, Parts, StatsConfig, StatsReport, clock,
 };
 
-/// Facts held before polars pre-aggregates them: 53 bytes a fact, about
-/// 14 MiB of columns.
+/// Rows (a group of a chunk, or a pair) held before polars groups them:
+/// 80 bytes a group row, about 20 MiB of columns.
 pub const BUFFER_ROWS: usize = 1 << 18;
-/// Pre-aggregated rows (groups, or distinct pairs) held before they are
+/// Grouped rows (groups, or distinct pairs) held before they are
 /// grouped together again; doubled when grouping leaves more than half
 /// of it (so that re-grouping stays rare when the groups are many).
 pub const COMPACT_ROWS: usize = 1 << 20;
@@ -23,53 +25,46 @@ pub const COMPACT_ROWS: usize = 1 << 20;
 pub struct FactFrame {
     by: Vec<Key>,
     buffer: Columns,
-    /// Pre-aggregated groups (one row per group), and distinct (group,
-    /// address) and (group, page) pairs (one row per pair), with their
-    /// row counts.
+    /// Grouped rows (one row per group), and distinct (group, address) and
+    /// (group, page) pairs (one row per pair).
     groups: Held,
     ips: Held,
     pages: Held,
     /// The parts of each group.
     parts: HashMap<u64, Parts>,
     /// The smallest spelling of each user, address and page key.
-    names: [HashMap<u64, String>; 3],
+    names: [HashMap<u64, LogName>; 3],
 }
 
-/// The buffered facts, column by column (flags as 0 or 1, summed).
+/// The chunks' sums not yet grouped, column by column, and their pairs.
 #[derive(Default)]
 struct Columns {
     group: Vec<u64>,
-    ip_pair: Vec<u64>,
-    page_pair: Vec<u64>,
-    post: Vec<u8>,
-    export: Vec<u8>,
-    bytes_known: Vec<u8>,
-    failed: Vec<u8>,
-    after: Vec<u8>,
+    requests: Vec<u64>,
+    post: Vec<u64>,
+    export: Vec<u64>,
+    bytes_known: Vec<u64>,
+    failed: Vec<u64>,
+    after: Vec<u64>,
     bytes: Vec<u64>,
-    /// The time for `min` (`i64::MAX` when absent) and for `max`
-    /// (`i64::MIN` when absent): no validity mask to build.
+    /// The first time (`i64::MAX` when absent) and the last (`i64::MIN`
+    /// when absent): no validity mask to build.
     first: Vec<i64>,
     last: Vec<i64>,
+    /// `[pair, group]`.
+    ip_pairs: Vec<[u64; 2]>,
+    page_pairs: Vec<[u64; 2]>,
 }
 
 impl Columns {
-    fn clear(&mut self) {
-        self.group.clear();
-        self.ip_pair.clear();
-        self.page_pair.clear();
-        self.post.clear();
-        self.export.clear();
-        self.bytes_known.clear();
-        self.failed.clear();
-        self.after.clear();
-        self.bytes.clear();
-        self.first.clear();
-        self.last.clear();
+    fn is_full(&self) -> bool {
+        [self.group.len(), self.ip_pairs.len(), self.page_pairs.len()]
+            .iter()
+            .any(|&n| n >= BUFFER_ROWS)
     }
 }
 
-/// Pre-aggregated frames and how many rows they hold.
+/// Grouped frames and how many rows they hold.
 struct Held {
     frames: Vec<LazyFrame>,
     rows: usize,
@@ -124,26 +119,27 @@ impl FactFrame {
         }
     }
 
-    /// Adds a fact; pre-aggregates when the buffer is full.
-    pub fn add(&mut self, fact: Fact) -> PolarsResult<()> {
-        if let Some(new) = fact.new {
-            self.learn(&new);
+    /// Adds a chunk's sums; groups the columns when they are full.
+    pub fn add(&mut self, partial: Partial) -> PolarsResult<()> {
+        for new in &partial.new {
+            self.learn(new);
         }
         let b = &mut self.buffer;
-        b.group.push(fact.group);
-        b.ip_pair.push(fact.ip_pair);
-        b.page_pair.push(fact.page_pair);
-        let f = fact.flags;
-        let bit = |mask: u8| u8::from(f & mask != 0);
-        b.post.push(bit(flag::POST));
-        b.export.push(bit(flag::EXPORT));
-        b.bytes_known.push(bit(flag::BYTES));
-        b.failed.push(bit(flag::FAILED_LOGON));
-        b.after.push(bit(flag::AFTER_HOURS));
-        b.bytes.push(fact.bytes);
-        b.first.push(fact.time.unwrap_or(i64::MAX));
-        b.last.push(fact.time.unwrap_or(i64::MIN));
-        if b.group.len() >= BUFFER_ROWS {
+        for (group, t) in partial.groups {
+            b.group.push(group);
+            b.requests.push(t.requests);
+            b.post.push(t.posts);
+            b.export.push(t.exports);
+            b.bytes_known.push(t.bytes_known);
+            b.failed.push(t.failed);
+            b.after.push(t.after);
+            b.bytes.push(t.bytes);
+            b.first.push(t.first);
+            b.last.push(t.last);
+        }
+        b.ip_pairs.extend(partial.ip_pairs);
+        b.page_pairs.extend(partial.page_pairs);
+        if b.is_full() {
             self.flush()?;
         }
         Ok(())
@@ -163,37 +159,47 @@ impl FactFrame {
         }
     }
 
-    /// Pre-aggregates the buffer.
+    /// Groups the buffered sums and pairs.
     fn flush(&mut self) -> PolarsResult<()> {
-        let b = &self.buffer;
-        if b.group.is_empty() {
-            return Ok(());
+        let b = std::mem::take(&mut self.buffer);
+        if !b.group.is_empty() {
+            let u64s = |name: &str, v: Vec<u64>| Column::new(name.into(), v);
+            let i64s = |name: &str, v: Vec<i64>| Column::new(name.into(), v);
+            let height = b.group.len();
+            let columns = vec![
+                u64s("group", b.group),
+                u64s("requests", b.requests),
+                u64s("post", b.post),
+                u64s("export", b.export),
+                u64s("bytes_known", b.bytes_known),
+                u64s("failed", b.failed),
+                u64s("after", b.after),
+                u64s("bytes", b.bytes),
+                i64s("first", b.first),
+                i64s("last", b.last),
+            ];
+            let rows = DataFrame::new(height, columns)?.lazy();
+            self.groups.add(regroup(rows).collect()?, &regroup)?;
         }
-        let height = b.group.len();
-        let u64s = |name: &str, v: &[u64]| Column::new(name.into(), v);
-        let u8s = |name: &str, v: &[u8]| Column::new(name.into(), v);
-        let i64s = |name: &str, v: &[i64]| Column::new(name.into(), v);
-        let columns = vec![
-            u64s("group", &b.group),
-            u64s("ip_pair", &b.ip_pair),
-            u64s("page_pair", &b.page_pair),
-            u8s("post", &b.post),
-            u8s("export", &b.export),
-            u8s("bytes_known", &b.bytes_known),
-            u8s("failed", &b.failed),
-            u8s("after", &b.after),
-            u64s("bytes", &b.bytes),
-            i64s("first", &b.first),
-            i64s("last", &b.last),
-        ];
-        let rows = DataFrame::new(height, columns)?.lazy();
-        self.buffer.clear();
-        let groups =
-            totals(rows.clone(), len().cast(DataType::UInt64).alias("requests")).collect()?;
-        self.groups.add(groups, &regroup)?;
-        for (pair, held) in [("ip_pair", &mut self.ips), ("page_pair", &mut self.pages)] {
-            let pairs = distinct(rows.clone(), pair).collect()?;
-            held.add(pairs, &|lf| distinct(lf, pair))?;
+        for (pair, pairs, held) in [
+            ("ip_pair", b.ip_pairs, &mut self.ips),
+            ("page_pair", b.page_pairs, &mut self.pages),
+        ] {
+            if pairs.is_empty() {
+                continue;
+            }
+            let height = pairs.len();
+            let (keys, groups): (Vec<u64>, Vec<u64>) =
+                pairs.into_iter().map(|[p, g]| (p, g)).unzip();
+            let rows = DataFrame::new(
+                height,
+                vec![
+                    Column::new(pair.into(), keys),
+                    Column::new("group".into(), groups),
+                ],
+            )?;
+            let distinct_pairs = distinct(rows.lazy(), pair).collect()?;
+            held.add(distinct_pairs, &|lf| distinct(lf, pair))?;
         }
         Ok(())
     }
@@ -365,15 +371,10 @@ fn mix_of(parts: &Parts) -> u64 {
     super::mix(parts)
 }
 
-/// Pre-aggregated groups grouped again.
+/// The totals per group of chunks' sums.
 fn regroup(lf: LazyFrame) -> LazyFrame {
-    totals(lf, sum("requests"))
-}
-
-/// The totals per group, `requests` counted as given.
-fn totals(lf: LazyFrame, requests: Expr) -> LazyFrame {
     lf.group_by([col("group")]).agg([
-        requests,
+        sum("requests"),
         sum("post"),
         sum("export"),
         sum("bytes_known"),
@@ -418,10 +419,10 @@ fn sort(groups: &mut [GroupStats], by: &[Key], outliers: bool) {
                 Key::User => absent_last(&a.user, &b.user),
                 Key::Ip => {
                     // By address (10.0.0.9 before 10.0.0.10), then as written.
-                    let ip = |g: &GroupStats| {
+                    fn ip(g: &GroupStats) -> Option<(Option<std::net::IpAddr>, &LogName)> {
                         g.ip.as_ref()
-                            .map(|s| (crate::filter::parse_ip(s.as_bytes()), s.clone()))
-                    };
+                            .map(|s| (crate::filter::parse_ip(s.as_bytes()), s))
+                    }
                     absent_last(&ip(a), &ip(b))
                 }
                 Key::Page => absent_last(&a.page, &b.page),

@@ -20,6 +20,9 @@
 pub mod clock;
 pub mod frame;
 pub mod outliers;
+pub mod partial;
+
+use std::borrow::Cow;
 
 use jiff::Timestamp;
 
@@ -178,7 +181,54 @@ pub struct Fact {
 #[derive(Debug)]
 pub struct NewGroup {
     pub parts: Parts,
-    pub names: [Option<String>; 3],
+    pub names: [Option<LogName>; 3],
+}
+
+/// A user, address or page as logged: its bytes, which need not be UTF-8.
+/// People read one that is not with each bad byte as `\xNN`
+/// ([`LogName::text`]); JSON, NDJSON and CSV give its exact bytes as
+/// `{"bytes": "<base64>"}` ([`LogName::json`]), as for file names
+/// ([`crate::name`]). Ordered by its bytes (for UTF-8, by code point).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LogName(Vec<u8>);
+
+impl LogName {
+    pub fn new(bytes: &[u8]) -> LogName {
+        LogName(bytes.to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The name for people: UTF-8 runs as they are, other bytes `\xNN`.
+    pub fn text(&self) -> Cow<'_, str> {
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => {
+                let mut out = String::with_capacity(self.0.len() + 8);
+                for piece in self.0.utf8_chunks() {
+                    out.push_str(piece.valid());
+                    piece
+                        .invalid()
+                        .iter()
+                        .for_each(|b| out.push_str(&format!("\\x{b:02X}")));
+                }
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// A JSON string, or `{"bytes": "<base64>"}` when it is not UTF-8.
+    pub fn json(&self) -> serde_json::Value {
+        use base64::Engine as _;
+        match std::str::from_utf8(&self.0) {
+            Ok(text) => serde_json::Value::String(text.to_string()),
+            Err(_) => serde_json::json!({
+                "bytes": base64::engine::general_purpose::STANDARD.encode(&self.0)
+            }),
+        }
+    }
 }
 
 /// Builds facts from rows on the cores.
@@ -192,6 +242,8 @@ pub struct NewGroup {
 /// smallest is shown, whichever core met it first.
 pub struct Facts<'a> {
     filter: &'a Filter,
+    /// Whether any filter of requests was given (else none is looked at).
+    filtered: bool,
     clock: LocalClock,
     config: &'a StatsConfig,
     by: [bool; 5],
@@ -202,11 +254,13 @@ pub struct Facts<'a> {
 /// What a core sent lately: a direct-mapped cache of hashes (groups with
 /// their spellings, and pairs), a fixed size per core. A hash sent again
 /// after being pushed out costs the main thread a little; one never sent
-/// cannot happen (a hash not in the cache is sent).
+/// cannot happen (a hash not in the cache is sent). It also keeps the
+/// zone's offset last looked up.
 struct Recent {
     run: u64,
     groups: Box<[u64]>,
     pairs: Box<[u64]>,
+    offset: Option<clock::OffsetSpan>,
 }
 
 /// Slots of [`Recent`]: 32 KiB and 512 KiB per core.
@@ -219,6 +273,7 @@ impl Recent {
             run,
             groups: vec![0; RECENT_GROUPS].into_boxed_slice(),
             pairs: vec![0; RECENT_PAIRS].into_boxed_slice(),
+            offset: None,
         }
     }
 
@@ -244,6 +299,10 @@ impl<'a> Facts<'a> {
         let has = |k: Key| config.by.contains(&k);
         Facts {
             filter,
+            filtered: filter
+                .given()
+                .iter()
+                .any(|c| *c != crate::filter::Criterion::User),
             clock: LocalClock::new(zone.tz()),
             config,
             by: [
@@ -259,16 +318,25 @@ impl<'a> Facts<'a> {
 
     /// The fact of a row that passes the filters.
     pub fn fact(&self, row: &Row<'_>) -> Option<Fact> {
-        if !self.filter.matches_request(row) {
+        if self.filtered && !self.filter.matches_request(row) {
             return None;
         }
-        let method = row.raw(Column::Method);
-        let stem = row.raw(Column::UriStem);
+        // Most rows hold no `""` escape: their values are read in place.
+        let plain = !row.has_escapes();
+        let value = |c: Column| -> Option<Cow<'_, [u8]>> {
+            if plain {
+                row.plain(c).map(Cow::Borrowed)
+            } else {
+                row.raw(c)
+            }
+        };
+        let method = value(Column::Method);
+        let stem = value(Column::UriStem);
         let method = method.as_deref().unwrap_or_default();
         let stem = stem.as_deref().unwrap_or_default();
         let mut flags = 0;
         let mut bytes = 0;
-        let logged_user = row.raw(Column::Username);
+        let logged_user = value(Column::Username);
         let mut export_user = None;
         if export::is_download(method, stem) {
             let name = export::parse(&String::from_utf8_lossy(stem));
@@ -296,43 +364,55 @@ impl<'a> Facts<'a> {
                 flags |= flag::FAILED_LOGON;
             }
         }
-        let local = row.time.map(|t| self.clock.local(t));
-        if let (Some(hours), Some(l)) = (self.config.work_hours, local)
-            && hours.is_after(l)
-        {
-            flags |= flag::AFTER_HOURS;
-        }
-        let ip = row.raw(Column::ClientIp);
+        let ip = value(Column::ClientIp);
         let values: [Option<&[u8]>; 3] =
             [user, ip.as_deref(), Some(stem).filter(|s| !s.is_empty())];
-        let keys = values.map(|v| v.map_or(0, key));
-        let part = |i: usize, k: u64| if self.by[i] { k } else { 0 };
-        let parts = Parts {
-            user: part(0, keys[0]),
-            ip: part(1, keys[1]),
-            page: part(2, keys[2]),
-            day: match local {
-                Some(l) if self.by[3] => l.day,
-                _ => NO_DAY,
-            },
-            hour: match local {
-                Some(l) if self.by[4] => l.hour() as i8,
-                _ => NO_HOUR,
-            },
-        };
-        let group = mix(&parts);
+        // The user's key only when users are grouped; addresses and pages
+        // are always counted.
+        let keys = [
+            values[0].filter(|_| self.by[0]).map_or(0, key),
+            values[1].map_or(0, key),
+            values[2].map_or(0, key),
+        ];
         let named = |i: usize| values[i].filter(|_| self.by[i]);
-        let mut seen_as = group;
-        for i in 0..3 {
-            if let Some(v) = named(i) {
-                seen_as = mix(&(seen_as, super::client_key(v, &[])));
-            }
-        }
-        let (ip_pair, page_pair, new) = RECENT.with_borrow_mut(|recent| {
+        RECENT.with_borrow_mut(|recent| {
             let recent = match recent {
                 Some(r) if r.run == self.run => r,
                 other => other.insert(Recent::new(self.run)),
             };
+            let local = row
+                .time
+                .map(|t| self.clock.local_near(t, &mut recent.offset));
+            if let (Some(hours), Some(l)) = (self.config.work_hours, local)
+                && hours.is_after(l)
+            {
+                flags |= flag::AFTER_HOURS;
+            }
+            let part = |i: usize, k: u64| if self.by[i] { k } else { 0 };
+            let parts = Parts {
+                user: part(0, keys[0]),
+                ip: part(1, keys[1]),
+                page: part(2, keys[2]),
+                day: match local {
+                    Some(l) if self.by[3] => l.day,
+                    _ => NO_DAY,
+                },
+                hour: match local {
+                    Some(l) if self.by[4] => l.hour() as i8,
+                    _ => NO_HOUR,
+                },
+            };
+            let group = mix(&parts);
+            // A spelling without an ASCII capital is the only one of its key
+            // that has none: the key itself tells it apart.
+            let mut seen_as = group;
+            for i in 0..3 {
+                if let Some(v) = named(i)
+                    && v.iter().any(u8::is_ascii_uppercase)
+                {
+                    seen_as = mix(&(seen_as, i, super::client_key(v, &[])));
+                }
+            }
             // A pair this core sent lately is not sent again: polars sees
             // each distinct pair a few times, not once per row.
             let mut pair = |k: u64| {
@@ -345,22 +425,21 @@ impl<'a> Facts<'a> {
             };
             let (ip_pair, page_pair) = (pair(keys[1]), pair(keys[2]));
             let new = Recent::first_time(&mut recent.groups, seen_as.max(1)).then(|| {
-                let name = |i: usize| named(i).map(|v| String::from_utf8_lossy(v).into_owned());
+                let name = |i: usize| named(i).map(LogName::new);
                 Box::new(NewGroup {
                     parts,
                     names: [name(0), name(1), name(2)],
                 })
             });
-            (ip_pair, page_pair, new)
-        });
-        Some(Fact {
-            group,
-            ip_pair,
-            page_pair,
-            flags,
-            bytes,
-            time: row.time.map(nanos),
-            new,
+            Some(Fact {
+                group,
+                ip_pair,
+                page_pair,
+                flags,
+                bytes,
+                time: row.time.map(nanos),
+                new,
+            })
         })
     }
 }
@@ -392,9 +471,9 @@ pub fn is_logon_page(stem: &[u8]) -> bool {
 /// One group's numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupStats {
-    pub user: Option<String>,
-    pub ip: Option<String>,
-    pub page: Option<String>,
+    pub user: Option<LogName>,
+    pub ip: Option<LogName>,
+    pub page: Option<LogName>,
     pub day: Option<jiff::civil::Date>,
     pub hour: Option<u8>,
     pub requests: u64,
@@ -465,6 +544,16 @@ mod tests {
         assert!(WorkHours::parse("07:00-07:00").is_err());
         assert!(WorkHours::parse("7-19").is_err());
         assert!(WorkHours::parse("07:60-19:00").is_err());
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_kept() {
+        let name = LogName::new(b"j\xE9r\xF4me");
+        assert_eq!(name.text(), "j\\xE9r\\xF4me");
+        assert_eq!(name.json(), serde_json::json!({"bytes": "auly9G1l"}));
+        let plain = LogName::new("jérôme".as_bytes());
+        assert_eq!(plain.text(), "jérôme");
+        assert_eq!(plain.json(), serde_json::json!("jérôme"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! per column, rather than through [`Item::cells`] (a test checks that
 //! both give the same rows); local times are computed once per instant.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::{Builder, ColumnType, NULL_PARTITION, OpenFile, Pending, ROWS_PER_GROUP, RowGroup};
+use crate::analyze::stats::clock::{LocalClock, OffsetSpan};
 use crate::output::Item;
 use crate::time::Zone;
 use crate::w3c::{Column, Hit, Record, Row};
@@ -30,29 +32,155 @@ pub const TYPES: &[ColumnType] = {
     ]
 };
 
-/// The local-time columns of the last instant seen: records come in
-/// bursts of the same second.
-pub struct LocalTimes {
+/// A zone with its offsets as a table ([`LocalClock`]), for the local-time
+/// columns of many records.
+pub struct LocalZone {
     zone: Zone,
-    last: Option<(Timestamp, String, Option<i32>, String)>,
+    clock: LocalClock,
 }
 
-impl LocalTimes {
-    pub fn new(zone: Zone) -> LocalTimes {
-        LocalTimes { zone, last: None }
+impl LocalZone {
+    pub fn new(zone: Zone) -> LocalZone {
+        let clock = LocalClock::new(zone.tz());
+        LocalZone { zone, clock }
+    }
+}
+
+/// The local-time columns of instants in one zone: the offset in force last
+/// (it changes twice a year at most), and the text of the last instant
+/// written (records come in bursts of the same second). Each column asks
+/// only for its own value: what [`Zone::rfc3339`] and [`Zone::civil`] give.
+pub struct LocalTimes<'a> {
+    zone: &'a LocalZone,
+    span: Option<OffsetSpan>,
+    stamp: (Option<Timestamp>, String),
+    time: (Option<Timestamp>, String),
+}
+
+impl<'a> LocalTimes<'a> {
+    pub fn new(zone: &'a LocalZone) -> LocalTimes<'a> {
+        LocalTimes {
+            zone,
+            span: None,
+            stamp: (None, String::new()),
+            time: (None, String::new()),
+        }
     }
 
-    /// `time_local`, `local_date` (days since 1970-01-01), `local_time`.
-    fn of(&mut self, t: Timestamp) -> &(Timestamp, String, Option<i32>, String) {
-        if self.last.as_ref().is_some_and(|l| l.0 != t) {
-            self.last = None;
+    /// Local seconds since 1970 and the offset, for an instant of whole
+    /// seconds (others are left to jiff).
+    fn local(&mut self, t: Timestamp) -> Option<(i64, i32)> {
+        if t.subsec_nanosecond() != 0 {
+            return None;
         }
-        let zone = &self.zone;
-        self.last.get_or_insert_with(|| {
-            let (date, time) = zone.civil(t);
-            (t, zone.rfc3339(t), super::days_of(&date), time)
-        })
+        let utc = t.as_second();
+        let offset = self.zone.clock.offset_near(utc, &mut self.span);
+        Some((utc + i64::from(offset), offset))
     }
+
+    /// `time_local`: `2017-01-19T10:57:02-06:00`.
+    pub(super) fn stamp(&mut self, t: Timestamp) -> &str {
+        if self.stamp.0 != Some(t) {
+            let fast = self.local(t).and_then(|(l, offset)| rfc3339(l, offset));
+            let text = &mut self.stamp.1;
+            text.clear();
+            match fast {
+                // Digits and signs: ASCII.
+                Some(stamp) => text.push_str(std::str::from_utf8(&stamp).unwrap_or_default()),
+                None => text.push_str(&self.zone.zone.rfc3339(t)),
+            }
+            self.stamp.0 = Some(t);
+        }
+        &self.stamp.1
+    }
+
+    /// `local_date`: days since 1970-01-01.
+    pub(super) fn date(&mut self, t: Timestamp) -> Option<i32> {
+        match self.local(t) {
+            Some((l, _)) => i32::try_from(l.div_euclid(86_400)).ok(),
+            None => super::days_of(&self.zone.zone.civil(t).0),
+        }
+    }
+
+    /// `local_time`: `10:57:02`.
+    pub(super) fn time(&mut self, t: Timestamp) -> &str {
+        if self.time.0 != Some(t) {
+            let fast = self.local(t);
+            let text = &mut self.time.1;
+            text.clear();
+            match fast {
+                Some((l, _)) => {
+                    let mut clock = *b"00:00:00";
+                    let s = l.rem_euclid(86_400);
+                    digits(&mut clock, 0, s / 3600, 2);
+                    digits(&mut clock, 3, s / 60 % 60, 2);
+                    digits(&mut clock, 6, s % 60, 2);
+                    text.push_str(std::str::from_utf8(&clock).unwrap_or_default());
+                }
+                None => text.push_str(&self.zone.zone.civil(t).1),
+            }
+            self.time.0 = Some(t);
+        }
+        &self.time.1
+    }
+}
+
+/// Writes `value` as `width` decimal digits at `at` (`format!` costs more
+/// than the rest of a row).
+fn digits(out: &mut [u8], at: usize, value: i64, width: usize) {
+    let mut v = value;
+    for i in (at..at + width).rev() {
+        if let Some(d) = out.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+}
+
+/// RFC 3339 of local seconds at a whole-minute offset, as jiff writes it;
+/// `None` for other offsets and years (jiff writes those).
+fn rfc3339(local: i64, offset: i32) -> Option<[u8; 25]> {
+    if offset % 60 != 0 {
+        return None;
+    }
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let second = local.rem_euclid(86_400);
+    let off = i64::from(offset.unsigned_abs());
+    let mut stamp = *b"0000-00-00T00:00:00+00:00";
+    for (at, value, width) in [
+        (0, y, 4),
+        (5, m, 2),
+        (8, d, 2),
+        (11, second / 3600, 2),
+        (14, second / 60 % 60, 2),
+        (17, second % 60, 2),
+        (20, off / 3600, 2),
+        (23, off / 60 % 60, 2),
+    ] {
+        digits(&mut stamp, at, value, width);
+    }
+    if offset < 0 {
+        stamp[19] = b'-';
+    }
+    Some(stamp)
+}
+
+/// The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// The text columns of a record, in the order of `Record::FIELDS`.
@@ -95,11 +223,29 @@ impl PackedRecord {
         if row.has_invalid() {
             return PackedRecord::from_record(&Record::from_row(row));
         }
+        // The line is checked once: when it is UTF-8, so is each value
+        // (values are cut at ASCII bytes, and unquoting removes ASCII `"`).
+        let replaced = row.has_invalid_utf8();
+        // Most rows hold no `""` escape: their values are read in place.
+        let plain = !row.has_escapes();
         let mut text = String::with_capacity(256);
         let mut ends = [None; 9];
         for (end, col) in ends.iter_mut().zip(TEXT) {
-            if let Some(bytes) = row.raw(col) {
-                text.push_str(&String::from_utf8_lossy(&bytes));
+            let value = if plain {
+                row.plain(col).map(Cow::Borrowed)
+            } else {
+                row.raw(col)
+            };
+            if let Some(bytes) = value {
+                if replaced {
+                    text.push_str(&String::from_utf8_lossy(&bytes));
+                } else {
+                    // SAFETY: `bytes` is a value of a line that is valid
+                    // UTF-8 (checked above), cut at ASCII bytes (spaces,
+                    // quotes, `?`) and unquoted by removing ASCII `"`: it
+                    // is valid UTF-8 too.
+                    text.push_str(unsafe { std::str::from_utf8_unchecked(&bytes) });
+                }
                 *end = Some(text.len());
             }
         }
@@ -122,7 +268,7 @@ impl PackedRecord {
             time_utc: row.time,
             extra,
             invalid: None,
-            replaced: row.has_invalid_utf8(),
+            replaced,
         }
     }
 
@@ -202,7 +348,7 @@ pub fn file_value(name: &str) -> String {
 /// Adds the rows of records read from `file` (as its column holds the
 /// name: [`file_value`]), with the values `Record::cells` gives. Each
 /// column is filled by its own task, on the cores.
-pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &Zone) {
+pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &LocalZone) {
     let too_big: u64 = rows
         .builders
         .par_iter_mut()
@@ -220,7 +366,7 @@ fn fill(
     builder: &mut Builder,
     hits: &[Hit<PackedRecord>],
     file: &str,
-    zone: &Zone,
+    zone: &LocalZone,
 ) -> u64 {
     let mut too_big = 0;
     let mut int = |b: &mut PrimitiveChunkedBuilder<Int64Type>, v: Option<u64>| {
@@ -228,7 +374,7 @@ fn fill(
         too_big += u64::from(matches!(fits, Some(Err(_))));
         b.append_option(fits.and_then(Result::ok));
     };
-    let mut local = LocalTimes::new(zone.clone());
+    let mut local = LocalTimes::new(zone);
     match (i, builder) {
         (0, Builder::Text(b)) => hits.iter().for_each(|_| b.append_value(file)),
         (1, Builder::Int(b)) => hits.iter().for_each(|h| int(b, Some(h.line))),
@@ -236,14 +382,14 @@ fn fill(
             .iter()
             .for_each(|h| b.append_option(h.item.time_utc.map(Timestamp::as_microsecond))),
         (3, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).1),
+            Some(t) => b.append_value(local.stamp(t)),
             None => b.append_null(),
         }),
         (4, Builder::Date(b)) => hits.iter().for_each(|h| {
-            b.append_option(h.item.time_utc.and_then(|t| local.of(t).2));
+            b.append_option(h.item.time_utc.and_then(|t| local.date(t)));
         }),
         (5, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
-            Some(t) => b.append_value(&local.of(t).3),
+            Some(t) => b.append_value(local.time(t)),
             None => b.append_null(),
         }),
         (6..=12 | 17 | 19, Builder::Text(b)) => {
@@ -304,7 +450,7 @@ struct OpenDay {
 /// Records into `DIR/date=YYYY-MM-DD/part-N.parquet`.
 pub struct DayPartitions {
     dir: PathBuf,
-    zone: Zone,
+    zone: LocalZone,
     open: Vec<OpenDay>,
     /// Parts started per day in this run.
     parts: Vec<(Option<i64>, u32)>,
@@ -321,7 +467,7 @@ impl DayPartitions {
     pub fn new(dir: &Path, zone: Zone) -> DayPartitions {
         DayPartitions {
             dir: dir.to_path_buf(),
-            zone,
+            zone: LocalZone::new(zone),
             open: Vec::new(),
             parts: Vec::new(),
             pending: Pending::default(),

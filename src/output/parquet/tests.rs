@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use super::record::{PackedRecord, extend};
+use super::record::{LocalZone, PackedRecord, extend};
 use super::*;
 use crate::time::Zone;
 use crate::w3c::Hit;
@@ -59,6 +59,7 @@ fn records_give_the_rows_their_cells_give() {
         plain(None),
         record(Some("1969-12-31T23:59:59Z")),
     ];
+    let local = LocalZone::new(zone.clone());
     let mut direct = RowGroup::new(Record::FIELDS, record::TYPES);
     let mut cells = RowGroup::new(Record::FIELDS, record::TYPES);
     let hits: Vec<Hit<PackedRecord>> = records
@@ -73,13 +74,13 @@ fn records_give_the_rows_their_cells_give() {
         &mut direct,
         &hits[..2],
         &file_value("u_ex170119.log"),
-        &zone,
+        &local,
     );
     extend(
         &mut direct,
         &hits[2..],
         &file_value("u_ex170119.log"),
-        &zone,
+        &local,
     );
     for r in &records {
         cells.push_cells(r.cells(&ctx));
@@ -142,4 +143,47 @@ fn days_count_from_1970() {
     assert_eq!(days_from_civil(2017, 1, 19), 17_185);
     assert_eq!(days_of("2016-02-29"), Some(16_860));
     assert_eq!(days_of("2017-02-29"), None);
+}
+
+#[test]
+fn local_columns_are_what_jiff_writes() {
+    use super::record::LocalTimes;
+    // Whole hours, half and quarter hours, a 30-minute daylight saving
+    // (Lord Howe), and offsets with seconds before 1900 (jiff writes those).
+    for name in [
+        "America/Chicago",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "UTC",
+        "Africa/Monrovia",
+        "America/St_Johns",
+    ] {
+        let zone = Zone::named(name).unwrap();
+        let local = LocalZone::new(zone.clone());
+        let mut times = LocalTimes::new(&local);
+        let mut instants: Vec<Timestamp> = [
+            "1677-09-21T00:12:44Z",
+            "1850-06-01T12:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:00:00Z",
+            "2017-01-19T16:57:02.125Z",
+            "2262-04-11T23:47:16Z",
+        ]
+        .iter()
+        .map(|t| t.parse().unwrap())
+        .collect();
+        // Every 7 minutes and 13 seconds over 2026, back and forth.
+        let mut t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        for _ in 0..73_000 {
+            instants.push(t);
+            t += jiff::SignedDuration::from_secs(433);
+        }
+        instants.extend(instants.clone().into_iter().rev().step_by(3));
+        for t in instants {
+            let (date, time) = zone.civil(t);
+            assert_eq!(times.stamp(t), zone.rfc3339(t), "{name} {t}");
+            assert_eq!(times.time(t), time, "{name} {t}");
+            assert_eq!(times.date(t), days_of(&date), "{name} {t}");
+        }
+    }
 }

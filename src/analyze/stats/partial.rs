@@ -1,0 +1,159 @@
+//! One chunk's facts summed on a core, before polars sees them: one row
+//! per group of the chunk (its counts, bytes, first and last time) and the
+//! (group, address) and (group, page) pairs it sent, so that polars groups
+//! a few rows per chunk rather than one per request.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::{Fact, NewGroup, flag};
+use crate::w3c::Hit;
+
+/// A group's numbers within a chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub requests: u64,
+    pub posts: u64,
+    pub exports: u64,
+    /// Exports whose `sc-bytes` was logged.
+    pub bytes_known: u64,
+    pub failed: u64,
+    pub after: u64,
+    pub bytes: u64,
+    /// UTC nanoseconds; `i64::MAX` (first) and `i64::MIN` (last) when no
+    /// request of the group had a time.
+    pub first: i64,
+    pub last: i64,
+}
+
+impl Default for Totals {
+    fn default() -> Totals {
+        Totals {
+            requests: 0,
+            posts: 0,
+            exports: 0,
+            bytes_known: 0,
+            failed: 0,
+            after: 0,
+            bytes: 0,
+            first: i64::MAX,
+            last: i64::MIN,
+        }
+    }
+}
+
+impl Totals {
+    fn add(&mut self, fact: &Fact) {
+        let bit = |mask: u8| u64::from(fact.flags & mask != 0);
+        self.requests += 1;
+        self.posts += bit(flag::POST);
+        self.exports += bit(flag::EXPORT);
+        self.bytes_known += bit(flag::BYTES);
+        self.failed += bit(flag::FAILED_LOGON);
+        self.after += bit(flag::AFTER_HOURS);
+        // As polars sums a u64 column.
+        self.bytes = self.bytes.wrapping_add(fact.bytes);
+        if let Some(t) = fact.time {
+            self.first = self.first.min(t);
+            self.last = self.last.max(t);
+        }
+    }
+}
+
+/// A chunk's facts, summed.
+#[derive(Debug, Default)]
+pub struct Partial {
+    /// Each group of the chunk once, with its totals.
+    pub groups: Vec<(u64, Totals)>,
+    /// `[pair, group]` of the (group, address) and (group, page) pairs sent.
+    pub ip_pairs: Vec<[u64; 2]>,
+    pub page_pairs: Vec<[u64; 2]>,
+    /// Groups and spellings met for the first time (see [`super::Facts`]).
+    pub new: Vec<Box<NewGroup>>,
+}
+
+/// Group hashes are keyed hashes already: a table of them needs no other.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+impl Partial {
+    /// Sums the facts of one chunk.
+    pub fn of(hits: Vec<Hit<Fact>>) -> Partial {
+        let mut groups: HashMap<u64, Totals, BuildHasherDefault<Prehashed>> = HashMap::default();
+        let mut partial = Partial::default();
+        for hit in hits {
+            let fact = hit.item;
+            groups.entry(fact.group).or_default().add(&fact);
+            if fact.ip_pair != 0 {
+                partial.ip_pairs.push([fact.ip_pair, fact.group]);
+            }
+            if fact.page_pair != 0 {
+                partial.page_pairs.push([fact.page_pair, fact.group]);
+            }
+            if let Some(new) = fact.new {
+                partial.new.push(new);
+            }
+        }
+        partial.groups = groups.into_iter().collect();
+        partial
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(group: u64, flags: u8, time: Option<i64>) -> Hit<Fact> {
+        Hit {
+            line: 1,
+            item: Fact {
+                group,
+                ip_pair: group + 100,
+                page_pair: 0,
+                flags,
+                bytes: 7,
+                time,
+                new: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_chunk_is_summed_per_group() {
+        let p = Partial::of(vec![
+            hit(1, flag::POST, Some(5)),
+            hit(2, flag::EXPORT | flag::BYTES, None),
+            hit(1, flag::AFTER_HOURS, Some(3)),
+        ]);
+        let mut groups = p.groups.clone();
+        groups.sort_by_key(|g| g.0);
+        let one = groups[0].1;
+        assert_eq!(
+            (one.requests, one.posts, one.after, one.first, one.last),
+            (2, 1, 1, 3, 5)
+        );
+        let two = groups[1].1;
+        assert_eq!(
+            (two.exports, two.bytes_known, two.first, two.last),
+            (1, 1, i64::MAX, i64::MIN)
+        );
+        assert_eq!(p.ip_pairs, vec![[101, 1], [102, 2], [101, 1]]);
+        assert!(p.page_pairs.is_empty());
+    }
+}
