@@ -336,3 +336,78 @@ fn lossy(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
         Cow::Owned(text) => Cow::Owned(text.into_bytes()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            file: Arc::from("u_ex170119.log"),
+            line: 9,
+            time_utc: Some("2017-03-12T08:00:01Z".parse().unwrap()),
+            method: Some("GET".into()),
+            uri_stem: Some("/a \"b\" \\c".into()),
+            uri_query: None,
+            username: Some("jsmith".into()),
+            client_ip: Some("10.0.0.1".into()),
+            user_agent: Some("Mozilla/5.0+\u{1}\u{fffd}é".into()),
+            referer: None,
+            status: Some(200),
+            substatus: Some(0),
+            win32_status: None,
+            time_taken_ms: Some(u64::MAX),
+            server_ip: None,
+            server_port: Some(443),
+            host: Some("h\tost".into()),
+            bytes_sent: None,
+            bytes_received: Some(1),
+            extra: vec![
+                (Arc::from("x-a"), Some("1".into())),
+                (Arc::from("x-b"), None),
+                (Arc::from("x-a"), Some("2\n".into())),
+            ],
+            replaced: true,
+            invalid: vec![(Arc::from("sc-bytes"), "12x".into())],
+        }
+    }
+
+    fn own_json(r: &Record, ctx: &Context) -> String {
+        let mut out = Vec::new();
+        r.json_members(ctx, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn json_of_cells(r: &Record, ctx: &Context) -> String {
+        let mut out = Vec::new();
+        json::members(
+            &mut out,
+            Record::FIELDS.iter().copied(),
+            &r.cells(ctx),
+            true,
+        );
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_records_own_json_is_the_json_of_its_cells() {
+        let chicago = Context {
+            zone: Zone::named("America/Chicago").unwrap(),
+            verbose: false,
+        };
+        let utc = Context {
+            zone: Zone::utc(),
+            verbose: false,
+        };
+        let mut r = record();
+        for ctx in [&chicago, &utc] {
+            assert_eq!(own_json(&r, ctx), json_of_cells(&r, ctx));
+        }
+        r.time_utc = None;
+        r.extra.clear();
+        r.invalid.clear();
+        assert_eq!(own_json(&r, &chicago), json_of_cells(&r, &chicago));
+        r.time_utc = Some("2017-11-05T06:59:59.125Z".parse().unwrap());
+        assert_eq!(own_json(&r, &chicago), json_of_cells(&r, &chicago));
+    }
+}
