@@ -39,15 +39,16 @@ differs() {
   done
   return 1
 }
-# same ARGS...: runs both binaries with ARGS and compares their outputs; on a difference, runs
-# BEFORE again: if it differs from itself, the command is not deterministic (UNSTABLE, counted
-# apart), else the difference is the change's (DIFFERENT).
-same() {
-  run before "$BEFORE" "$@"; run after "$AFTER" "$@"
+# compare RUN ARGS...: runs both binaries with ARGS through RUN (run or run_digest) and compares
+# their outputs; on a difference, runs BEFORE again: if it differs from itself, the command is not
+# deterministic (UNSTABLE, counted apart), else the difference is the change's (DIFFERENT).
+compare() {
+  local runner=$1; shift
+  $runner before "$BEFORE" "$@"; $runner after "$AFTER" "$@"
   RUNS=$((RUNS + 1))
   local what
   if what=$(differs before after); then
-    run again "$BEFORE" "$@"
+    $runner again "$BEFORE" "$@"
     if differs before again >/dev/null; then
       UNSTABLE=$((UNSTABLE + 1)); echo "UNSTABLE (the first binary differs from itself): leaktrace $*"
     else
@@ -55,27 +56,16 @@ same() {
     fi
   fi
 }
-
-# same_digest ARGS...: as `same`, with standard output compared by its SHA-256 (for outputs
-# too big to keep twice).
+# same ARGS...: both binaries' outputs compared.
+same() { compare run "$@"; }
+# run_digest SIDE BIN ARGS...: as run, with standard output kept as its SHA-256; same_digest
+# ARGS...: as same, with it (for outputs too big to keep twice).
 run_digest() {
   local side=$1 bin=$2; shift 2
   { COLUMNS=120 "$bin" "$@" 2>"$WORK/$side.err" </dev/null; echo $? >"$WORK/$side.status"; } |
     sha256sum >"$WORK/$side.out"
 }
-same_digest() {
-  run_digest before "$BEFORE" "$@"; run_digest after "$AFTER" "$@"
-  RUNS=$((RUNS + 1))
-  local what
-  if what=$(differs before after); then
-    run_digest again "$BEFORE" "$@"
-    if differs before again >/dev/null; then
-      UNSTABLE=$((UNSTABLE + 1)); echo "UNSTABLE (the first binary differs from itself): leaktrace $*"
-    else
-      DIFFS=$((DIFFS + 1)); echo "DIFFERENT ($what): leaktrace $*"
-    fi
-  fi
-}
+same_digest() { compare run_digest "$@"; }
 
 logs_on() {
   local f

@@ -487,3 +487,20 @@ pub fn item_json<I: Item>(item: &I, ctx: &Context) -> serde_json::Value {
         .collect();
     serde_json::Value::Object(map)
 }
+
+/// An item's JSON members as it writes them, and as the JSON of its cells
+/// (what the writer wrote before items wrote their own): for tests.
+#[cfg(test)]
+pub(crate) fn own_and_cells_json<I: Item>(item: &I, ctx: &Context) -> (String, String) {
+    let mut own = Vec::new();
+    item.json_members(ctx, &mut own);
+    let mut of_cells = Vec::new();
+    json::members(
+        &mut of_cells,
+        I::FIELDS.iter().copied(),
+        &item.cells(ctx),
+        true,
+    );
+    let text = |v: Vec<u8>| String::from_utf8_lossy(&v).into_owned();
+    (text(own), text(of_cells))
+}

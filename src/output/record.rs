@@ -372,23 +372,6 @@ mod tests {
         }
     }
 
-    fn own_json(r: &Record, ctx: &Context) -> String {
-        let mut out = Vec::new();
-        r.json_members(ctx, &mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    fn json_of_cells(r: &Record, ctx: &Context) -> String {
-        let mut out = Vec::new();
-        json::members(
-            &mut out,
-            Record::FIELDS.iter().copied(),
-            &r.cells(ctx),
-            true,
-        );
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
     fn a_records_own_json_is_the_json_of_its_cells() {
         let chicago = Context {
@@ -401,13 +384,16 @@ mod tests {
         };
         let mut r = record();
         for ctx in [&chicago, &utc] {
-            assert_eq!(own_json(&r, ctx), json_of_cells(&r, ctx));
+            let (own, of_cells) = crate::output::own_and_cells_json(&r, ctx);
+            assert_eq!(own, of_cells);
         }
         r.time_utc = None;
         r.extra.clear();
         r.invalid.clear();
-        assert_eq!(own_json(&r, &chicago), json_of_cells(&r, &chicago));
+        let (own, of_cells) = crate::output::own_and_cells_json(&r, &chicago);
+        assert_eq!(own, of_cells);
         r.time_utc = Some("2017-11-05T06:59:59.125Z".parse().unwrap());
-        assert_eq!(own_json(&r, &chicago), json_of_cells(&r, &chicago));
+        let (own, of_cells) = crate::output::own_and_cells_json(&r, &chicago);
+        assert_eq!(own, of_cells);
     }
 }

@@ -305,28 +305,11 @@ mod tests {
         );
     }
 
-    /// What the writer made of the cells before sessions wrote their own.
-    fn json_of_cells(s: &Session, ctx: &Context) -> String {
-        let mut out = Vec::new();
-        json::members(
-            &mut out,
-            Session::FIELDS.iter().copied(),
-            &s.cells(ctx),
-            true,
-        );
-        String::from_utf8(out).unwrap()
-    }
-
-    fn own_json(s: &Session, ctx: &Context) -> String {
-        let mut out = Vec::new();
-        s.json_members(ctx, &mut out);
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
     fn a_sessions_own_json_is_the_json_of_its_cells() {
         let mut s = session();
-        assert_eq!(own_json(&s, &chicago()), json_of_cells(&s, &chicago()));
+        let (own, of_cells) = crate::output::own_and_cells_json(&s, &chicago());
+        assert_eq!(own, of_cells);
         s.user = None;
         s.user_agent = Some("quote \" back \\ tab \t é".into());
         s.client_ips = vec!["10.0.0.1".into(), "::1".into()];
@@ -348,10 +331,12 @@ mod tests {
                 verbose: false,
             },
         ] {
-            assert_eq!(own_json(&s, &ctx), json_of_cells(&s, &ctx));
+            let (own, of_cells) = crate::output::own_and_cells_json(&s, &ctx);
+            assert_eq!(own, of_cells);
         }
         s.polling_paths.clear();
-        assert_eq!(own_json(&s, &chicago()), json_of_cells(&s, &chicago()));
+        let (own, of_cells) = crate::output::own_and_cells_json(&s, &chicago());
+        assert_eq!(own, of_cells);
     }
 
     #[test]
