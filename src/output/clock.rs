@@ -4,8 +4,8 @@
 //! Formatting an instant through its zone costs more than the rest of a
 //! record's JSON. Within a minute whose offset does not change, the texts of
 //! its seconds differ only in their two digits of seconds, so a [`Clock`]
-//! keeps the texts of the last minute it saw, checked by making its second
-//! 59 as well, and writes the digits of each second into them. Anything
+//! keeps the texts of recent minutes (each checked by making its second 59
+//! as well), and writes the digits of each second into them. Anything
 //! else (a fraction of a second, an offset with seconds, a transition inside
 //! the minute) is made through the zone each time, as before.
 
@@ -41,40 +41,71 @@ fn make(zone: &Zone, t: Timestamp, text: Text) -> String {
     }
 }
 
-/// The texts of one minute's second 0, and where each holds its seconds.
+/// A text of a minute's second 0, ready for the digits of any second.
+enum Slot {
+    /// Not made yet.
+    Unknown,
+    /// The text, and where its two digits of seconds are (None: it has
+    /// none, a date).
+    Patch(String, Option<usize>),
+    /// Made through the zone for each second (an offset with seconds).
+    Unpatchable,
+}
+
+/// The texts of one minute, made as they are asked for.
 struct Minute {
     /// The minute, as UTC seconds since the epoch divided by 60.
     number: i64,
-    texts: [String; 4],
-    /// Where each text's two digits of seconds are (None: it has none).
-    seconds: [Option<usize>; 4],
+    /// The offset does not change inside the minute.
+    steady: bool,
+    slots: [Slot; 4],
 }
 
 impl Minute {
-    /// The minute's texts, or None when its seconds cannot be written into
-    /// them (an offset change inside it, an offset with seconds).
-    fn new(zone: &Zone, number: i64) -> Option<Minute> {
-        let start = Timestamp::from_second(number.checked_mul(60)?).ok()?;
-        let last = Timestamp::from_second(number.checked_mul(60)?.checked_add(59)?).ok()?;
-        if let Some(change) = zone.tz().following(start).next()
-            && change.timestamp() <= last
-        {
-            return None;
-        }
-        let mut texts: [String; 4] = Default::default();
-        let mut seconds = [None; 4];
-        for (i, text) in TEXTS.into_iter().enumerate() {
-            let at_start = make(zone, start, text);
-            let at_last = make(zone, last, text);
-            seconds[i] = seconds_place(&at_start, &at_last)?;
-            texts[i] = at_start;
-        }
-        Some(Minute {
+    fn new(zone: &Zone, number: i64) -> Minute {
+        let steady = bounds(number).is_some_and(|(start, last)| {
+            zone.tz()
+                .following(start)
+                .next()
+                .is_none_or(|change| change.timestamp() > last)
+        });
+        Minute {
             number,
-            texts,
-            seconds,
-        })
+            steady,
+            slots: [const { Slot::Unknown }; 4],
+        }
     }
+
+    /// The text of the minute, and where its seconds are; None when the
+    /// seconds cannot be written into it.
+    fn text(&mut self, zone: &Zone, text: Text) -> Option<(&str, Option<usize>)> {
+        let slot = &mut self.slots[text as usize];
+        if let Slot::Unknown = slot {
+            *slot = match bounds(self.number) {
+                Some((start, last)) if self.steady => {
+                    let at_start = make(zone, start, text);
+                    match seconds_place(&at_start, &make(zone, last, text)) {
+                        Some(at) => Slot::Patch(at_start, at),
+                        None => Slot::Unpatchable,
+                    }
+                }
+                _ => Slot::Unpatchable,
+            };
+        }
+        match slot {
+            Slot::Patch(t, at) => Some((t.as_str(), *at)),
+            _ => None,
+        }
+    }
+}
+
+/// The first and last second of a minute.
+fn bounds(number: i64) -> Option<(Timestamp, Timestamp)> {
+    let first = number.checked_mul(60)?;
+    Some((
+        Timestamp::from_second(first).ok()?,
+        Timestamp::from_second(first.checked_add(59)?).ok()?,
+    ))
 }
 
 /// Where the texts of second 0 and second 59 of a minute differ: nowhere,
@@ -92,20 +123,21 @@ fn seconds_place(at_start: &str, at_last: &str) -> Option<Option<usize>> {
         .then_some(Some(first))
 }
 
-/// Makes the texts of instants in a zone, a minute's texts kept.
+/// Minutes a clock keeps (the last ones asked for, by their number):
+/// enough for the sessions open at once to find theirs.
+const MINUTES: usize = 64;
+
+/// Makes the texts of instants in a zone, recent minutes' texts kept.
 pub struct Clock {
     zone: Zone,
-    minute: Option<Minute>,
-    /// The minute known not to be patchable (see [`Minute::new`]).
-    unpatchable: Option<i64>,
+    minutes: Vec<Option<Minute>>,
 }
 
 impl Clock {
     pub fn new(zone: Zone) -> Clock {
         Clock {
             zone,
-            minute: None,
-            unpatchable: None,
+            minutes: (0..MINUTES).map(|_| None).collect(),
         }
     }
 
@@ -113,26 +145,25 @@ impl Clock {
     pub fn write(&mut self, out: &mut Vec<u8>, t: Timestamp, text: Text) {
         let second = t.as_second();
         let number = second.div_euclid(60);
-        let patchable = t.subsec_nanosecond() == 0 && self.unpatchable != Some(number);
-        if patchable && self.minute.as_ref().is_none_or(|m| m.number != number) {
-            match Minute::new(&self.zone, number) {
-                Some(m) => self.minute = Some(m),
-                None => self.unpatchable = Some(number),
-            }
-        }
-        let minute = self
-            .minute
-            .as_ref()
-            .filter(|m| patchable && m.number == number);
-        let Some(minute) = minute else {
+        let patch = if t.subsec_nanosecond() == 0 {
+            let index = number.rem_euclid(MINUTES as i64) as usize;
+            let slot = &mut self.minutes[index];
+            let minute = match slot {
+                Some(m) if m.number == number => m,
+                _ => slot.insert(Minute::new(&self.zone, number)),
+            };
+            minute.text(&self.zone, text)
+        } else {
+            None
+        };
+        let Some((minute_text, at)) = patch else {
             json::string(out, &make(&self.zone, t, text));
             return;
         };
-        let i = text as usize;
         out.push(b'"');
         let start = out.len();
-        out.extend_from_slice(minute.texts[i].as_bytes());
-        if let Some(at) = minute.seconds[i] {
+        out.extend_from_slice(minute_text.as_bytes());
+        if let Some(at) = at {
             let s = second.rem_euclid(60) as u8;
             out[start + at] = b'0' + s / 10;
             out[start + at + 1] = b'0' + s % 10;
