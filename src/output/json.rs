@@ -103,17 +103,37 @@ pub fn lossy_string(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// A number in decimal.
+/// The two digits of 0 to 99.
+static PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    pairs
+};
+
+/// A number in decimal (two digits at a time: most are short, a status or
+/// a line).
 pub fn uint(out: &mut Vec<u8>, mut n: u64) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut at = digits.len();
-    loop {
+    while n >= 100 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[n as usize]);
+    } else {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[at] = b'0' + n as u8;
     }
     out.extend_from_slice(&digits[at..]);
 }
@@ -328,7 +348,7 @@ mod tests {
 
     #[test]
     fn numbers_are_decimal() {
-        for n in [0, 1, 9, 10, 99, 100, 12345, u64::MAX] {
+        for n in (0..2000).chain([12345, 99_999, 100_000, u64::MAX / 7, u64::MAX - 1, u64::MAX]) {
             let mut out = Vec::new();
             uint(&mut out, n);
             assert_eq!(out, n.to_string().into_bytes());
