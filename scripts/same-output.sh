@@ -4,13 +4,16 @@
 # Usage:  scripts/same-output.sh BEFORE AFTER
 #
 # Runs both binaries on the same commands and compares, with cmp, their
-# standard output, standard error and exit status: `sessions` (--format
+# standard output, standard error and exit status: `logs` (--format json,
+# ndjson, csv, table; alone, with filters, --tz, --geo, --device), `sessions` (--format
 # ndjson, table, csv; alone and with --user jsmith, --ip, --device, --geo,
 # --user with --ip), `downloads --all`, `ips`, on every log fixture of
 # testdata/ (each file, each log folder, and all of them at once), and
 # `investigate testdata/case --tz America/Chicago`, and `logs` (formats,
-# --count, each filter; the block at the end); then, if present,
-# the sessions commands, `downloads --all` and `ips` on target/bench/big.log
+# --count, each filter; the block at the end, and the writer's: json, ndjson, csv,
+# table with --tz, --geo, --device); then, if present, filtered `logs`, the whole
+# `logs --format ndjson` and `--format json` (stdout compared by its SHA-256, not
+# kept), the sessions commands, `downloads --all` and `ips` on target/bench/big.log
 # (or BIG_LOG=PATH; SKIP_BIG=1 to skip it; SKIP_FIXTURES=1 for the big log alone). Prints one line per difference and a count;
 # a command whose output differs between two runs of the first binary is reported as
 # UNSTABLE, not as a difference. At the end, `stats` (block of its own: every format and
@@ -40,21 +43,47 @@ differs() {
   done
   return 1
 }
-# same ARGS...: runs both binaries with ARGS and compares their outputs; on a difference, runs
-# BEFORE again: if it differs from itself, the command is not deterministic (UNSTABLE, counted
-# apart), else the difference is the change's (DIFFERENT).
-same() {
-  run before "$BEFORE" "$@"; run after "$AFTER" "$@"
+# compare RUN ARGS...: runs both binaries with ARGS through RUN (run or run_digest) and compares
+# their outputs; on a difference, runs BEFORE again: if it differs from itself, the command is not
+# deterministic (UNSTABLE, counted apart), else the difference is the change's (DIFFERENT).
+compare() {
+  local runner=$1; shift
+  $runner before "$BEFORE" "$@"; $runner after "$AFTER" "$@"
   RUNS=$((RUNS + 1))
   local what
   if what=$(differs before after); then
-    run again "$BEFORE" "$@"
+    $runner again "$BEFORE" "$@"
     if differs before again >/dev/null; then
       UNSTABLE=$((UNSTABLE + 1)); echo "UNSTABLE (the first binary differs from itself): leaktrace $*"
     else
       DIFFS=$((DIFFS + 1)); echo "DIFFERENT ($what): leaktrace $*"
     fi
   fi
+}
+# same ARGS...: both binaries' outputs compared.
+same() { compare run "$@"; }
+# run_digest SIDE BIN ARGS...: as run, with standard output kept as its SHA-256; same_digest
+# ARGS...: as same, with it (for outputs too big to keep twice).
+run_digest() {
+  local side=$1 bin=$2; shift 2
+  { COLUMNS=120 "$bin" "$@" 2>"$WORK/$side.err" </dev/null; echo $? >"$WORK/$side.status"; } |
+    sha256sum >"$WORK/$side.out"
+}
+same_digest() { compare run_digest "$@"; }
+
+logs_on() {
+  local f
+  for f in json ndjson csv table; do
+    same logs "$@" --format "$f"
+    same logs "$@" --format "$f" --user jsmith
+  done
+  same logs "$@" --format ndjson --tz America/Chicago
+  same logs "$@" --format json --tz Europe/London --ip 10.0.0.0/8 --status 200
+  same logs "$@" --format ndjson --tz +05:30 --method POST
+  same logs "$@" --format ndjson --geo --device
+  same logs "$@" --format json --geo
+  same logs "$@" --format csv --device --tz America/Chicago
+  same logs "$@" --format table --geo --device
 }
 
 sessions_on() {
@@ -74,15 +103,18 @@ sessions_on() {
 if [[ ${SKIP_FIXTURES:-0} != 1 ]]; then
 mapfile -t LOGS < <(find testdata -type f \( -name '*.log' -o -name '*.log.gz' \) | LC_ALL=C sort)
 for log in "${LOGS[@]}"; do
+  logs_on "$log"
   sessions_on "$log"
   same downloads "$log" --all --format ndjson
   same ips "$log" --format ndjson
 done
 for dir in testdata/sample testdata/case/logs testdata/tree testdata/w3c testdata/gz; do
+  logs_on "$dir"
   sessions_on "$dir"
   same downloads "$dir" --all
   same ips "$dir"
 done
+logs_on "${LOGS[@]}"
 sessions_on "${LOGS[@]}"
 same investigate testdata/case --tz America/Chicago
 same investigate testdata/case --tz America/Chicago --format json
@@ -93,6 +125,11 @@ fi
 BIG=${BIG_LOG:-target/bench/big.log}
 if [[ ${SKIP_BIG:-0} != 1 && -s $BIG ]]; then
   echo "big log: $BIG"
+  same logs "$BIG" --format ndjson --user jsmith -q
+  same logs "$BIG" --format json --ip 24.91.217.253 -q
+  same logs "$BIG" --format ndjson --user jsmith --tz America/Chicago --geo --device -q
+  same_digest logs "$BIG" --format ndjson -q
+  same_digest logs "$BIG" --format json --tz America/Chicago -q
   for f in ndjson table csv; do
     same sessions "$BIG" --format "$f" -q
     same sessions "$BIG" --format "$f" --user jsmith

@@ -4,9 +4,12 @@ use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 
 use crate::cli::{GlobalArgs, LogsArgs};
+use crate::enrich::Enricher;
 use crate::exit::Exit;
 use crate::filter::{Criterion, Filter};
-use crate::output::{Context, Writer, table};
+use crate::output::json;
+use crate::output::record::{RecordJson, RenderedRecord};
+use crate::output::{Context, Format, Writer, table};
 use crate::time::Zone;
 use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
 
@@ -55,27 +58,19 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             },
             table::width(),
         );
-        let (fields, table) = crate::output::enrich::columns(&enricher);
-        writer.append_columns(fields, table);
-        let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
-        let mut replaced = 0u64;
-        let mut sink = |file: &Arc<str>, hits: Vec<Hit<Record>>| -> io::Result<()> {
-            for hit in hits {
-                let mut record = hit.item;
-                replaced += u64::from(record.replaced);
-                record.file = file.clone();
-                record.line = hit.line;
-                super::write_enriched(
-                    &mut writer,
-                    &mut enricher,
-                    &record,
-                    record.client_ip.as_deref(),
-                    record.user_agent.as_deref(),
-                )?;
-            }
-            Ok(())
+        let json = matches!(global.format, Format::Json | Format::Ndjson);
+        let (run, replaced) = if json && !enricher.is_on() {
+            write_json(&mut writer, &filter, &cfg, &inputs, &progress)?
+        } else {
+            write_records(
+                &mut writer,
+                &mut enricher,
+                &filter,
+                &cfg,
+                &inputs,
+                &progress,
+            )?
         };
-        let run = scan_all(&inputs, &cfg, &select, &mut sink, &progress)?;
         bar.finish_and_clear();
         let left_out = writer.finish::<Record>()?;
         (run, replaced, left_out)
@@ -105,6 +100,70 @@ pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         );
     }
     Ok(exit)
+}
+
+/// Writes the matching records through `writer`, each made into a
+/// [`Record`] on the cores (tables, CSV, `--geo`, `--device`). Returns the
+/// run and the records that held bytes that are not UTF-8.
+fn write_records<W: Write>(
+    writer: &mut Writer<W>,
+    enricher: &mut Enricher,
+    filter: &Filter,
+    cfg: &ScanConfig,
+    inputs: &[Input],
+    progress: &dyn Fn(u64),
+) -> io::Result<(RunReport, u64)> {
+    let (fields, table) = crate::output::enrich::columns(enricher);
+    writer.append_columns(fields, table);
+    let select = |row: &Row<'_>| filter.matches(row).then(|| Record::from_row(row));
+    let mut replaced = 0u64;
+    let mut sink = |file: &Arc<str>, hits: Vec<Hit<Record>>| -> io::Result<()> {
+        for hit in hits {
+            let mut record = hit.item;
+            replaced += u64::from(record.replaced);
+            record.file = file.clone();
+            record.line = hit.line;
+            super::write_enriched(
+                writer,
+                enricher,
+                &record,
+                record.client_ip.as_deref(),
+                record.user_agent.as_deref(),
+            )?;
+        }
+        Ok(())
+    };
+    let run = scan_all(inputs, cfg, &select, &mut sink, progress)?;
+    Ok((run, replaced))
+}
+
+/// JSON and NDJSON without `--geo` or `--device`: each matching row's
+/// JSON object is made on the cores ([`RecordJson`]); here its file and
+/// line are put before it and it is written. The same bytes as
+/// [`write_records`].
+fn write_json<W: Write>(
+    writer: &mut Writer<W>,
+    filter: &Filter,
+    cfg: &ScanConfig,
+    inputs: &[Input],
+    progress: &dyn Fn(u64),
+) -> io::Result<(RunReport, u64)> {
+    let records = RecordJson::new(writer.context().zone.clone());
+    let select = |row: &Row<'_>| filter.matches(row).then(|| records.render(row));
+    let mut replaced = 0u64;
+    let mut line = Vec::with_capacity(20);
+    let mut sink = |file: &Arc<str>, hits: Vec<Hit<RenderedRecord>>| -> io::Result<()> {
+        let head = RecordJson::head(file);
+        for hit in hits {
+            replaced += u64::from(hit.item.replaced);
+            line.clear();
+            json::uint(&mut line, hit.line);
+            writer.write_json_parts(&[&head, &line, &hit.item.tail])?;
+        }
+        Ok(())
+    };
+    let run = scan_all(inputs, cfg, &select, &mut sink, progress)?;
+    Ok((run, replaced))
 }
 
 /// Writes the records to Parquet files in `dir`, one folder per UTC day.

@@ -10,11 +10,13 @@
 //! every character.
 
 pub mod case;
+pub mod clock;
 pub mod download;
 pub mod enrich;
 pub mod examination;
 pub mod geo;
 pub mod ips;
+pub mod json;
 #[cfg(feature = "analytics")]
 pub mod parquet;
 pub mod record;
@@ -100,6 +102,13 @@ pub trait Item {
     const TABLE: &'static [Column];
     /// The values, in the order of `FIELDS`.
     fn cells(&self, ctx: &Context) -> Vec<Cell>;
+    /// The JSON object's members, `"key":value` in the order of `FIELDS`
+    /// joined by `,` (no braces), written into `out`: the [`Item::cells`]
+    /// as JSON, unless the item writes them itself (faster, and the same
+    /// bytes).
+    fn json_members(&self, ctx: &Context, out: &mut Vec<u8>) {
+        json::members(out, Self::FIELDS.iter().copied(), &self.cells(ctx), true);
+    }
     /// The table row, in the order of `TABLE` (not yet escaped).
     fn table_row(&self, ctx: &Context) -> Vec<String>;
     /// All table rows of the item (one, unless it has parts to show).
@@ -166,6 +175,8 @@ pub struct Writer<W: Write> {
     /// The width tables are laid out for ([`table::width`]).
     width: usize,
     left_out: Option<LeftOut>,
+    /// An item's JSON object, made here before it is written.
+    json: Vec<u8>,
     /// In CSV format, rows go through here to `out`.
     csv: Option<csv::Writer<W>>,
 }
@@ -195,6 +206,7 @@ impl<W: Write> Writer<W> {
             shared: HashMap::new(),
             width,
             left_out: None,
+            json: Vec::new(),
             csv,
         }
     }
@@ -266,18 +278,17 @@ impl<W: Write> Writer<W> {
                     self.flush_table()?;
                 }
             }
-            Format::Json => {
-                self.out
-                    .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                let mut all = item.cells(&self.ctx);
-                all.append(&mut cells);
-                write_json_object(&mut self.out, keys::<I>(self.appended.0), &all)?;
-            }
-            Format::Ndjson => {
-                let mut all = item.cells(&self.ctx);
-                all.append(&mut cells);
-                write_json_object(&mut self.out, keys::<I>(self.appended.0), &all)?;
-                self.out.write_all(b"\n")?;
+            Format::Json | Format::Ndjson => {
+                let mut json = std::mem::take(&mut self.json);
+                json.clear();
+                json.push(b'{');
+                item.json_members(&self.ctx, &mut json);
+                json::members(&mut json, self.appended.0.iter().copied(), &cells, false);
+                json.push(b'}');
+                let written = self.write_json(&json);
+                self.json = json;
+                // Counted by write_json.
+                return written;
             }
             Format::Csv => {
                 if self.written == 0 {
@@ -298,6 +309,34 @@ impl<W: Write> Writer<W> {
         }
         self.written += 1;
         Ok(())
+    }
+
+    /// Writes one JSON object already made, in pieces (`parts` joined), as
+    /// the next item: the fast path of items rendered on the cores (a
+    /// log's records). In JSON and NDJSON only; an error in other formats.
+    pub fn write_json_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        if !matches!(self.format, Format::Json | Format::Ndjson) {
+            return Err(io::Error::other(
+                "an object made as JSON is written as JSON",
+            ));
+        }
+        if self.format == Format::Json {
+            self.out
+                .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+        }
+        for part in parts {
+            self.out.write_all(part)?;
+        }
+        if self.format == Format::Ndjson {
+            self.out.write_all(b"\n")?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes one JSON object, framed for the format (JSON or NDJSON).
+    fn write_json(&mut self, object: &[u8]) -> io::Result<()> {
+        self.write_json_parts(&[object])
     }
 
     /// Ends the output (closes the JSON array, prints the last table page).
@@ -383,30 +422,6 @@ fn keys<I: Item>(appended: &'static [&'static str]) -> impl Iterator<Item = &'st
     I::FIELDS.iter().chain(appended).copied()
 }
 
-/// Writes `{"key":value,...}` with keys in order.
-fn write_json_object<'k, W: Write>(
-    out: &mut W,
-    keys: impl Iterator<Item = &'k str>,
-    cells: &[Cell],
-) -> io::Result<()> {
-    out.write_all(b"{")?;
-    for (i, (key, cell)) in keys.zip(cells).enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        serde_json::to_writer(&mut *out, key)?;
-        out.write_all(b":")?;
-        match cell {
-            Cell::Null => out.write_all(b"null")?,
-            Cell::Text(s) => serde_json::to_writer(&mut *out, s)?,
-            Cell::Int(n) => write!(out, "{n}")?,
-            Cell::Json(v) => serde_json::to_writer(&mut *out, v)?,
-            Cell::Raw(text) => out.write_all(text.as_bytes())?,
-        }
-    }
-    out.write_all(b"}")
-}
-
 /// `1 report`, `2 reports`: a count and a noun whose plural takes an `s`.
 pub fn counted(n: u64, noun: &str) -> String {
     if n == 1 {
@@ -471,4 +486,21 @@ pub fn item_json<I: Item>(item: &I, ctx: &Context) -> serde_json::Value {
         })
         .collect();
     serde_json::Value::Object(map)
+}
+
+/// An item's JSON members as it writes them, and as the JSON of its cells
+/// (what the writer wrote before items wrote their own): for tests.
+#[cfg(test)]
+pub(crate) fn own_and_cells_json<I: Item>(item: &I, ctx: &Context) -> (String, String) {
+    let mut own = Vec::new();
+    item.json_members(ctx, &mut own);
+    let mut of_cells = Vec::new();
+    json::members(
+        &mut of_cells,
+        I::FIELDS.iter().copied(),
+        &item.cells(ctx),
+        true,
+    );
+    let text = |v: Vec<u8>| String::from_utf8_lossy(&v).into_owned();
+    (text(own), text(of_cells))
 }

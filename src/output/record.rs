@@ -1,9 +1,15 @@
-//! How a log [`Record`] is printed.
+//! How a log [`Record`] is printed; and [`RecordJson`], which writes a
+//! selected row's JSON object on the cores, without making a `Record`.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{Cell, Column, Context, Item, Keep};
-use crate::w3c::Record;
+use super::{Cell, Column, Context, Item, Keep, clock, json};
+use crate::time::Zone;
+use crate::w3c::{Column as Field, Record, Row};
 
 impl Item for Record {
     const FIELDS: &'static [&'static str] = &[
@@ -85,6 +91,30 @@ impl Item for Record {
         ]
     }
 
+    fn json_members(&self, ctx: &Context, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"\"file\":");
+        json::file(out, &self.file);
+        out.extend_from_slice(b",\"line\":");
+        json::uint(out, self.line);
+        clock::with(&ctx.zone, |c| c.record_members(out, self.time_utc));
+        values(
+            out,
+            |out, field| json::opt_string(out, self.text(field)),
+            |field| self.number(field),
+        );
+        let extra: Vec<(&str, Option<&[u8]>)> = self
+            .extra
+            .iter()
+            .map(|(k, v)| (&**k, v.as_deref().map(str::as_bytes)))
+            .collect();
+        let invalid: Vec<(&str, Option<&[u8]>)> = self
+            .invalid
+            .iter()
+            .map(|(k, v)| (&**k, Some(v.as_bytes())))
+            .collect();
+        extra_and_invalid(out, &extra, &invalid);
+    }
+
     fn table_row(&self, ctx: &Context) -> Vec<String> {
         let dash = || "-".to_string();
         // The request line, as a browser sent it: method, path, query.
@@ -108,5 +138,262 @@ impl Item for Record {
             status,
             self.time_taken_ms.map_or_else(dash, |n| n.to_string()),
         ]
+    }
+}
+
+impl Record {
+    /// The text of a field of [`VALUES`].
+    fn text(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::Method => &self.method,
+            Field::UriStem => &self.uri_stem,
+            Field::UriQuery => &self.uri_query,
+            Field::Username => &self.username,
+            Field::ClientIp => &self.client_ip,
+            Field::UserAgent => &self.user_agent,
+            Field::Referer => &self.referer,
+            Field::ServerIp => &self.server_ip,
+            Field::Host => &self.host,
+            _ => &None,
+        }
+        .as_deref()
+    }
+
+    /// The number of a field of [`VALUES`].
+    fn number(&self, field: Field) -> Option<u64> {
+        match field {
+            Field::Status => self.status,
+            Field::Substatus => self.substatus,
+            Field::Win32Status => self.win32_status,
+            Field::TimeTaken => self.time_taken_ms,
+            Field::ServerPort => self.server_port,
+            Field::BytesSent => self.bytes_sent,
+            Field::BytesReceived => self.bytes_received,
+            _ => None,
+        }
+    }
+}
+
+/// The members of a record between its times and `extra`, in the order of
+/// [`Record::FIELDS`]: the `,"key":` before each, the field it shows, and
+/// whether it is a number.
+const VALUES: [(&[u8], Field, bool); 16] = [
+    (b",\"method\":", Field::Method, false),
+    (b",\"uri_stem\":", Field::UriStem, false),
+    (b",\"uri_query\":", Field::UriQuery, false),
+    (b",\"username\":", Field::Username, false),
+    (b",\"client_ip\":", Field::ClientIp, false),
+    (b",\"user_agent\":", Field::UserAgent, false),
+    (b",\"referer\":", Field::Referer, false),
+    (b",\"status\":", Field::Status, true),
+    (b",\"substatus\":", Field::Substatus, true),
+    (b",\"win32_status\":", Field::Win32Status, true),
+    (b",\"time_taken_ms\":", Field::TimeTaken, true),
+    (b",\"server_ip\":", Field::ServerIp, false),
+    (b",\"server_port\":", Field::ServerPort, true),
+    (b",\"host\":", Field::Host, false),
+    (b",\"bytes_sent\":", Field::BytesSent, true),
+    (b",\"bytes_received\":", Field::BytesReceived, true),
+];
+
+/// Writes the members of [`VALUES`]: `text` writes a field's JSON string
+/// (or null), `number` gives a field's number.
+fn values(
+    out: &mut Vec<u8>,
+    mut text: impl FnMut(&mut Vec<u8>, Field),
+    number: impl Fn(Field) -> Option<u64>,
+) {
+    for (key, field, is_number) in VALUES {
+        out.extend_from_slice(key);
+        if is_number {
+            json::opt_uint(out, number(field));
+        } else {
+            text(out, field);
+        }
+    }
+}
+
+/// The last members: `extra` (an object, maybe empty) and `invalid`
+/// (null when empty).
+fn extra_and_invalid(
+    out: &mut Vec<u8>,
+    extra: &[(&str, Option<&[u8]>)],
+    invalid: &[(&str, Option<&[u8]>)],
+) {
+    out.extend_from_slice(b",\"extra\":");
+    json::object(out, extra);
+    out.extend_from_slice(b",\"invalid\":");
+    if invalid.is_empty() {
+        out.extend_from_slice(b"null");
+    } else {
+        json::object(out, invalid);
+    }
+}
+
+/// A selected row's JSON object, made on the cores: everything after its
+/// line (which the row does not know yet), from `,"time_utc":` to the
+/// closing `}`; [`RecordJson::head`] makes what comes before.
+pub struct RenderedRecord {
+    pub tail: Box<[u8]>,
+    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
+    pub replaced: bool,
+}
+
+/// Writes rows' JSON objects as the records made of them would be written
+/// (`logs --format json|ndjson` without `--geo` or `--device`).
+pub struct RecordJson {
+    zone: Zone,
+}
+
+thread_local! {
+    /// Each core's buffer the objects are made in (then copied out at
+    /// their size).
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl RecordJson {
+    pub fn new(zone: Zone) -> RecordJson {
+        RecordJson { zone }
+    }
+
+    /// The JSON object of `row` after its file and line.
+    pub fn render(&self, row: &Row<'_>) -> RenderedRecord {
+        let replaced = row.has_invalid_utf8();
+        let tail = SCRATCH.with_borrow_mut(|out| {
+            out.clear();
+            self.write_tail(out, row, replaced);
+            out.as_slice().into()
+        });
+        RenderedRecord { tail, replaced }
+    }
+
+    fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool) {
+        // A value is a piece of the line cut at ASCII bytes: when the line
+        // is UTF-8, so is the value.
+        let string = |out: &mut Vec<u8>, value: Option<&[u8]>| match value {
+            None => out.extend_from_slice(b"null"),
+            Some(v) if replaced => json::lossy_string(out, v),
+            Some(v) => json::utf8_string(out, v),
+        };
+        clock::with(&self.zone, |c| c.record_members(out, row.time));
+        let escapes = row.has_escapes();
+        values(
+            out,
+            |out, field| {
+                if escapes {
+                    string(out, row.raw(field).as_deref());
+                } else {
+                    string(out, row.plain(field));
+                }
+            },
+            |field| row.number(field),
+        );
+        let map = row.map();
+        let extra: Vec<(&str, Option<Cow<'_, [u8]>>)> = map
+            .extra()
+            .iter()
+            .map(|&pos| {
+                let value = row.raw_at(pos as usize);
+                (
+                    map.name(pos as usize),
+                    value.map(|v| if replaced { lossy(v) } else { v }),
+                )
+            })
+            .collect();
+        let invalid: Vec<(&str, Option<Cow<'_, [u8]>>)> = if row.has_invalid() {
+            row.invalid_values()
+                .into_iter()
+                .map(|(_, name, value)| (name, Some(lossy(value))))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        extra_and_invalid(out, &borrowed(&extra), &borrowed(&invalid));
+        out.push(b'}');
+    }
+
+    /// What comes before a rendered record: `{"file":…,"line":` (then the
+    /// line's digits, [`json::uint`]), for the records of `file`.
+    pub fn head(file: &Arc<str>) -> Vec<u8> {
+        let mut out = b"{\"file\":".to_vec();
+        json::file(&mut out, file);
+        out.extend_from_slice(b",\"line\":");
+        out
+    }
+}
+
+/// Entries of an object as [`json::object`] takes them.
+fn borrowed<'a>(
+    entries: &'a [(&'a str, Option<Cow<'a, [u8]>>)],
+) -> Vec<(&'a str, Option<&'a [u8]>)> {
+    entries.iter().map(|(k, v)| (*k, v.as_deref())).collect()
+}
+
+/// Bytes as UTF-8 text, those that are not as U+FFFD.
+fn lossy(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match String::from_utf8_lossy(&bytes) {
+        Cow::Borrowed(_) => bytes,
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            file: Arc::from("u_ex170119.log"),
+            line: 9,
+            time_utc: Some("2017-03-12T08:00:01Z".parse().unwrap()),
+            method: Some("GET".into()),
+            uri_stem: Some("/a \"b\" \\c".into()),
+            uri_query: None,
+            username: Some("jsmith".into()),
+            client_ip: Some("10.0.0.1".into()),
+            user_agent: Some("Mozilla/5.0+\u{1}\u{fffd}é".into()),
+            referer: None,
+            status: Some(200),
+            substatus: Some(0),
+            win32_status: None,
+            time_taken_ms: Some(u64::MAX),
+            server_ip: None,
+            server_port: Some(443),
+            host: Some("h\tost".into()),
+            bytes_sent: None,
+            bytes_received: Some(1),
+            extra: vec![
+                (Arc::from("x-a"), Some("1".into())),
+                (Arc::from("x-b"), None),
+                (Arc::from("x-a"), Some("2\n".into())),
+            ],
+            replaced: true,
+            invalid: vec![(Arc::from("sc-bytes"), "12x".into())],
+        }
+    }
+
+    #[test]
+    fn a_records_own_json_is_the_json_of_its_cells() {
+        let chicago = Context {
+            zone: Zone::named("America/Chicago").unwrap(),
+            verbose: false,
+        };
+        let utc = Context {
+            zone: Zone::utc(),
+            verbose: false,
+        };
+        let mut r = record();
+        for ctx in [&chicago, &utc] {
+            let (own, of_cells) = crate::output::own_and_cells_json(&r, ctx);
+            assert_eq!(own, of_cells);
+        }
+        r.time_utc = None;
+        r.extra.clear();
+        r.invalid.clear();
+        let (own, of_cells) = crate::output::own_and_cells_json(&r, &chicago);
+        assert_eq!(own, of_cells);
+        r.time_utc = Some("2017-11-05T06:59:59.125Z".parse().unwrap());
+        let (own, of_cells) = crate::output::own_and_cells_json(&r, &chicago);
+        assert_eq!(own, of_cells);
     }
 }

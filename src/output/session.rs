@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::{Cell, Column, Context, Item, Keep};
+use super::clock::{self, Text};
+use super::{Cell, Column, Context, Item, Keep, json};
 use crate::analyze::sessions::{Page, Session};
 
 /// Pages shown in the table at most, and the width they may take together.
@@ -84,6 +85,91 @@ impl Item for Session {
             super::file_cell(&self.file),
             Cell::Int(self.line),
         ]
+    }
+
+    fn json_members(&self, ctx: &Context, out: &mut Vec<u8>) {
+        // Every member but the first comes after a comma.
+        let key = |out: &mut Vec<u8>, k: &str| json::key(out, k, false);
+        json::key(out, "user", true);
+        json::opt_string(out, self.user.as_deref());
+        key(out, "client_ips");
+        json::strings(out, &self.client_ips);
+        key(out, "user_agent");
+        json::opt_string(out, self.user_agent.as_deref());
+        key(out, "other_user_agents");
+        json::strings(out, &self.other_user_agents);
+        clock::with(&ctx.zone, |clock| {
+            for (k, t, text) in [
+                ("start_utc", self.start, Text::Utc),
+                ("end_utc", self.end, Text::Utc),
+                ("start_local", self.start, Text::Local),
+                ("end_local", self.end, Text::Local),
+            ] {
+                key(out, k);
+                clock.write(out, t, text);
+            }
+            let duration = self.end.duration_since(self.start).as_secs().max(0) as u64;
+            for (k, n) in [
+                ("duration_s", duration),
+                ("requests", self.requests),
+                ("posts", self.posts),
+                ("polling", self.polling),
+            ] {
+                key(out, k);
+                json::uint(out, n);
+            }
+            key(out, "polling_paths");
+            out.push(b'[');
+            for (i, p) in self.polling_paths.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
+                json::key(out, "path", true);
+                json::string(out, &p.path);
+                key(out, "requests");
+                json::uint(out, p.requests);
+                out.push(b'}');
+            }
+            out.push(b']');
+            key(out, "pages");
+            out.push(b'[');
+            for (i, p) in self.pages.iter().enumerate() {
+                out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
+                json::key(out, "path", true);
+                json::string(out, &p.path);
+                key(out, "time_local");
+                clock.write(out, p.time, Text::Local);
+                key(out, "requests");
+                json::uint(out, p.requests);
+                out.push(b'}');
+            }
+            out.push(b']');
+        });
+        key(out, "downloads");
+        json::strings(out, &self.downloads);
+        key(out, "bytes_sent");
+        json::opt_uint(out, self.bytes_sent);
+        key(out, "bytes_received");
+        json::opt_uint(out, self.bytes_received);
+        key(out, "not_listed");
+        let n = &self.not_listed;
+        for (i, (k, count)) in [
+            ("client_ips", n.client_ips),
+            ("user_agents", n.user_agents),
+            ("pages", n.pages),
+            ("downloads", n.downloads),
+            ("polling_paths", n.polling_paths),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.push(if i == 0 { b'{' } else { b',' });
+            json::key(out, k, true);
+            json::uint(out, count);
+        }
+        out.push(b'}');
+        key(out, "file");
+        json::file(out, &self.file);
+        key(out, "line");
+        json::uint(out, self.line);
     }
 
     fn table_row(&self, ctx: &Context) -> Vec<String> {
@@ -217,6 +303,40 @@ mod tests {
             get("polling_paths"),
             &Cell::Json(serde_json::json!([{"path": "/Handlers/N.ashx", "requests": 3}]))
         );
+    }
+
+    #[test]
+    fn a_sessions_own_json_is_the_json_of_its_cells() {
+        let mut s = session();
+        let (own, of_cells) = crate::output::own_and_cells_json(&s, &chicago());
+        assert_eq!(own, of_cells);
+        s.user = None;
+        s.user_agent = Some("quote \" back \\ tab \t é".into());
+        s.client_ips = vec!["10.0.0.1".into(), "::1".into()];
+        s.other_user_agents = vec!["a".into(), "\u{1}".into()];
+        s.polling_paths.push(Polled {
+            path: "/x\"y".into(),
+            requests: 1,
+        });
+        s.pages.clear();
+        s.downloads.clear();
+        s.bytes_sent = Some(u64::MAX);
+        s.not_listed.pages = 7;
+        s.end = "2017-03-12T08:30:00.5Z".parse().unwrap();
+        s.file = Arc::from("logs/u_ex\\xE9.log");
+        for ctx in [
+            chicago(),
+            Context {
+                zone: Zone::utc(),
+                verbose: false,
+            },
+        ] {
+            let (own, of_cells) = crate::output::own_and_cells_json(&s, &ctx);
+            assert_eq!(own, of_cells);
+        }
+        s.polling_paths.clear();
+        let (own, of_cells) = crate::output::own_and_cells_json(&s, &chicago());
+        assert_eq!(own, of_cells);
     }
 
     #[test]
