@@ -200,7 +200,7 @@ pub fn write<W: Write>(
             out.write_all(b"[")?;
             for (i, g) in report.groups.iter().enumerate() {
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                super::write_json_object(&mut out, keys.iter().copied(), &cells(g, report, ctx))?;
+                out.write_all(&json_object(&keys, &cells(g, report, ctx)))?;
             }
             out.write_all(if report.groups.is_empty() {
                 b"]\n"
@@ -210,7 +210,7 @@ pub fn write<W: Write>(
         }
         Format::Ndjson => {
             for g in &report.groups {
-                super::write_json_object(&mut out, keys.iter().copied(), &cells(g, report, ctx))?;
+                out.write_all(&json_object(&keys, &cells(g, report, ctx)))?;
                 out.write_all(b"\n")?;
             }
         }
@@ -230,4 +230,12 @@ pub fn write<W: Write>(
     }
     out.flush()?;
     Ok(left_out)
+}
+
+/// A group as one JSON object, its keys in order.
+fn json_object(keys: &[&str], cells: &[Cell]) -> Vec<u8> {
+    let mut object = vec![b'{'];
+    super::json::members(&mut object, keys.iter().copied(), cells, true);
+    object.push(b'}');
+    object
 }
