@@ -365,14 +365,36 @@ fn parquet_usage_errors_name_the_problem() {
     assert!(!Path::new("testdata/sample/pq").exists());
 }
 
+/// Whether Python 3 can import `module`.
+fn python_has(module: &str) -> bool {
+    std::process::Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// What a Python `script` prints, given `dir` as its argument; it must
+/// succeed.
+fn python(script: &str, dir: &Path) -> String {
+    let o = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout
+}
+
 /// The README's DuckDB query, when the `duckdb` Python package is there
 /// (CI machines have only the Rust toolchain: the test says it skipped).
 #[test]
 fn duckdb_reads_the_partitions_as_the_readme_says() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
+    if !python_has("duckdb") {
         eprintln!("skipped: the Python duckdb package is not installed (pip install duckdb)");
         return;
     }
@@ -391,17 +413,7 @@ rows = duckdb.sql(f"""
 for date, n, first, t, s in rows:
     print(date, n, t, s)
 "#;
-    let o = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stdout = python(script, &dir);
     let lines: Vec<&str> = stdout.lines().collect();
     let total: usize = lines
         .iter()
@@ -427,11 +439,8 @@ for date, n, first, t, s in rows:
 /// longs, and reads every record once.
 #[test]
 fn spark_reads_the_partitions_as_the_readme_says() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import pyspark"])
-        .output();
     let java = std::process::Command::new("java").arg("-version").output();
-    if !probe.is_ok_and(|o| o.status.success()) || !java.is_ok_and(|o| o.status.success()) {
+    if !python_has("pyspark") || !java.is_ok_and(|o| o.status.success()) {
         eprintln!("skipped: pyspark or Java is not installed (pip install pyspark)");
         return;
     }
@@ -465,17 +474,7 @@ print("types", types["date"], types["time_utc"], types["status"], types["line"])
 print("nodate", df.where("date IS NULL").count())
 spark.stop()
 "#;
-    let o = std::process::Command::new("python3")
-        .args(["-c", script])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stdout = python(script, &dir);
     let nodate = json.iter().filter(|r| r["time_utc"].is_null()).count();
     assert!(nodate > 0, "the inputs hold records without a UTC time");
     for want in [
