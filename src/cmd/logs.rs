@@ -3,6 +3,8 @@
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::enrich::Enricher;
 use crate::exit::Exit;
@@ -11,7 +13,7 @@ use crate::output::json;
 use crate::output::record::{RecordJson, RenderedRecord};
 use crate::output::{Context, Format, Writer, table};
 use crate::time::Zone;
-use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all};
+use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all, scan_all_batches};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -138,9 +140,10 @@ fn write_records<W: Write>(
 }
 
 /// JSON and NDJSON without `--geo` or `--device`: each matching row's
-/// JSON object is made on the cores ([`RecordJson`]); here its file and
-/// line are put before it and it is written. The same bytes as
-/// [`write_records`].
+/// JSON object is made on the cores ([`RecordJson`]); then, still on the
+/// cores, each chunk's objects are put after their file and line and
+/// framed into one block, and the blocks are written in order. The same
+/// bytes as [`write_records`].
 fn write_json<W: Write>(
     writer: &mut Writer<W>,
     filter: &Filter,
@@ -150,20 +153,76 @@ fn write_json<W: Write>(
 ) -> io::Result<(RunReport, u64)> {
     let records = RecordJson::new(writer.context().zone.clone());
     let select = |row: &Row<'_>| filter.matches(row).then(|| records.render(row));
+    let array = writer.format() == Format::Json;
     let mut replaced = 0u64;
-    let mut line = Vec::with_capacity(20);
-    let mut sink = |file: &Arc<str>, hits: Vec<Hit<RenderedRecord>>| -> io::Result<()> {
+    let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); FRAMED_AT_ONCE];
+    let mut sink = |file: &Arc<str>, batch: Vec<Vec<Hit<RenderedRecord>>>| -> io::Result<()> {
         let head = RecordJson::head(file);
-        for hit in hits {
-            replaced += u64::from(hit.item.replaced);
-            line.clear();
-            json::uint(&mut line, hit.line);
-            writer.write_json_parts(&[&head, &line, &hit.item.tail])?;
+        // The chunk whose first object opens the JSON array, if one does.
+        let opens = if writer.written() == 0 {
+            batch.iter().position(|hits| !hits.is_empty())
+        } else {
+            None
+        };
+        // A few chunks at a time: their blocks are written (and their hits
+        // freed) before the next are made, in buffers kept from batch to
+        // batch (fresh ones would be paged in each time).
+        let mut batch = batch;
+        for (g, group) in batch.chunks_mut(FRAMED_AT_ONCE).enumerate() {
+            let counts: Vec<(u64, u64)> = group
+                .par_iter_mut()
+                .zip(blocks.par_iter_mut())
+                .enumerate()
+                .map(|(j, (hits, block))| {
+                    let opens = opens == Some(g * FRAMED_AT_ONCE + j);
+                    frame(block, &head, std::mem::take(hits), array, opens)
+                })
+                .collect();
+            for (block, (objects, block_replaced)) in blocks.iter().zip(counts) {
+                replaced += block_replaced;
+                writer.write_json_framed(block, objects)?;
+            }
         }
         Ok(())
     };
-    let run = scan_all(inputs, cfg, &select, &mut sink, progress)?;
+    let run = scan_all_batches(inputs, cfg, &select, &mut sink, progress)?;
     Ok((run, replaced))
+}
+
+/// Chunks framed at a time by [`write_json`].
+const FRAMED_AT_ONCE: usize = 8;
+
+/// One chunk's objects, each after `head` and its line and framed as
+/// [`Writer::write_json_parts`] frames it (`opens`: the first opens the
+/// JSON array), made in `block`. Returns the objects and those that held
+/// bytes that are not UTF-8.
+fn frame(
+    block: &mut Vec<u8>,
+    head: &[u8],
+    hits: Vec<Hit<RenderedRecord>>,
+    array: bool,
+    opens: bool,
+) -> (u64, u64) {
+    block.clear();
+    let size: usize = hits
+        .iter()
+        .map(|h| head.len() + 22 + h.item.tail.len())
+        .sum();
+    block.reserve(size);
+    let mut replaced = 0u64;
+    for (i, hit) in hits.iter().enumerate() {
+        replaced += u64::from(hit.item.replaced);
+        if array {
+            block.extend_from_slice(if opens && i == 0 { b"[\n" } else { b",\n" });
+        }
+        block.extend_from_slice(head);
+        json::uint(block, hit.line);
+        block.extend_from_slice(&hit.item.tail);
+        if !array {
+            block.push(b'\n');
+        }
+    }
+    (hits.len() as u64, replaced)
 }
 
 /// Writes the records to Parquet files in `dir`, one folder per UTC day.

@@ -127,10 +127,40 @@ fn seconds_place(at_start: &str, at_last: &str) -> Option<Option<usize>> {
 /// enough for the sessions open at once to find theirs.
 const MINUTES: usize = 64;
 
+/// The minute `number` (UTC seconds since the epoch divided by 60) of
+/// `minutes`, kept or made.
+fn minute<'a>(minutes: &'a mut [Option<Minute>], zone: &Zone, number: i64) -> &'a mut Minute {
+    let slot = &mut minutes[number.rem_euclid(MINUTES as i64) as usize];
+    if !matches!(slot, Some(m) if m.number == number) {
+        *slot = None;
+    }
+    slot.get_or_insert_with(|| Minute::new(zone, number))
+}
+
+/// The keys of a record's four times, in the order of [`TEXTS`].
+const KEYS: [&[u8]; 4] = [
+    b",\"time_utc\":",
+    b",\"time_local\":",
+    b",\"local_date\":",
+    b",\"local_time\":",
+];
+
+/// A record's four time members for second 0 of a minute, keys and
+/// quotes included, and where the digits of its seconds go: the members
+/// of a record in that minute from one look-up and one copy.
+struct Members {
+    number: i64,
+    text: Vec<u8>,
+    seconds: Vec<usize>,
+}
+
 /// Makes the texts of instants in a zone, recent minutes' texts kept.
 pub struct Clock {
     zone: Zone,
     minutes: Vec<Option<Minute>>,
+    /// The record members of the last minute asked for, if they can be
+    /// patched.
+    members: Option<Members>,
 }
 
 impl Clock {
@@ -138,6 +168,7 @@ impl Clock {
         Clock {
             zone,
             minutes: (0..MINUTES).map(|_| None).collect(),
+            members: None,
         }
     }
 
@@ -146,13 +177,7 @@ impl Clock {
         let second = t.as_second();
         let number = second.div_euclid(60);
         let patch = if t.subsec_nanosecond() == 0 {
-            let index = number.rem_euclid(MINUTES as i64) as usize;
-            let slot = &mut self.minutes[index];
-            let minute = match slot {
-                Some(m) if m.number == number => m,
-                _ => slot.insert(Minute::new(&self.zone, number)),
-            };
-            minute.text(&self.zone, text)
+            minute(&mut self.minutes, &self.zone, number).text(&self.zone, text)
         } else {
             None
         };
@@ -171,15 +196,51 @@ impl Clock {
         out.push(b'"');
     }
 
+    /// The record members of minute `number`, when each of its texts can
+    /// be patched.
+    fn minute_members(&mut self, number: i64) -> Option<Members> {
+        let mut text = Vec::new();
+        let mut seconds = Vec::new();
+        for (key, which) in KEYS.into_iter().zip(TEXTS) {
+            text.extend_from_slice(key);
+            let (minute_text, at) =
+                minute(&mut self.minutes, &self.zone, number).text(&self.zone, which)?;
+            text.push(b'"');
+            if let Some(at) = at {
+                seconds.push(text.len() + at);
+            }
+            text.extend_from_slice(minute_text.as_bytes());
+            text.push(b'"');
+        }
+        Some(Members {
+            number,
+            text,
+            seconds,
+        })
+    }
+
     /// The four members of a record's times, `,"time_utc":…` to
     /// `…"local_time":…`, null without a time.
     pub fn record_members(&mut self, out: &mut Vec<u8>, t: Option<Timestamp>) {
-        const KEYS: [&[u8]; 4] = [
-            b",\"time_utc\":",
-            b",\"time_local\":",
-            b",\"local_date\":",
-            b",\"local_time\":",
-        ];
+        if let Some(t) = t
+            && t.subsec_nanosecond() == 0
+        {
+            let second = t.as_second();
+            let number = second.div_euclid(60);
+            if self.members.as_ref().is_none_or(|m| m.number != number) {
+                self.members = self.minute_members(number);
+            }
+            if let Some(m) = &self.members {
+                let start = out.len();
+                out.extend_from_slice(&m.text);
+                let s = second.rem_euclid(60) as u8;
+                for &at in &m.seconds {
+                    out[start + at] = b'0' + s / 10;
+                    out[start + at + 1] = b'0' + s % 10;
+                }
+                return;
+            }
+        }
         for (key, text) in KEYS.into_iter().zip(TEXTS) {
             out.extend_from_slice(key);
             match t {
@@ -250,13 +311,19 @@ mod tests {
                     let Ok(t) = start.checked_add(jiff::SignedDuration::from_secs(s)) else {
                         continue;
                     };
-                    for text in TEXTS {
+                    let mut expected = String::new();
+                    for (key, text) in KEYS.into_iter().zip(TEXTS) {
                         assert_eq!(
                             through_clock(&zone, t, text),
                             through_zone(&zone, t, text),
                             "{name} {t} {text:?}"
                         );
+                        expected.push_str(std::str::from_utf8(key).unwrap());
+                        expected.push_str(&through_zone(&zone, t, text));
                     }
+                    let mut members = Vec::new();
+                    with(&zone, |c| c.record_members(&mut members, Some(t)));
+                    assert_eq!(String::from_utf8(members).unwrap(), expected, "{name} {t}");
                     let fraction = t.checked_add(jiff::SignedDuration::from_millis(250));
                     if let Ok(t) = fraction {
                         assert_eq!(

@@ -334,6 +334,25 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// How many items have been written.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Writes `objects` JSON objects already made and framed for the
+    /// format (each after `[\n` or `,\n` in JSON, before `\n` in NDJSON,
+    /// as [`Writer::write_json_parts`] frames them), in one piece.
+    pub fn write_json_framed(&mut self, block: &[u8], objects: u64) -> io::Result<()> {
+        if !matches!(self.format, Format::Json | Format::Ndjson) {
+            return Err(io::Error::other(
+                "an object made as JSON is written as JSON",
+            ));
+        }
+        self.out.write_all(block)?;
+        self.written += objects;
+        Ok(())
+    }
+
     /// Writes one JSON object, framed for the format (JSON or NDJSON).
     fn write_json(&mut self, object: &[u8]) -> io::Result<()> {
         self.write_json_parts(&[object])

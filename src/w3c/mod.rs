@@ -31,4 +31,5 @@ pub use record::Record;
 pub use row::{Problem, Row};
 pub use scan::{
     Anomaly, CHUNKS_PER_BATCH, FileReport, Hit, RunReport, ScanConfig, peek_start, scan, scan_all,
+    scan_all_batches,
 };
