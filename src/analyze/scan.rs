@@ -133,6 +133,11 @@ where
             };
             scan_all(&ordered, cfg, &timed, &mut sink, progress)
         });
+        // An ordered event to `deliver`, with its file and line.
+        let mut hand_over = |files: &[Arc<str>], t, (i, line, event): (usize, u64, E)| {
+            let file = &files[i];
+            deliver(ordered::instant(t), Located { file, line, event })
+        };
         let mut delivered = Ok(());
         for (file, hits) in rx {
             if !files.last().is_some_and(|f| Arc::ptr_eq(f, &file)) {
@@ -148,16 +153,7 @@ where
                 }
                 Some((time, (index, h.line, event)))
             });
-            delivered = reorder.push(events, |t, (i, line, event)| {
-                deliver(
-                    ordered::instant(t),
-                    Located {
-                        file: &files[i],
-                        line,
-                        event,
-                    },
-                )
-            });
+            delivered = reorder.push(events, |t, e| hand_over(&files, t, e));
             if delivered.is_err() {
                 // Dropping the receiver stops the scanner at its next batch.
                 break;
@@ -168,16 +164,7 @@ where
             .map_err(|_| io::Error::other("the log scanner panicked"))?;
         delivered?;
         let run = run?;
-        reorder.finish(|t, (i, line, event)| {
-            deliver(
-                ordered::instant(t),
-                Located {
-                    file: &files[i],
-                    line,
-                    event,
-                },
-            )
-        })?;
+        reorder.finish(|t, e| hand_over(&files, t, e))?;
         Ok(OrderedRun {
             untimed: run.files.iter().map(|f| f.untimed).sum(),
             run,

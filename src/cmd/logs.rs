@@ -192,8 +192,8 @@ fn write_json<W: Write>(
 /// Chunks framed at a time by [`write_json`].
 const FRAMED_AT_ONCE: usize = 8;
 
-/// One chunk's objects, each after `head` and its line and framed as
-/// [`Writer::write_json_parts`] frames it (`opens`: the first opens the
+/// One chunk's objects, each after `head` and its line and framed as the
+/// writer frames an object ([`json::framed`]; `opens`: the first opens the
 /// JSON array), made in `block`. Returns the objects and those that held
 /// bytes that are not UTF-8.
 fn frame(
@@ -212,15 +212,11 @@ fn frame(
     let mut replaced = 0u64;
     for (i, hit) in hits.iter().enumerate() {
         replaced += u64::from(hit.item.replaced);
-        if array {
-            block.extend_from_slice(if opens && i == 0 { b"[\n" } else { b",\n" });
-        }
-        block.extend_from_slice(head);
-        json::uint(block, hit.line);
-        block.extend_from_slice(&hit.item.tail);
-        if !array {
-            block.push(b'\n');
-        }
+        json::framed(block, array, opens && i == 0, |out| {
+            out.extend_from_slice(head);
+            json::uint(out, hit.line);
+            out.extend_from_slice(&hit.item.tail);
+        });
     }
     (hits.len() as u64, replaced)
 }

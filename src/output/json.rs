@@ -192,6 +192,19 @@ pub fn cell(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
+/// One object as the writer frames it: in a JSON array (`array`) after
+/// `[\n` (the `first`) or `,\n`; in NDJSON followed by `\n`. `object`
+/// writes the object itself.
+pub fn framed(out: &mut Vec<u8>, array: bool, first: bool, object: impl FnOnce(&mut Vec<u8>)) {
+    if array {
+        out.extend_from_slice(if first { b"[\n" } else { b",\n" });
+    }
+    object(out);
+    if !array {
+        out.push(b'\n');
+    }
+}
+
 /// `"key":` (after a `,` unless it is the first member).
 pub fn key(out: &mut Vec<u8>, key: &str, first: bool) {
     if !first {

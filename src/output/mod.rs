@@ -281,13 +281,16 @@ impl<W: Write> Writer<W> {
             Format::Json | Format::Ndjson => {
                 let mut json = std::mem::take(&mut self.json);
                 json.clear();
-                json.push(b'{');
-                item.json_members(&self.ctx, &mut json);
-                json::members(&mut json, self.appended.0.iter().copied(), &cells, false);
-                json.push(b'}');
-                let written = self.write_json(&json);
+                let array = self.format == Format::Json;
+                json::framed(&mut json, array, self.written == 0, |out| {
+                    out.push(b'{');
+                    item.json_members(&self.ctx, out);
+                    json::members(out, self.appended.0.iter().copied(), &cells, false);
+                    out.push(b'}');
+                });
+                let written = self.write_json_framed(&json, 1);
                 self.json = json;
-                // Counted by write_json.
+                // Counted by write_json_framed.
                 return written;
             }
             Format::Csv => {
@@ -311,37 +314,15 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
-    /// Writes one JSON object already made, in pieces (`parts` joined), as
-    /// the next item: the fast path of items rendered on the cores (a
-    /// log's records). In JSON and NDJSON only; an error in other formats.
-    pub fn write_json_parts(&mut self, parts: &[&[u8]]) -> io::Result<()> {
-        if !matches!(self.format, Format::Json | Format::Ndjson) {
-            return Err(io::Error::other(
-                "an object made as JSON is written as JSON",
-            ));
-        }
-        if self.format == Format::Json {
-            self.out
-                .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-        }
-        for part in parts {
-            self.out.write_all(part)?;
-        }
-        if self.format == Format::Ndjson {
-            self.out.write_all(b"\n")?;
-        }
-        self.written += 1;
-        Ok(())
-    }
-
     /// How many items have been written.
     pub fn written(&self) -> u64 {
         self.written
     }
 
     /// Writes `objects` JSON objects already made and framed for the
-    /// format (each after `[\n` or `,\n` in JSON, before `\n` in NDJSON,
-    /// as [`Writer::write_json_parts`] frames them), in one piece.
+    /// format ([`json::framed`]), in one piece: the fast path of items
+    /// rendered on the cores (a log's records). In JSON and NDJSON only; an
+    /// error in other formats.
     pub fn write_json_framed(&mut self, block: &[u8], objects: u64) -> io::Result<()> {
         if !matches!(self.format, Format::Json | Format::Ndjson) {
             return Err(io::Error::other(
@@ -351,11 +332,6 @@ impl<W: Write> Writer<W> {
         self.out.write_all(block)?;
         self.written += objects;
         Ok(())
-    }
-
-    /// Writes one JSON object, framed for the format (JSON or NDJSON).
-    fn write_json(&mut self, object: &[u8]) -> io::Result<()> {
-        self.write_json_parts(&[object])
     }
 
     /// Ends the output (closes the JSON array, prints the last table page).

@@ -140,13 +140,15 @@ where
     F: Fn(&Row<'_>) -> Option<T> + Sync,
     S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
 {
-    let mut each_chunk = |name: &Arc<str>, batch: Vec<Vec<Hit<T>>>| -> io::Result<()> {
-        for hits in batch {
-            sink(name, hits)?;
-        }
-        Ok(())
-    };
-    scan_batches(input, cfg, select, &mut each_chunk, progress)
+    scan_batches(input, cfg, select, &mut chunk_by_chunk(sink), progress)
+}
+
+/// A batch sink that hands each chunk's hits to `sink`, in order.
+fn chunk_by_chunk<T, S>(sink: &mut S) -> impl FnMut(&Arc<str>, Vec<Vec<Hit<T>>>) -> io::Result<()>
+where
+    S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
+{
+    |name, batch| batch.into_iter().try_for_each(|hits| sink(name, hits))
 }
 
 /// [`scan`], with `sink` called once per batch with the hits of each of its
@@ -319,13 +321,7 @@ where
     F: Fn(&Row<'_>) -> Option<T> + Sync,
     S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
 {
-    let mut each_chunk = |name: &Arc<str>, batch: Vec<Vec<Hit<T>>>| -> io::Result<()> {
-        for hits in batch {
-            sink(name, hits)?;
-        }
-        Ok(())
-    };
-    scan_all_batches(inputs, cfg, select, &mut each_chunk, progress)
+    scan_all_batches(inputs, cfg, select, &mut chunk_by_chunk(sink), progress)
 }
 
 /// [`scan_all`] with a sink called once per batch ([`scan_batches`]).
