@@ -30,6 +30,27 @@ impl FileDigest {
     }
 }
 
+/// SHA-256 and size of bytes in memory, hashed `piece` bytes at a time;
+/// `hashed(start, end)` is called after each piece (to let go of a mapped
+/// file's pages as they are passed).
+pub fn sha256_pieces(
+    bytes: &[u8],
+    piece: usize,
+    mut hashed: impl FnMut(usize, usize),
+) -> FileDigest {
+    let mut hasher = Sha256::new();
+    let mut start = 0;
+    for p in bytes.chunks(piece.max(1)) {
+        hasher.update(p);
+        hashed(start, start + p.len());
+        start += p.len();
+    }
+    FileDigest {
+        sha256: hasher.finalize().into(),
+        bytes: bytes.len() as u64,
+    }
+}
+
 /// SHA-256 and size of a file, in one read.
 pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
     sha256_reader(File::open(path)?)
@@ -59,6 +80,20 @@ pub fn sha256_reader(mut file: impl Read) -> io::Result<FileDigest> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pieces_hash_as_the_whole() {
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for piece in [0, 1, 63, 64, 4096, 10_000, 20_000] {
+            let mut passed = Vec::new();
+            let d = sha256_pieces(&bytes, piece, |a, b| passed.push((a, b)));
+            assert_eq!(d.hex(), sha256(&bytes), "piece {piece}");
+            assert_eq!(d.bytes, 10_000);
+            assert_eq!(passed.first().map(|p| p.0), Some(0));
+            assert_eq!(passed.last().map(|p| p.1), Some(10_000));
+            assert!(passed.windows(2).all(|w| w[0].1 == w[1].0));
+        }
+    }
 
     #[test]
     fn file_and_bytes_hash_alike() {

@@ -285,7 +285,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         let hashing = scope.spawn(|| {
             unhashed
                 .iter()
-                .map(|(i, path)| (*i, sha256_file(path)))
+                .map(|(i, path)| (*i, crate::w3c::input::sha256(path, cfg.mmap)))
                 .collect::<Vec<_>>()
         });
         let ordered = scan_ordered(

@@ -244,35 +244,90 @@ pub fn open(input: &Input, mmap: MmapChoice) -> io::Result<Opened> {
         Input::File { path, .. } => path,
     };
     let file = File::open(path)?;
+    if let Some(map) = map(&file, mmap)? {
+        if map.starts_with(&GZIP_MAGIC) {
+            return stream(Box::new(File::open(path)?));
+        }
+        if let Some(kind) = binary_kind(&map) {
+            return Ok(Opened::NotALog(kind));
+        }
+        return Ok(Opened::Mapped(map));
+    }
+    stream(Box::new(file))
+}
+
+/// `file` mapped read-only when `mmap` allows it: a plain, non-empty regular
+/// file not modified in the last [`RECENT`] seconds under
+/// [`MmapChoice::Auto`]; `None` when it is to be streamed (or cannot be
+/// mapped).
+fn map(file: &File, mmap: MmapChoice) -> io::Result<Option<Mmap>> {
     let meta = file.metadata()?;
     let mappable = mmap == MmapChoice::Auto
         && meta.is_file()
         && meta.len() > 0
         && !recently_modified(meta.modified().ok(), SystemTime::now());
-    if mappable {
-        // SAFETY: this is a shared, read-only mapping of a file that other
-        // processes may still change: nothing stops a writer. Bytes they
-        // change are read as they are at the moment they are touched (a row
-        // may be torn), and a truncation below a page we then read raises
-        // SIGBUS, which ends the process without a summary. That is accepted
-        // under `--mmap auto` (as in ripgrep) because evidence copies are not
-        // written to, a file modified in the last few seconds is streamed
-        // instead, and a change during the read is noted afterwards;
-        // `--mmap never` reads live logs and network shares without the risk.
-        // No reference into the map outlives it.
-        if let Ok(map) = unsafe { Mmap::map(&file) } {
-            #[cfg(unix)]
-            let _ = map.advise(memmap2::Advice::Sequential);
-            if map.starts_with(&GZIP_MAGIC) {
-                return stream(Box::new(File::open(path)?));
-            }
-            if let Some(kind) = binary_kind(&map) {
-                return Ok(Opened::NotALog(kind));
-            }
-            return Ok(Opened::Mapped(map));
+    if !mappable {
+        return Ok(None);
+    }
+    // SAFETY: this is a shared, read-only mapping of a file that other
+    // processes may still change: nothing stops a writer. Bytes they
+    // change are read as they are at the moment they are touched (a row
+    // may be torn, a hash taken of a mix), and a truncation below a page we
+    // then read raises SIGBUS, which ends the process without a summary.
+    // That is accepted under `--mmap auto` (as in ripgrep) because evidence
+    // copies are not written to, a file modified in the last few seconds is
+    // streamed instead, and a change during the read is noted afterwards;
+    // `--mmap never` reads live logs and network shares without the risk.
+    // No reference into the map outlives it.
+    let Ok(map) = (unsafe { Mmap::map(file) }) else {
+        return Ok(None);
+    };
+    #[cfg(unix)]
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Ok(Some(map))
+}
+
+/// SHA-256 and size of a log file's bytes as they are on disk (not
+/// decompressed), read as [`open`] would read it: mapped when `mmap`
+/// allows, which spares copying a large log through a buffer, else streamed.
+pub fn sha256(path: &Path, mmap: MmapChoice) -> io::Result<crate::digest::FileDigest> {
+    let file = File::open(path)?;
+    let Some(map) = map(&file, mmap)? else {
+        return crate::digest::sha256_reader(file);
+    };
+    Ok(crate::digest::sha256_pieces(
+        &map,
+        HASHED_AT_ONCE,
+        |a, b| release(&map, a, b),
+    ))
+}
+
+/// How much of a mapped log [`sha256`] hashes before it lets the kernel drop
+/// those pages: resident memory stays near this however large the log.
+const HASHED_AT_ONCE: usize = 4 << 20;
+
+/// Lets the kernel drop the page mappings of a batch that has been read, so
+/// that resident memory stays near one batch however large the file.
+pub(crate) fn release(map: &memmap2::Mmap, start: usize, end: usize) {
+    #[cfg(unix)]
+    {
+        let page = 4096;
+        let from = start / page * page;
+        let to = end / page * page;
+        if to > from {
+            // SAFETY: the map is a shared read-only view of the file (never
+            // written through): after MADV_DONTNEED a later access reads the
+            // file's bytes again, as they are then (see [`open`] on files
+            // changed while mapped), and no reference into the
+            // released range outlives this call (the batch's records own
+            // their data).
+            let _ = unsafe {
+                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+            };
         }
     }
-    stream(Box::new(file))
+    #[cfg(not(unix))]
+    let _ = (map, start, end);
 }
 
 /// Whether a file modified at `modified` is probably still being written:
@@ -494,6 +549,31 @@ mod tests {
         for choice in [MmapChoice::Auto, MmapChoice::Never] {
             assert_eq!(how(open(&zip, choice).unwrap()), "not a log");
         }
+    }
+
+    #[test]
+    fn a_log_hashes_alike_mapped_in_pieces_or_streamed() {
+        let dir = tempfile::tempdir().unwrap();
+        // Over two pieces, and not a whole number of them.
+        let bytes: Vec<u8> = (0..HASHED_AT_ONCE * 2 + 4097)
+            .map(|i| b"#2017-01-19 /a.csv\n"[i % 19])
+            .collect();
+        let want = crate::digest::sha256(&bytes);
+        for old in [true, false] {
+            let Input::File { path, .. } = file_input(dir.path(), &bytes, old) else {
+                unreachable!()
+            };
+            for choice in [MmapChoice::Auto, MmapChoice::Never] {
+                let d = sha256(&path, choice).unwrap();
+                assert_eq!((d.hex(), d.bytes), (want.clone(), bytes.len() as u64));
+            }
+        }
+        let empty = file_input(dir.path(), b"", true);
+        let Input::File { path, .. } = empty else {
+            unreachable!()
+        };
+        let d = sha256(&path, MmapChoice::Auto).unwrap();
+        assert_eq!((d.hex(), d.bytes), (crate::digest::sha256(b""), 0));
     }
 
     #[test]

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 
 use super::chunk::{BlockState, ChunkOut, NOTHING_W3C, earliest, latest, nothing_w3c, scan_chunk};
 use super::fields::FieldMap;
-use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open};
+use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open, release};
 use super::row::{MAX_LINE, Problem, Row};
 use super::stream::{LongLine, spawn_reader};
 
@@ -364,30 +364,6 @@ where
         run.files.push(report);
     }
     Ok(run)
-}
-
-/// Lets the kernel drop the page mappings of a batch that has been read, so
-/// that resident memory stays near one batch however large the file.
-fn release(map: &memmap2::Mmap, start: usize, end: usize) {
-    #[cfg(unix)]
-    {
-        let page = 4096;
-        let from = start / page * page;
-        let to = end / page * page;
-        if to > from {
-            // SAFETY: the map is a shared read-only view of the file (never
-            // written through): after MADV_DONTNEED a later access reads the
-            // file's bytes again, as they are then (see `input::open` on
-            // files changed while mapped), and no reference into the
-            // released range outlives this call (the batch's records own
-            // their data).
-            let _ = unsafe {
-                map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
-            };
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (map, start, end);
 }
 
 /// The first line end at or after `at`, plus one; or the end of `data`.
