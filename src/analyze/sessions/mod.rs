@@ -516,10 +516,10 @@ impl SessionTracker {
         let anonymous = self.by_client.remove(&client);
         let id = match (self.by_user.get(&login.key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
-                if let Some(other) = self.open.remove(&anon) {
-                    if let Some(s) = self.open.get_mut(&id) {
-                        s.absorb(other);
-                    }
+                if let Some(other) = self.open.remove(&anon)
+                    && let Some(s) = self.open.get_mut(&id)
+                {
+                    s.absorb(other);
                 }
                 id
             }
