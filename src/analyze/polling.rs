@@ -160,6 +160,36 @@ fn steady(intervals: &[i64; INTERVALS]) -> bool {
         .all(|i| i.abs_diff(median) <= tolerance.unsigned_abs())
 }
 
+/// The times at most the idle time before a request's (`t.duration_since(x)
+/// <= idle`), by one subtraction per request rather than one per look.
+#[derive(Clone, Copy, Debug)]
+pub struct Recent {
+    /// `t - idle`; `None` when that is before the earliest instant (every
+    /// time is recent).
+    from: Option<Timestamp>,
+}
+
+impl Recent {
+    /// `idle` is positive (a tracker's idle time).
+    pub fn before(t: Timestamp, idle: SignedDuration) -> Recent {
+        // IIS logs whole seconds and idle times are whole minutes: then a
+        // subtraction of seconds, not jiff's general arithmetic (the same
+        // instant, or none when out of range, as `checked_sub` gives).
+        let from = if t.subsec_nanosecond() == 0 && idle.subsec_nanos() == 0 {
+            t.as_second()
+                .checked_sub(idle.as_secs())
+                .and_then(|s| Timestamp::from_second(s).ok())
+        } else {
+            t.checked_sub(idle).ok()
+        };
+        Recent { from }
+    }
+
+    pub fn holds(self, x: Timestamp) -> bool {
+        self.from.is_none_or(|from| x >= from)
+    }
+}
+
 /// The rhythm of every client seen within the idle time.
 #[derive(Debug)]
 pub struct PollingRule {
@@ -184,7 +214,20 @@ impl PollingRule {
 
     /// [`PollingRule::is_polling`], with the path's [`path_key`].
     pub fn is_polling_keyed(&mut self, t: Timestamp, client: u64, key: u64, kind: Kind) -> bool {
-        self.sweep(t);
+        self.is_polling_recent(t, Recent::before(t, self.idle), client, key, kind)
+    }
+
+    /// [`PollingRule::is_polling_keyed`], with the times recent at `t`
+    /// (`Recent::before(t, idle)` of this rule's idle time).
+    pub fn is_polling_recent(
+        &mut self,
+        t: Timestamp,
+        recent: Recent,
+        client: u64,
+        key: u64,
+        kind: Kind,
+    ) -> bool {
+        self.sweep(t, recent);
         if kind == Kind::Other {
             if let Some(r) = self.clients.get_mut(&client) {
                 r.seen = r.seen.max(t);
@@ -192,7 +235,7 @@ impl PollingRule {
             return false;
         }
         let rhythm = self.clients.entry(client).or_insert_with(|| Rhythm::new(t));
-        if t.duration_since(rhythm.seen) > self.idle {
+        if !recent.holds(rhythm.seen) {
             // Silent past the idle time: start afresh.
             *rhythm = Rhythm::new(t);
         }
@@ -210,12 +253,11 @@ impl PollingRule {
 
     /// Forgets the clients silent for longer than the idle time, once per
     /// idle time of stream: memory follows the clients active together.
-    fn sweep(&mut self, t: Timestamp) {
+    fn sweep(&mut self, t: Timestamp, recent: Recent) {
         match self.swept {
-            Some(s) if t.duration_since(s) <= self.idle => {}
+            Some(s) if recent.holds(s) => {}
             _ => {
-                let idle = self.idle;
-                self.clients.retain(|_, r| t.duration_since(r.seen) <= idle);
+                self.clients.retain(|_, r| recent.holds(r.seen));
                 self.swept = Some(t);
             }
         }
@@ -312,5 +354,37 @@ mod tests {
         assert_eq!(r.clients(), 98);
         r.is_polling(at(4000 + 3700), 1, board, Kind::Endpoint);
         assert_eq!(r.clients(), 1);
+    }
+
+    #[test]
+    fn recent_is_what_checked_sub_says_in_whole_seconds_and_not() {
+        let idle = SignedDuration::from_mins(30);
+        let times = [
+            at(0),
+            at(1799),
+            at(-5),
+            Timestamp::UNIX_EPOCH,
+            Timestamp::from_second(-1).unwrap(),
+            Timestamp::new(-1, -500).unwrap(),
+            Timestamp::new(100, 999_999_999).unwrap(),
+            Timestamp::MIN,
+            Timestamp::MIN + SignedDuration::from_mins(29),
+            Timestamp::MIN + SignedDuration::from_mins(30),
+            Timestamp::MAX,
+        ];
+        for idle in [
+            idle,
+            SignedDuration::new(90, 5),
+            SignedDuration::from_secs(1),
+        ] {
+            for &t in &times {
+                let from = t.checked_sub(idle).ok();
+                assert_eq!(Recent::before(t, idle).from, from, "{t} - {idle:?}");
+                for &x in &times {
+                    let want = t.duration_since(x) <= idle;
+                    assert_eq!(Recent::before(t, idle).holds(x), want, "{x} near {t}");
+                }
+            }
+        }
     }
 }

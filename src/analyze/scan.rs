@@ -104,6 +104,9 @@ where
         .then(|| AcrossInputs::new(ordered.iter().map(Input::display_name).collect(), &starts));
     // Rows without a time are left out (the scan counts them). Times travel
     // as 8-byte keys: every selected row passes through the reorder buffer.
+    // The second field is the row's repeat key on the cores, and the index
+    // of its file's name once this thread has taken it (the repeat check
+    // done): events wait with that index, not a copy of the name.
     let timed = |row: &Row<'_>| {
         let time = ordered::key(row.time?);
         let event = select(row)?;
@@ -114,8 +117,7 @@ where
         };
         Some((time, key, event))
     };
-    // Events wait with the index of their file's name, not a copy of it.
-    let mut reorder: Reorder<(usize, u64, E)> = Reorder::new(SLACK);
+    let mut reorder: Reorder<Hit<(i64, u64, E)>> = Reorder::new(SLACK);
     let mut files: Vec<Arc<str>> = Vec::new();
     std::thread::scope(|scope| {
         // The scanner sends each chunk's events as soon as its batch is
@@ -134,26 +136,34 @@ where
             scan_all(&ordered, cfg, &timed, &mut sink, progress)
         });
         // An ordered event to `deliver`, with its file and line.
-        let mut hand_over = |files: &[Arc<str>], t, (i, line, event): (usize, u64, E)| {
-            let file = &files[i];
-            deliver(ordered::instant(t), Located { file, line, event })
+        let mut hand_over = |files: &[Arc<str>], h: Hit<(i64, u64, E)>| {
+            let (t, index, event) = h.item;
+            let file = &files[index as usize];
+            deliver(
+                ordered::instant(t),
+                Located {
+                    file,
+                    line: h.line,
+                    event,
+                },
+            )
         };
         let mut delivered = Ok(());
-        for (file, hits) in rx {
+        for (file, mut hits) in rx {
             if !files.last().is_some_and(|f| Arc::ptr_eq(f, &file)) {
                 files.push(file);
             }
             let index = files.len() - 1;
-            let events = hits.into_iter().filter_map(|h| {
-                let (time, key, event) = h.item;
-                if let Some(across) = &mut across
-                    && across.is_repeat(key, time, &files[index], h.line)
-                {
-                    return None;
-                }
-                Some((time, (index, h.line, event)))
-            });
-            delivered = reorder.push(events, |t, e| hand_over(&files, t, e));
+            if let Some(across) = &mut across {
+                hits.retain(|h| {
+                    let (time, key, _) = &h.item;
+                    !across.is_repeat(*key, *time, &files[index], h.line)
+                });
+            }
+            for h in &mut hits {
+                h.item.1 = index as u64;
+            }
+            delivered = reorder.push(hits, |h| hand_over(&files, h));
             if delivered.is_err() {
                 // Dropping the receiver stops the scanner at its next batch.
                 break;
@@ -164,7 +174,7 @@ where
             .map_err(|_| io::Error::other("the log scanner panicked"))?;
         delivered?;
         let run = run?;
-        reorder.finish(|t, e| hand_over(&files, t, e))?;
+        reorder.finish(|h| hand_over(&files, h))?;
         Ok(OrderedRun {
             untimed: run.files.iter().map(|f| f.untimed).sum(),
             run,
@@ -174,4 +184,10 @@ where
             repeats: across.map(AcrossInputs::into_found),
         })
     })
+}
+
+impl<E> ordered::Timed for Hit<(i64, u64, E)> {
+    fn key(&self) -> i64 {
+        self.item.0
+    }
 }

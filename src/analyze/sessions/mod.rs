@@ -17,7 +17,8 @@
 //! memory as soon as it ends, so memory does not grow with the input.
 
 use std::cmp::Ordering;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 
 use super::Located;
-use super::polling::{Kind, PollingRule};
+use super::polling::{Kind, PollingRule, Recent};
 
 mod event;
 mod lists;
@@ -126,9 +127,6 @@ struct Open {
     start: Seq,
     /// The latest request time.
     last: Timestamp,
-    /// Its time in `SessionTracker::by_end`: `last` when it was put there,
-    /// not moved on every request (see `SessionTracker::observe`).
-    queued: Timestamp,
     file: Arc<str>,
     line: u64,
     requests: u64,
@@ -153,7 +151,6 @@ impl Open {
             agents: FirstSeen::default(),
             start: at,
             last: at.0,
-            queued: at.0,
             file,
             line,
             requests: 0,
@@ -303,59 +300,30 @@ struct Owner {
     seen: Timestamp,
 }
 
-/// The times at most the idle time before a request's (`t.duration_since(x)
-/// <= idle`), by one subtraction per request rather than one per look.
-#[derive(Clone, Copy, Debug)]
-struct Recent {
-    /// `t - idle`; `None` when that is before the earliest instant (every
-    /// time is recent).
-    from: Option<Timestamp>,
-}
-
-impl Recent {
-    /// `idle` is positive (a tracker's idle time).
-    fn before(t: Timestamp, idle: SignedDuration) -> Recent {
-        Recent {
-            from: t.checked_sub(idle).ok(),
-        }
-    }
-
-    fn holds(self, x: Timestamp) -> bool {
-        self.from.is_none_or(|from| x >= from)
-    }
-}
-
-/// Open sessions by the time they were queued under, with the earliest at
-/// hand: it is looked at on every request, the set changes once per
-/// session and idle time.
+/// Open sessions by the time they were queued under, earliest first: looked
+/// at on every request, changed once per session and idle time.
+///
+/// A session that leaves (ended, or taken into another) is not looked for
+/// in the queue: its entry stays until it comes first, and is then passed
+/// over (the session is no longer open; an open session has exactly one
+/// entry, under the time it was last queued at). Such entries are at most the sessions
+/// that left within the idle time: they come first once it has passed.
 #[derive(Debug, Default)]
 struct EndQueue {
-    set: BTreeSet<(Timestamp, u64)>,
-    first: Option<Timestamp>,
+    heap: BinaryHeap<Reverse<(Timestamp, u64)>>,
 }
 
 impl EndQueue {
     fn first(&self) -> Option<Timestamp> {
-        self.first
+        self.heap.peek().map(|Reverse(e)| e.0)
     }
 
     fn insert(&mut self, entry: (Timestamp, u64)) {
-        if self.first.is_none_or(|f| entry.0 < f) {
-            self.first = Some(entry.0);
-        }
-        self.set.insert(entry);
-    }
-
-    fn remove(&mut self, entry: &(Timestamp, u64)) {
-        if self.set.remove(entry) && self.first == Some(entry.0) {
-            self.first = self.set.first().map(|e| e.0);
-        }
+        self.heap.push(Reverse(entry));
     }
 
     fn pop_first(&mut self) -> Option<(Timestamp, u64)> {
-        let entry = self.set.pop_first();
-        self.first = self.set.first().map(|e| e.0);
-        entry
+        self.heap.pop().map(|Reverse(e)| e)
     }
 }
 
@@ -367,7 +335,8 @@ pub struct SessionTracker {
     idle: SignedDuration,
     open: HashMap<u64, Open>,
     /// Open sessions by their latest request as it was when they were
-    /// queued (`Open::queued`, at most their latest), to end them in order.
+    /// queued (at most their latest: not moved on every request, see
+    /// `SessionTracker::observe`), to end them in order.
     by_end: EndQueue,
     /// Open sessions by their login name in lower case.
     by_user: std::collections::HashMap<KeyedText, u64, Prehashed>,
@@ -446,11 +415,11 @@ impl SessionTracker {
             let Some((_, id)) = self.by_end.pop_first() else {
                 break;
             };
+            // An entry of a session that left (see `EndQueue`).
             let Some(s) = self.open.get_mut(&id) else {
                 continue;
             };
             if recent.holds(s.last) {
-                s.queued = s.last;
                 self.by_end.insert((s.last, id));
             } else {
                 due.push((s.last, id));
@@ -465,7 +434,7 @@ impl SessionTracker {
         }
         let at = (t, self.arrivals);
         self.arrivals += 1;
-        if self.is_polling(t, &ev.event) {
+        if self.is_polling(t, recent, &ev.event) {
             match self.polled_session(recent, &ev.event) {
                 Some(id) => {
                     if let Some(s) = self.open.get_mut(&id) {
@@ -504,7 +473,7 @@ impl SessionTracker {
         self.polling_outside
     }
 
-    fn is_polling(&mut self, t: Timestamp, e: &SessionEvent) -> bool {
+    fn is_polling(&mut self, t: Timestamp, recent: Recent, e: &SessionEvent) -> bool {
         let Some(path) = &e.path else {
             return false;
         };
@@ -516,7 +485,7 @@ impl SessionTracker {
             Kind::Page
         };
         self.polling
-            .is_polling_keyed(t, e.client.key, path.facts.key, kind)
+            .is_polling_recent(t, recent, e.client.key, path.facts.key, kind)
     }
 
     /// The open session a polling request counts in, if any: its user's,
@@ -547,11 +516,10 @@ impl SessionTracker {
         let anonymous = self.by_client.remove(&client);
         let id = match (self.by_user.get(&login.key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
-                if let Some(other) = self.open.remove(&anon) {
-                    self.by_end.remove(&(other.queued, anon));
-                    if let Some(s) = self.open.get_mut(&id) {
-                        s.absorb(other);
-                    }
+                if let Some(other) = self.open.remove(&anon)
+                    && let Some(s) = self.open.get_mut(&id)
+                {
+                    s.absorb(other);
                 }
                 id
             }
@@ -628,7 +596,6 @@ impl SessionTracker {
     /// Removes a session and everything that points to it.
     fn close(&mut self, id: u64) -> Option<Session> {
         let s = self.open.remove(&id)?;
-        self.by_end.remove(&(s.queued, id));
         if let Some(key) = &s.user_key
             && self.by_user.get(key) == Some(&id)
         {

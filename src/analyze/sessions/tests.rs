@@ -848,3 +848,62 @@ fn login_names_are_keyed_in_lower_case_and_compared_by_text() {
     let b = KeyedText::new(String::from("jsmith").into());
     assert_eq!(a, b, "equal texts from different places");
 }
+
+#[test]
+fn sessions_taken_in_leave_queue_entries_that_are_passed_over_and_then_let_go() {
+    // Anonymous sessions of many clients, each taken into its user's open
+    // session when the user logs on from it: their queue entries stay
+    // behind (see `EndQueue`), must end nothing, and go once passed.
+    let mut tracker = SessionTracker::new(SignedDuration::from_mins(1));
+    let mut ended = Vec::new();
+    let mut send = |tracker: &mut SessionTracker, time: &str, e: SessionEvent| {
+        ended.extend(tracker.observe(ts(time), at("f", 1, e)));
+    };
+    for c in 0..50 {
+        let (user, elsewhere, here) = (
+            format!("u{c}"),
+            format!("10.1.0.{c}"),
+            format!("10.0.0.{c}"),
+        );
+        send(
+            &mut tracker,
+            "10:00:00",
+            ev(Some(&user), &elsewhere, A, "GET", "/Home.aspx"),
+        );
+        send(
+            &mut tracker,
+            "10:00:00",
+            ev(None, &here, A, "GET", "/logo.png"),
+        );
+        send(
+            &mut tracker,
+            "10:00:10",
+            ev(Some(&user), &here, A, "GET", "/Home.aspx"),
+        );
+    }
+    assert_eq!(tracker.active(), 50, "every anonymous session taken in");
+    assert_eq!(tracker.by_end.heap.len(), 100, "50 entries left behind");
+    // Past the idle time of the entries left behind, not of the users'.
+    for c in 0..50 {
+        let e = ev(
+            Some(&format!("u{c}")),
+            &format!("10.0.0.{c}"),
+            A,
+            "GET",
+            "/P.aspx",
+        );
+        send(&mut tracker, "10:01:05", e);
+    }
+    assert!(ended.is_empty(), "{:?}", users(&ended));
+    assert_eq!(
+        tracker.by_end.heap.len(),
+        50,
+        "what was left behind is let go"
+    );
+    let last = tracker.finish();
+    assert_eq!(last.len(), 50);
+    assert!(
+        last.iter()
+            .all(|s| s.requests == 4 && s.start == ts("10:00:00"))
+    );
+}
