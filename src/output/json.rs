@@ -192,12 +192,13 @@ pub fn cell(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
-/// One object as the writer frames it: in a JSON array (`array`) after
-/// `[\n` (the `first`) or `,\n`; in NDJSON followed by `\n`. `object`
-/// writes the object itself.
-pub fn framed(out: &mut Vec<u8>, array: bool, first: bool, object: impl FnOnce(&mut Vec<u8>)) {
+/// One object as the writer frames it: in a JSON array after `,\n` (the
+/// writer puts the array's `[` in place of the first object's `,`:
+/// [`super::Writer::write_json_framed`]); in NDJSON followed by `\n`.
+/// `object` writes the object itself.
+pub fn framed(out: &mut Vec<u8>, array: bool, object: impl FnOnce(&mut Vec<u8>)) {
     if array {
-        out.extend_from_slice(if first { b"[\n" } else { b",\n" });
+        out.extend_from_slice(b",\n");
     }
     object(out);
     if !array {

@@ -2,7 +2,6 @@
 //! selected row's JSON object on the cores, without making a `Record`.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -230,25 +229,10 @@ fn extra_and_invalid(
     }
 }
 
-/// A selected row's JSON object, made on the cores: everything after its
-/// line (which the row does not know yet), from `,"time_utc":` to the
-/// closing `}`; [`RecordJson::head`] makes what comes before.
-pub struct RenderedRecord {
-    pub tail: Box<[u8]>,
-    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
-    pub replaced: bool,
-}
-
 /// Writes rows' JSON objects as the records made of them would be written
 /// (`logs --format json|ndjson` without `--geo` or `--device`).
 pub struct RecordJson {
     zone: Zone,
-}
-
-thread_local! {
-    /// Each core's buffer the objects are made in (then copied out at
-    /// their size).
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 impl RecordJson {
@@ -256,15 +240,15 @@ impl RecordJson {
         RecordJson { zone }
     }
 
-    /// The JSON object of `row` after its file and line.
-    pub fn render(&self, row: &Row<'_>) -> RenderedRecord {
+    /// Writes the JSON object of `row`, at `line` of the file whose
+    /// [`RecordJson::head`] is `head`. Returns whether the row held bytes
+    /// that are not UTF-8 (shown as U+FFFD).
+    pub fn write(&self, out: &mut Vec<u8>, head: &[u8], line: u64, row: &Row<'_>) -> bool {
         let replaced = row.has_invalid_utf8();
-        let tail = SCRATCH.with_borrow_mut(|out| {
-            out.clear();
-            self.write_tail(out, row, replaced);
-            out.as_slice().into()
-        });
-        RenderedRecord { tail, replaced }
+        out.extend_from_slice(head);
+        json::uint(out, line);
+        self.write_tail(out, row, replaced);
+        replaced
     }
 
     fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool) {
@@ -312,8 +296,8 @@ impl RecordJson {
         out.push(b'}');
     }
 
-    /// What comes before a rendered record: `{"file":…,"line":` (then the
-    /// line's digits, [`json::uint`]), for the records of `file`.
+    /// What comes before a record's line: `{"file":…,"line":`, for the
+    /// records of `file`.
     pub fn head(file: &Arc<str>) -> Vec<u8> {
         let mut out = b"{\"file\":".to_vec();
         json::file(&mut out, file);
