@@ -58,6 +58,32 @@ fn clean_prefix(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// Whether `bytes` are ASCII and need no escape in a JSON string (so any
+/// piece of them is a JSON string's contents as it is). 64 bytes at a
+/// time, each byte tested without a branch and the results or-ed, for the
+/// compiler to make vector compares of (the last bytes as the last 64, read
+/// again): a log's line is checked once instead of escaping each value.
+pub fn plain_ascii(bytes: &[u8]) -> bool {
+    // Signed, a byte below 0x20 or above 0x7f is below 0x20.
+    let needs = |b: u8| u8::from((b as i8) < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+    let clean = |block: &[u8; 64]| block.iter().fold(0, |any, &b| any | needs(b)) == 0;
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    if rest.is_empty() || blocks.is_empty() {
+        return blocks.iter().all(clean) && rest.iter().all(|&b| needs(b) == 0);
+    }
+    let last = bytes.last_chunk::<64>();
+    blocks.iter().all(clean) && last.is_some_and(clean)
+}
+
+/// A JSON string of bytes known to need no escape ([`plain_ascii`]).
+#[inline]
+pub fn plain_string(out: &mut Vec<u8>, text: &[u8]) {
+    debug_assert!(plain_ascii(text));
+    out.push(b'"');
+    out.extend_from_slice(text);
+    out.push(b'"');
+}
+
 /// Writes the contents of a JSON string (no quotes) of `text`, which must
 /// be UTF-8 (only ASCII bytes are escaped: the others are copied).
 fn escaped(out: &mut Vec<u8>, mut text: &[u8]) {
@@ -288,6 +314,26 @@ mod tests {
 
     fn theirs(text: &str) -> String {
         serde_json::to_string(text).unwrap()
+    }
+
+    /// Every byte, at every place of lines of every length around the
+    /// blocks' size: plain exactly when serde_json writes the bytes as
+    /// they are, and they are ASCII.
+    #[test]
+    fn plain_ascii_is_what_needs_no_escape() {
+        for len in [1, 2, 31, 63, 64, 65, 100, 127, 128, 129, 200] {
+            let line = vec![b'a'; len];
+            assert!(plain_ascii(&line));
+            for at in [0, len / 2, len - 1] {
+                for b in 0u8..=0xff {
+                    let mut line = line.clone();
+                    line[at] = b;
+                    let as_is = b.is_ascii() && theirs(&(b as char).to_string()).len() == 3;
+                    assert_eq!(plain_ascii(&line), as_is, "byte {b:#04x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(plain_ascii(b""));
     }
 
     #[test]

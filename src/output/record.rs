@@ -244,18 +244,24 @@ impl RecordJson {
     /// [`RecordJson::head`] is `head`. Returns whether the row held bytes
     /// that are not UTF-8 (shown as U+FFFD).
     pub fn write(&self, out: &mut Vec<u8>, head: &[u8], line: u64, row: &Row<'_>) -> bool {
-        let replaced = row.has_invalid_utf8();
+        // Most lines are ASCII with nothing to escape: checked once, then
+        // their values are copied as they are.
+        let plain = !row.has_escapes() && json::plain_ascii(row.line());
+        let replaced = !plain && row.has_invalid_utf8();
         out.extend_from_slice(head);
         json::uint(out, line);
-        self.write_tail(out, row, replaced);
+        self.write_tail(out, row, replaced, plain);
         replaced
     }
 
-    fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool) {
+    /// `plain`: the row has no escapes and its line is ASCII with nothing
+    /// to escape ([`json::plain_ascii`]).
+    fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool, plain: bool) {
         // A value is a piece of the line cut at ASCII bytes: when the line
         // is UTF-8, so is the value.
         let string = |out: &mut Vec<u8>, value: Option<&[u8]>| match value {
             None => out.extend_from_slice(b"null"),
+            Some(v) if plain => json::plain_string(out, v),
             Some(v) if replaced => json::lossy_string(out, v),
             Some(v) => json::utf8_string(out, v),
         };
