@@ -12,7 +12,7 @@ fn scan_bytes(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>)
     };
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.text(Column::UriStem);
-    let hits = reader.batch(data, true, &select, &mut report);
+    let hits = reader.batch(data, true, &Selected::new(&select), &mut report);
     (
         report,
         hits.into_iter()
