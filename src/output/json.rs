@@ -75,13 +75,44 @@ pub fn plain_ascii(bytes: &[u8]) -> bool {
     blocks.iter().all(clean) && last.is_some_and(clean)
 }
 
-/// A JSON string of bytes known to need no escape ([`plain_ascii`]).
+/// A JSON string of `piece`, a piece of `line` that needs no escape
+/// ([`plain_ascii`]): copied from `line` a window of 32 bytes at a time,
+/// the bytes past the piece written and cut off again (a copy of a known
+/// size is made inline: the many short values of a row without a call of
+/// `memcpy` each).
 #[inline]
-pub fn plain_string(out: &mut Vec<u8>, text: &[u8]) {
-    debug_assert!(plain_ascii(text));
+pub fn plain_piece(out: &mut Vec<u8>, line: &[u8], piece: &[u8]) {
+    debug_assert!(plain_ascii(piece));
     out.push(b'"');
-    out.extend_from_slice(text);
+    let at = (piece.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    match line.get(at..at.wrapping_add(piece.len())) {
+        Some(same) if std::ptr::eq(same.as_ptr(), piece.as_ptr()) => {
+            let end = out.len() + piece.len();
+            let mut from = at;
+            while out.len() < end {
+                match line.get(from..).and_then(|rest| rest.first_chunk::<32>()) {
+                    Some(window) => out.extend_from_slice(window),
+                    None => {
+                        out.extend_from_slice(&line[from..at + piece.len()]);
+                        break;
+                    }
+                }
+                from += 32;
+            }
+            out.truncate(end);
+        }
+        _ => out.extend_from_slice(piece),
+    }
     out.push(b'"');
+}
+
+/// Appends the first `len` bytes of `padded`, copied whole and cut back (a
+/// copy of a known size is made inline, not by a call of `memcpy`).
+#[inline]
+pub fn padded<const N: usize>(out: &mut Vec<u8>, padded: &[u8; N], len: usize) {
+    let end = out.len() + len.min(N);
+    out.extend_from_slice(padded);
+    out.truncate(end);
 }
 
 /// Writes the contents of a JSON string (no quotes) of `text`, which must
@@ -141,27 +172,27 @@ static PAIRS: [[u8; 2]; 100] = {
 };
 
 /// A number in decimal (two digits at a time: most are short, a status or
-/// a line).
+/// a line), made in a buffer of the longest size and copied whole (a copy
+/// of a known size is made inline).
 pub fn uint(out: &mut Vec<u8>, mut n: u64) {
     if n < 10 {
         out.push(b'0' + n as u8);
         return;
     }
+    let len = n.ilog10() as usize + 1;
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let mut at = len;
     while n >= 100 {
         at -= 2;
         digits[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
         n /= 100;
     }
     if n >= 10 {
-        at -= 2;
-        digits[at..at + 2].copy_from_slice(&PAIRS[n as usize]);
+        digits[..2].copy_from_slice(&PAIRS[n as usize]);
     } else {
-        at -= 1;
-        digits[at] = b'0' + n as u8;
+        digits[0] = b'0' + n as u8;
     }
-    out.extend_from_slice(&digits[at..]);
+    padded(out, &digits, len);
 }
 
 /// A number, or `null`.

@@ -176,24 +176,47 @@ impl Record {
 /// The members of a record between its times and `extra`, in the order of
 /// [`Record::FIELDS`]: the `,"key":` before each, the field it shows, and
 /// whether it is a number.
-const VALUES: [(&[u8], Field, bool); 16] = [
-    (b",\"method\":", Field::Method, false),
-    (b",\"uri_stem\":", Field::UriStem, false),
-    (b",\"uri_query\":", Field::UriQuery, false),
-    (b",\"username\":", Field::Username, false),
-    (b",\"client_ip\":", Field::ClientIp, false),
-    (b",\"user_agent\":", Field::UserAgent, false),
-    (b",\"referer\":", Field::Referer, false),
-    (b",\"status\":", Field::Status, true),
-    (b",\"substatus\":", Field::Substatus, true),
-    (b",\"win32_status\":", Field::Win32Status, true),
-    (b",\"time_taken_ms\":", Field::TimeTaken, true),
-    (b",\"server_ip\":", Field::ServerIp, false),
-    (b",\"server_port\":", Field::ServerPort, true),
-    (b",\"host\":", Field::Host, false),
-    (b",\"bytes_sent\":", Field::BytesSent, true),
-    (b",\"bytes_received\":", Field::BytesReceived, true),
+const VALUES: [(Key, Field, bool); 16] = [
+    (key(b",\"method\":"), Field::Method, false),
+    (key(b",\"uri_stem\":"), Field::UriStem, false),
+    (key(b",\"uri_query\":"), Field::UriQuery, false),
+    (key(b",\"username\":"), Field::Username, false),
+    (key(b",\"client_ip\":"), Field::ClientIp, false),
+    (key(b",\"user_agent\":"), Field::UserAgent, false),
+    (key(b",\"referer\":"), Field::Referer, false),
+    (key(b",\"status\":"), Field::Status, true),
+    (key(b",\"substatus\":"), Field::Substatus, true),
+    (key(b",\"win32_status\":"), Field::Win32Status, true),
+    (key(b",\"time_taken_ms\":"), Field::TimeTaken, true),
+    (key(b",\"server_ip\":"), Field::ServerIp, false),
+    (key(b",\"server_port\":"), Field::ServerPort, true),
+    (key(b",\"host\":"), Field::Host, false),
+    (key(b",\"bytes_sent\":"), Field::BytesSent, true),
+    (key(b",\"bytes_received\":"), Field::BytesReceived, true),
 ];
+
+/// The longest `,"key":` of [`VALUES`], padded.
+const KEY: usize = 24;
+
+/// A `,"key":` padded to [`KEY`] bytes ([`json::padded`]).
+struct Key {
+    text: [u8; KEY],
+    len: usize,
+}
+
+/// A [`Key`] (a text over [`KEY`] bytes fails the build).
+const fn key(text: &[u8]) -> Key {
+    let mut padded = [0u8; KEY];
+    let mut i = 0;
+    while i < text.len() {
+        padded[i] = text[i];
+        i += 1;
+    }
+    Key {
+        text: padded,
+        len: text.len(),
+    }
+}
 
 /// Writes the members of [`VALUES`]: `text` writes a field's JSON string
 /// (or null), `number` gives a field's number.
@@ -202,12 +225,12 @@ fn values(
     mut text: impl FnMut(&mut Vec<u8>, Field),
     number: impl Fn(Field) -> Option<u64>,
 ) {
-    for (key, field, is_number) in VALUES {
-        out.extend_from_slice(key);
-        if is_number {
-            json::opt_uint(out, number(field));
+    for (key, field, is_number) in &VALUES {
+        json::padded(out, &key.text, key.len);
+        if *is_number {
+            json::opt_uint(out, number(*field));
         } else {
-            text(out, field);
+            text(out, *field);
         }
     }
 }
@@ -261,7 +284,7 @@ impl RecordJson {
         // is UTF-8, so is the value.
         let string = |out: &mut Vec<u8>, value: Option<&[u8]>| match value {
             None => out.extend_from_slice(b"null"),
-            Some(v) if plain => json::plain_string(out, v),
+            Some(v) if plain => json::plain_piece(out, row.line(), v),
             Some(v) if replaced => json::lossy_string(out, v),
             Some(v) => json::utf8_string(out, v),
         };
@@ -279,6 +302,10 @@ impl RecordJson {
             |field| row.number(field),
         );
         let map = row.map();
+        if map.extra().is_empty() && !row.has_invalid() {
+            out.extend_from_slice(b",\"extra\":{},\"invalid\":null}");
+            return;
+        }
         let extra: Vec<(&str, Option<Cow<'_, [u8]>>)> = map
             .extra()
             .iter()
