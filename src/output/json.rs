@@ -171,28 +171,53 @@ static PAIRS: [[u8; 2]; 100] = {
     pairs
 };
 
-/// A number in decimal (two digits at a time: most are short, a status or
-/// a line), made in a buffer of the longest size and copied whole (a copy
-/// of a known size is made inline).
-pub fn uint(out: &mut Vec<u8>, mut n: u64) {
+/// A number in decimal, two digits at a time (most are short, a status or
+/// a line): up to 8 digits made in a register and copied as one word (a
+/// buffer on the stack, read back whole just after its bytes were
+/// written, would stall the read).
+pub fn uint(out: &mut Vec<u8>, n: u64) {
     if n < 10 {
         out.push(b'0' + n as u8);
         return;
     }
+    if n >= 100_000_000 {
+        return long_uint(out, n);
+    }
     let len = n.ilog10() as usize + 1;
-    let mut digits = [0u8; 20];
+    // The digits in the order they are written: the first in the lowest byte.
+    let mut word = 0u64;
     let mut at = len;
+    let mut m = n;
+    while m >= 100 {
+        at -= 2;
+        word |= u64::from(u16::from_le_bytes(PAIRS[(m % 100) as usize])) << (8 * at);
+        m /= 100;
+    }
+    word |= if m >= 10 {
+        u64::from(u16::from_le_bytes(PAIRS[m as usize]))
+    } else {
+        u64::from(b'0' + m as u8)
+    };
+    padded(out, &word.to_le_bytes(), len);
+}
+
+/// [`uint`] of a number of 9 digits or more.
+fn long_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
     while n >= 100 {
         at -= 2;
         digits[at..at + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
         n /= 100;
     }
     if n >= 10 {
-        digits[..2].copy_from_slice(&PAIRS[n as usize]);
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[n as usize]);
     } else {
-        digits[0] = b'0' + n as u8;
+        at -= 1;
+        digits[at] = b'0' + n as u8;
     }
-    padded(out, &digits, len);
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// A number, or `null`.
@@ -345,6 +370,21 @@ mod tests {
 
     fn theirs(text: &str) -> String {
         serde_json::to_string(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        let mut n = 1u64;
+        let mut all = vec![0, u64::MAX];
+        while let Some(next) = n.checked_mul(10) {
+            all.extend([n - 1, n, n + 1, n * 3 + 7]);
+            n = next;
+        }
+        for n in all {
+            let mut out = b"x".to_vec();
+            uint(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
     }
 
     /// Every byte, at every place of lines of every length around the
