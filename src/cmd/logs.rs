@@ -152,7 +152,7 @@ fn write_json<W: Write>(
 ) -> io::Result<(RunReport, u64)> {
     let work = JsonBlocks {
         records: RecordJson::new(writer.context().zone.clone()),
-        filter,
+        filter: (!filter.given().is_empty()).then_some(filter),
         array: writer.format() == Format::Json,
         spare: Mutex::new(Vec::new()),
     };
@@ -173,7 +173,8 @@ fn write_json<W: Write>(
 /// the writer frames them ([`json::framed`]), in one block.
 struct JsonBlocks<'f> {
     records: RecordJson,
-    filter: &'f Filter,
+    /// None when no filter was given: every record is written.
+    filter: Option<&'f Filter>,
     array: bool,
     /// Blocks written, kept for the next chunks (fresh ones would be paged
     /// in each time): at most a batch's.
@@ -218,7 +219,7 @@ impl ChunkWork for JsonBlocks<'_> {
     }
 
     fn row(&self, out: &mut JsonBlock, line: u64, row: &Row<'_>) -> bool {
-        if !self.filter.matches(row) {
+        if self.filter.is_some_and(|f| !f.matches(row)) {
             return false;
         }
         let mut replaced = false;
