@@ -202,6 +202,8 @@ impl JsonBlocks<'_> {
 
 impl ChunkWork for JsonBlocks<'_> {
     type Out = JsonBlock;
+    /// A record's line is written in its object as it is made.
+    const INPUT_LINES: bool = true;
 
     fn start(&self, file: &Arc<str>) -> JsonBlock {
         let bytes = self
@@ -217,6 +219,9 @@ impl ChunkWork for JsonBlocks<'_> {
             replaced: 0,
         }
     }
+
+    /// Never asked for: the blocks are made with the input's lines.
+    fn shift(&self, _: &mut JsonBlock, _: u64) {}
 
     fn row(&self, out: &mut JsonBlock, line: u64, row: &Row<'_>) -> bool {
         if self.filter.is_some_and(|f| !f.matches(row)) {

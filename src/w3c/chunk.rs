@@ -162,9 +162,8 @@ fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
     (line, nuls)
 }
 
-/// Parses one chunk under `state`, the header state where it starts;
-/// `before` is the number of lines of the input before it (the lines of
-/// its rows and anomalies are the input's).
+/// Parses one chunk under `state`, the header state where it starts; the
+/// lines of its rows and anomalies are counted from `at.before`.
 pub(super) fn scan_chunk<W: ChunkWork>(
     data: &[u8],
     mut state: BlockState,
@@ -320,7 +319,7 @@ pub(super) fn scan_chunk<W: ChunkWork>(
 pub(super) struct ChunkAt<'a, W> {
     pub(super) work: &'a W,
     pub(super) file: &'a Arc<str>,
-    /// The input's lines before the chunk.
+    /// The input's lines before the chunk ([`ChunkWork::INPUT_LINES`]), or 0.
     pub(super) before: u64,
 }
 

@@ -133,11 +133,20 @@ pub struct FileReport {
 /// the others of its batch, in input order.
 pub trait ChunkWork: Sync {
     type Out: Send;
+    /// Whether [`ChunkWork::row`] is given the input's lines: they are then
+    /// counted first, in a pass over the batch of its own. Otherwise it is
+    /// given the lines of the chunk, and [`ChunkWork::shift`] adds the
+    /// lines before the chunk once they are known (the lighter scans, for
+    /// which the pass costs a fifth more time, keep doing without it).
+    const INPUT_LINES: bool;
     /// A chunk's output before its first row, for the rows of `file`.
     fn start(&self, file: &Arc<str>) -> Self::Out;
-    /// Takes a row (at `line` of its input, 1-based) into `out`; whether the
-    /// row was selected (counted as matched).
+    /// Takes a row (at `line`, 1-based) into `out`; whether the row was
+    /// selected (counted as matched).
     fn row(&self, out: &mut Self::Out, line: u64, row: &Row<'_>) -> bool;
+    /// Adds `lines` to the lines of the rows taken into `out` (only without
+    /// [`ChunkWork::INPUT_LINES`]).
+    fn shift(&self, out: &mut Self::Out, lines: u64);
 }
 
 /// The [`ChunkWork`] of a `select` closure: a chunk's hits.
@@ -161,9 +170,16 @@ where
     F: Fn(&Row<'_>) -> Option<T> + Sync,
 {
     type Out = Vec<Hit<T>>;
+    const INPUT_LINES: bool = false;
 
     fn start(&self, _: &Arc<str>) -> Vec<Hit<T>> {
         Vec::new()
+    }
+
+    fn shift(&self, out: &mut Vec<Hit<T>>, lines: u64) {
+        for hit in out {
+            hit.line += lines;
+        }
     }
 
     fn row(&self, out: &mut Vec<Hit<T>>, line: u64, row: &Row<'_>) -> bool {
@@ -633,9 +649,13 @@ impl Reader<'_> {
         // it (a header block with other fields began in an earlier chunk) is
         // scanned again.
         let assumed = self.state.clone();
-        // Each chunk starts knowing its first line, so that what its work
-        // makes of a row can hold the row's line.
-        let before = lines_before(&chunks, self.line_base);
+        // A work that needs the input's lines knows each chunk's first line
+        // from the start; the others count from the chunk's start.
+        let before = if W::INPUT_LINES {
+            lines_before(&chunks, self.line_base)
+        } else {
+            vec![0; chunks.len()]
+        };
         let at = |i: usize| ChunkAt {
             work,
             file: &report.name,
@@ -669,12 +689,19 @@ impl Reader<'_> {
         }
         // Per chunk, in order: placing them needs no copy of the results.
         let mut works = Vec::with_capacity(outs.len());
-        for (i, out) in outs.into_iter().enumerate() {
-            debug_assert_eq!(self.line_base, before[i]);
+        for (i, mut out) in outs.into_iter().enumerate() {
+            let shift = if W::INPUT_LINES {
+                debug_assert_eq!(self.line_base, before[i]);
+                0
+            } else {
+                work.shift(&mut out.work, self.line_base);
+                self.line_base
+            };
             report.matched += out.matched;
             works.push(out.work);
-            for a in out.anomalies {
+            for mut a in out.anomalies {
                 if report.samples.len() < MAX_SAMPLES {
+                    a.line += shift;
                     report.samples.push(a);
                 }
             }
