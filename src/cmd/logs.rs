@@ -1,19 +1,19 @@
 //! `leaktrace logs`: read W3C logs, filter, print the matching records.
 
 use std::io::{self, BufWriter, Write};
-use std::sync::Arc;
-
-use rayon::prelude::*;
+use std::sync::{Arc, Mutex};
 
 use crate::cli::{GlobalArgs, LogsArgs};
 use crate::enrich::Enricher;
 use crate::exit::Exit;
 use crate::filter::{Criterion, Filter};
 use crate::output::json;
-use crate::output::record::{RecordJson, RenderedRecord};
+use crate::output::record::RecordJson;
 use crate::output::{Context, Format, Writer, table};
 use crate::time::Zone;
-use crate::w3c::{Hit, Input, Record, Row, RunReport, ScanConfig, scan_all, scan_all_batches};
+use crate::w3c::{
+    ChunkWork, Hit, Input, Record, Row, RunReport, ScanConfig, scan_all, scan_all_chunks,
+};
 
 pub fn run(args: &LogsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -140,10 +140,9 @@ fn write_records<W: Write>(
 }
 
 /// JSON and NDJSON without `--geo` or `--device`: each matching row's
-/// JSON object is made on the cores ([`RecordJson`]); then, still on the
-/// cores, each chunk's objects are put after their file and line and
-/// framed into one block, and the blocks are written in order. The same
-/// bytes as [`write_records`].
+/// JSON object is made on the core that parses its chunk
+/// ([`RecordJson`]), framed, straight into the chunk's block; the blocks
+/// are written in order. The same bytes as [`write_records`].
 fn write_json<W: Write>(
     writer: &mut Writer<W>,
     filter: &Filter,
@@ -151,74 +150,91 @@ fn write_json<W: Write>(
     inputs: &[Input],
     progress: &dyn Fn(u64),
 ) -> io::Result<(RunReport, u64)> {
-    let records = RecordJson::new(writer.context().zone.clone());
-    let select = |row: &Row<'_>| filter.matches(row).then(|| records.render(row));
-    let array = writer.format() == Format::Json;
+    let work = JsonBlocks {
+        records: RecordJson::new(writer.context().zone.clone()),
+        filter: (!filter.given().is_empty()).then_some(filter),
+        array: writer.format() == Format::Json,
+        spare: Mutex::new(Vec::new()),
+    };
     let mut replaced = 0u64;
-    let mut blocks: Vec<Vec<u8>> = vec![Vec::new(); FRAMED_AT_ONCE];
-    let mut sink = |file: &Arc<str>, batch: Vec<Vec<Hit<RenderedRecord>>>| -> io::Result<()> {
-        let head = RecordJson::head(file);
-        // The chunk whose first object opens the JSON array, if one does.
-        let opens = if writer.written() == 0 {
-            batch.iter().position(|hits| !hits.is_empty())
-        } else {
-            None
-        };
-        // A few chunks at a time: their blocks are written (and their hits
-        // freed) before the next are made, in buffers kept from batch to
-        // batch (fresh ones would be paged in each time).
-        let mut batch = batch;
-        for (g, group) in batch.chunks_mut(FRAMED_AT_ONCE).enumerate() {
-            let counts: Vec<(u64, u64)> = group
-                .par_iter_mut()
-                .zip(blocks.par_iter_mut())
-                .enumerate()
-                .map(|(j, (hits, block))| {
-                    let opens = opens == Some(g * FRAMED_AT_ONCE + j);
-                    frame(block, &head, std::mem::take(hits), array, opens)
-                })
-                .collect();
-            for (block, (objects, block_replaced)) in blocks.iter().zip(counts) {
-                replaced += block_replaced;
-                writer.write_json_framed(block, objects)?;
-            }
+    let mut sink = |_: &Arc<str>, blocks: Vec<JsonBlock>| -> io::Result<()> {
+        for block in blocks {
+            replaced += block.replaced;
+            writer.write_json_framed(&block.bytes, block.objects)?;
+            work.put_back(block.bytes);
         }
         Ok(())
     };
-    let run = scan_all_batches(inputs, cfg, &select, &mut sink, progress)?;
+    let run = scan_all_chunks(inputs, cfg, &work, &mut sink, progress)?;
     Ok((run, replaced))
 }
 
-/// Chunks framed at a time by [`write_json`].
-const FRAMED_AT_ONCE: usize = 8;
-
-/// One chunk's objects, each after `head` and its line and framed as the
-/// writer frames an object ([`json::framed`]; `opens`: the first opens the
-/// JSON array), made in `block`. Returns the objects and those that held
-/// bytes that are not UTF-8.
-fn frame(
-    block: &mut Vec<u8>,
-    head: &[u8],
-    hits: Vec<Hit<RenderedRecord>>,
+/// The [`ChunkWork`] of [`write_json`]: each chunk's matching records as
+/// the writer frames them ([`json::framed`]), in one block.
+struct JsonBlocks<'f> {
+    records: RecordJson,
+    /// None when no filter was given: every record is written.
+    filter: Option<&'f Filter>,
     array: bool,
-    opens: bool,
-) -> (u64, u64) {
-    block.clear();
-    let size: usize = hits
-        .iter()
-        .map(|h| head.len() + 22 + h.item.tail.len())
-        .sum();
-    block.reserve(size);
-    let mut replaced = 0u64;
-    for (i, hit) in hits.iter().enumerate() {
-        replaced += u64::from(hit.item.replaced);
-        json::framed(block, array, opens && i == 0, |out| {
-            out.extend_from_slice(head);
-            json::uint(out, hit.line);
-            out.extend_from_slice(&hit.item.tail);
-        });
+    /// Blocks written, kept for the next chunks (fresh ones would be paged
+    /// in each time): at most a batch's.
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+/// One chunk's records, framed.
+struct JsonBlock {
+    /// What comes before each record's line ([`RecordJson::head`]).
+    head: Vec<u8>,
+    bytes: Vec<u8>,
+    objects: u64,
+    /// The records that held bytes that are not UTF-8.
+    replaced: u64,
+}
+
+impl JsonBlocks<'_> {
+    fn put_back(&self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(bytes);
+        }
     }
-    (hits.len() as u64, replaced)
+}
+
+impl ChunkWork for JsonBlocks<'_> {
+    type Out = JsonBlock;
+    /// A record's line is written in its object as it is made.
+    const INPUT_LINES: bool = true;
+
+    fn start(&self, file: &Arc<str>) -> JsonBlock {
+        let bytes = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default();
+        JsonBlock {
+            head: RecordJson::head(file),
+            bytes,
+            objects: 0,
+            replaced: 0,
+        }
+    }
+
+    /// Never asked for: the blocks are made with the input's lines.
+    fn shift(&self, _: &mut JsonBlock, _: u64) {}
+
+    fn row(&self, out: &mut JsonBlock, line: u64, row: &Row<'_>) -> bool {
+        if self.filter.is_some_and(|f| !f.matches(row)) {
+            return false;
+        }
+        let mut replaced = false;
+        json::framed(&mut out.bytes, self.array, |bytes| {
+            replaced = self.records.write(bytes, &out.head, line, row);
+        });
+        out.objects += 1;
+        out.replaced += u64::from(replaced);
+        true
+    }
 }
 
 /// Writes the records to Parquet files in `dir`, one folder per UTC day.

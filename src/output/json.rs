@@ -58,6 +58,63 @@ fn clean_prefix(bytes: &[u8]) -> usize {
         .unwrap_or(rest.len())
 }
 
+/// Whether `bytes` are ASCII and need no escape in a JSON string (so any
+/// piece of them is a JSON string's contents as it is). 64 bytes at a
+/// time, each byte tested without a branch and the results or-ed, for the
+/// compiler to make vector compares of (the last bytes as the last 64, read
+/// again): a log's line is checked once instead of escaping each value.
+pub fn plain_ascii(bytes: &[u8]) -> bool {
+    // Signed, a byte below 0x20 or above 0x7f is below 0x20.
+    let needs = |b: u8| u8::from((b as i8) < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+    let clean = |block: &[u8; 64]| block.iter().fold(0, |any, &b| any | needs(b)) == 0;
+    let (blocks, rest) = bytes.as_chunks::<64>();
+    if rest.is_empty() || blocks.is_empty() {
+        return blocks.iter().all(clean) && rest.iter().all(|&b| needs(b) == 0);
+    }
+    let last = bytes.last_chunk::<64>();
+    blocks.iter().all(clean) && last.is_some_and(clean)
+}
+
+/// A JSON string of `piece`, a piece of `line` that needs no escape
+/// ([`plain_ascii`]): copied from `line` a window of 32 bytes at a time,
+/// the bytes past the piece written and cut off again (a copy of a known
+/// size is made inline: the many short values of a row without a call of
+/// `memcpy` each).
+#[inline]
+pub fn plain_piece(out: &mut Vec<u8>, line: &[u8], piece: &[u8]) {
+    debug_assert!(plain_ascii(piece));
+    out.push(b'"');
+    let at = (piece.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    match line.get(at..at.wrapping_add(piece.len())) {
+        Some(same) if std::ptr::eq(same.as_ptr(), piece.as_ptr()) => {
+            let end = out.len() + piece.len();
+            let mut from = at;
+            while out.len() < end {
+                match line.get(from..).and_then(|rest| rest.first_chunk::<32>()) {
+                    Some(window) => out.extend_from_slice(window),
+                    None => {
+                        out.extend_from_slice(&line[from..at + piece.len()]);
+                        break;
+                    }
+                }
+                from += 32;
+            }
+            out.truncate(end);
+        }
+        _ => out.extend_from_slice(piece),
+    }
+    out.push(b'"');
+}
+
+/// Appends the first `len` bytes of `padded`, copied whole and cut back (a
+/// copy of a known size is made inline, not by a call of `memcpy`).
+#[inline]
+pub fn padded<const N: usize>(out: &mut Vec<u8>, padded: &[u8; N], len: usize) {
+    let end = out.len() + len.min(N);
+    out.extend_from_slice(padded);
+    out.truncate(end);
+}
+
 /// Writes the contents of a JSON string (no quotes) of `text`, which must
 /// be UTF-8 (only ASCII bytes are escaped: the others are copied).
 fn escaped(out: &mut Vec<u8>, mut text: &[u8]) {
@@ -114,13 +171,38 @@ static PAIRS: [[u8; 2]; 100] = {
     pairs
 };
 
-/// A number in decimal (two digits at a time: most are short, a status or
-/// a line).
-pub fn uint(out: &mut Vec<u8>, mut n: u64) {
+/// A number in decimal, two digits at a time (most are short, a status or
+/// a line): up to 8 digits made in a register and copied as one word (a
+/// buffer on the stack, read back whole just after its bytes were
+/// written, would stall the read).
+pub fn uint(out: &mut Vec<u8>, n: u64) {
     if n < 10 {
         out.push(b'0' + n as u8);
         return;
     }
+    if n >= 100_000_000 {
+        return long_uint(out, n);
+    }
+    let len = n.ilog10() as usize + 1;
+    // The digits in the order they are written: the first in the lowest byte.
+    let mut word = 0u64;
+    let mut at = len;
+    let mut m = n;
+    while m >= 100 {
+        at -= 2;
+        word |= u64::from(u16::from_le_bytes(PAIRS[(m % 100) as usize])) << (8 * at);
+        m /= 100;
+    }
+    word |= if m >= 10 {
+        u64::from(u16::from_le_bytes(PAIRS[m as usize]))
+    } else {
+        u64::from(b'0' + m as u8)
+    };
+    padded(out, &word.to_le_bytes(), len);
+}
+
+/// [`uint`] of a number of 9 digits or more.
+fn long_uint(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     while n >= 100 {
@@ -192,12 +274,13 @@ pub fn cell(out: &mut Vec<u8>, cell: &Cell) {
     }
 }
 
-/// One object as the writer frames it: in a JSON array (`array`) after
-/// `[\n` (the `first`) or `,\n`; in NDJSON followed by `\n`. `object`
-/// writes the object itself.
-pub fn framed(out: &mut Vec<u8>, array: bool, first: bool, object: impl FnOnce(&mut Vec<u8>)) {
+/// One object as the writer frames it: in a JSON array after `,\n` (the
+/// writer puts the array's `[` in place of the first object's `,`:
+/// [`super::Writer::write_json_framed`]); in NDJSON followed by `\n`.
+/// `object` writes the object itself.
+pub fn framed(out: &mut Vec<u8>, array: bool, object: impl FnOnce(&mut Vec<u8>)) {
     if array {
-        out.extend_from_slice(if first { b"[\n" } else { b",\n" });
+        out.extend_from_slice(b",\n");
     }
     object(out);
     if !array {
@@ -287,6 +370,41 @@ mod tests {
 
     fn theirs(text: &str) -> String {
         serde_json::to_string(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        let mut n = 1u64;
+        let mut all = vec![0, u64::MAX];
+        while let Some(next) = n.checked_mul(10) {
+            all.extend([n - 1, n, n + 1, n * 3 + 7]);
+            n = next;
+        }
+        for n in all {
+            let mut out = b"x".to_vec();
+            uint(&mut out, n);
+            assert_eq!(out, format!("x{n}").into_bytes());
+        }
+    }
+
+    /// Every byte, at every place of lines of every length around the
+    /// blocks' size: plain exactly when serde_json writes the bytes as
+    /// they are, and they are ASCII.
+    #[test]
+    fn plain_ascii_is_what_needs_no_escape() {
+        for len in [1, 2, 31, 63, 64, 65, 100, 127, 128, 129, 200] {
+            let line = vec![b'a'; len];
+            assert!(plain_ascii(&line));
+            for at in [0, len / 2, len - 1] {
+                for b in 0u8..=0xff {
+                    let mut line = line.clone();
+                    line[at] = b;
+                    let as_is = b.is_ascii() && theirs(&(b as char).to_string()).len() == 3;
+                    assert_eq!(plain_ascii(&line), as_is, "byte {b:#04x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(plain_ascii(b""));
     }
 
     #[test]

@@ -282,7 +282,7 @@ impl<W: Write> Writer<W> {
                 let mut json = std::mem::take(&mut self.json);
                 json.clear();
                 let array = self.format == Format::Json;
-                json::framed(&mut json, array, self.written == 0, |out| {
+                json::framed(&mut json, array, |out| {
                     out.push(b'{');
                     item.json_members(&self.ctx, out);
                     json::members(out, self.appended.0.iter().copied(), &cells, false);
@@ -321,15 +321,22 @@ impl<W: Write> Writer<W> {
 
     /// Writes `objects` JSON objects already made and framed for the
     /// format ([`json::framed`]), in one piece: the fast path of items
-    /// rendered on the cores (a log's records). In JSON and NDJSON only; an
-    /// error in other formats.
+    /// rendered on the cores (a log's records). In a JSON array, the `,`
+    /// before the output's first object becomes the array's `[`. In JSON
+    /// and NDJSON only; an error in other formats.
     pub fn write_json_framed(&mut self, block: &[u8], objects: u64) -> io::Result<()> {
         if !matches!(self.format, Format::Json | Format::Ndjson) {
             return Err(io::Error::other(
                 "an object made as JSON is written as JSON",
             ));
         }
-        self.out.write_all(block)?;
+        match block {
+            [b',', rest @ ..] if self.format == Format::Json && self.written == 0 => {
+                self.out.write_all(b"[")?;
+                self.out.write_all(rest)?;
+            }
+            _ => self.out.write_all(block)?,
+        }
         self.written += objects;
         Ok(())
     }

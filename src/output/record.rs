@@ -2,7 +2,6 @@
 //! selected row's JSON object on the cores, without making a `Record`.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -177,24 +176,47 @@ impl Record {
 /// The members of a record between its times and `extra`, in the order of
 /// [`Record::FIELDS`]: the `,"key":` before each, the field it shows, and
 /// whether it is a number.
-const VALUES: [(&[u8], Field, bool); 16] = [
-    (b",\"method\":", Field::Method, false),
-    (b",\"uri_stem\":", Field::UriStem, false),
-    (b",\"uri_query\":", Field::UriQuery, false),
-    (b",\"username\":", Field::Username, false),
-    (b",\"client_ip\":", Field::ClientIp, false),
-    (b",\"user_agent\":", Field::UserAgent, false),
-    (b",\"referer\":", Field::Referer, false),
-    (b",\"status\":", Field::Status, true),
-    (b",\"substatus\":", Field::Substatus, true),
-    (b",\"win32_status\":", Field::Win32Status, true),
-    (b",\"time_taken_ms\":", Field::TimeTaken, true),
-    (b",\"server_ip\":", Field::ServerIp, false),
-    (b",\"server_port\":", Field::ServerPort, true),
-    (b",\"host\":", Field::Host, false),
-    (b",\"bytes_sent\":", Field::BytesSent, true),
-    (b",\"bytes_received\":", Field::BytesReceived, true),
+const VALUES: [(Key, Field, bool); 16] = [
+    (key(b",\"method\":"), Field::Method, false),
+    (key(b",\"uri_stem\":"), Field::UriStem, false),
+    (key(b",\"uri_query\":"), Field::UriQuery, false),
+    (key(b",\"username\":"), Field::Username, false),
+    (key(b",\"client_ip\":"), Field::ClientIp, false),
+    (key(b",\"user_agent\":"), Field::UserAgent, false),
+    (key(b",\"referer\":"), Field::Referer, false),
+    (key(b",\"status\":"), Field::Status, true),
+    (key(b",\"substatus\":"), Field::Substatus, true),
+    (key(b",\"win32_status\":"), Field::Win32Status, true),
+    (key(b",\"time_taken_ms\":"), Field::TimeTaken, true),
+    (key(b",\"server_ip\":"), Field::ServerIp, false),
+    (key(b",\"server_port\":"), Field::ServerPort, true),
+    (key(b",\"host\":"), Field::Host, false),
+    (key(b",\"bytes_sent\":"), Field::BytesSent, true),
+    (key(b",\"bytes_received\":"), Field::BytesReceived, true),
 ];
+
+/// The longest `,"key":` of [`VALUES`], padded.
+const KEY: usize = 24;
+
+/// A `,"key":` padded to [`KEY`] bytes ([`json::padded`]).
+struct Key {
+    text: [u8; KEY],
+    len: usize,
+}
+
+/// A [`Key`] (a text over [`KEY`] bytes fails the build).
+const fn key(text: &[u8]) -> Key {
+    let mut padded = [0u8; KEY];
+    let mut i = 0;
+    while i < text.len() {
+        padded[i] = text[i];
+        i += 1;
+    }
+    Key {
+        text: padded,
+        len: text.len(),
+    }
+}
 
 /// Writes the members of [`VALUES`]: `text` writes a field's JSON string
 /// (or null), `number` gives a field's number.
@@ -203,12 +225,12 @@ fn values(
     mut text: impl FnMut(&mut Vec<u8>, Field),
     number: impl Fn(Field) -> Option<u64>,
 ) {
-    for (key, field, is_number) in VALUES {
-        out.extend_from_slice(key);
-        if is_number {
-            json::opt_uint(out, number(field));
+    for (key, field, is_number) in &VALUES {
+        json::padded(out, &key.text, key.len);
+        if *is_number {
+            json::opt_uint(out, number(*field));
         } else {
-            text(out, field);
+            text(out, *field);
         }
     }
 }
@@ -230,25 +252,10 @@ fn extra_and_invalid(
     }
 }
 
-/// A selected row's JSON object, made on the cores: everything after its
-/// line (which the row does not know yet), from `,"time_utc":` to the
-/// closing `}`; [`RecordJson::head`] makes what comes before.
-pub struct RenderedRecord {
-    pub tail: Box<[u8]>,
-    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
-    pub replaced: bool,
-}
-
 /// Writes rows' JSON objects as the records made of them would be written
 /// (`logs --format json|ndjson` without `--geo` or `--device`).
 pub struct RecordJson {
     zone: Zone,
-}
-
-thread_local! {
-    /// Each core's buffer the objects are made in (then copied out at
-    /// their size).
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 impl RecordJson {
@@ -256,22 +263,28 @@ impl RecordJson {
         RecordJson { zone }
     }
 
-    /// The JSON object of `row` after its file and line.
-    pub fn render(&self, row: &Row<'_>) -> RenderedRecord {
-        let replaced = row.has_invalid_utf8();
-        let tail = SCRATCH.with_borrow_mut(|out| {
-            out.clear();
-            self.write_tail(out, row, replaced);
-            out.as_slice().into()
-        });
-        RenderedRecord { tail, replaced }
+    /// Writes the JSON object of `row`, at `line` of the file whose
+    /// [`RecordJson::head`] is `head`. Returns whether the row held bytes
+    /// that are not UTF-8 (shown as U+FFFD).
+    pub fn write(&self, out: &mut Vec<u8>, head: &[u8], line: u64, row: &Row<'_>) -> bool {
+        // Most lines are ASCII with nothing to escape: checked once, then
+        // their values are copied as they are.
+        let plain = !row.has_escapes() && json::plain_ascii(row.line());
+        let replaced = !plain && row.has_invalid_utf8();
+        out.extend_from_slice(head);
+        json::uint(out, line);
+        self.write_tail(out, row, replaced, plain);
+        replaced
     }
 
-    fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool) {
+    /// `plain`: the row has no escapes and its line is ASCII with nothing
+    /// to escape ([`json::plain_ascii`]).
+    fn write_tail(&self, out: &mut Vec<u8>, row: &Row<'_>, replaced: bool, plain: bool) {
         // A value is a piece of the line cut at ASCII bytes: when the line
         // is UTF-8, so is the value.
         let string = |out: &mut Vec<u8>, value: Option<&[u8]>| match value {
             None => out.extend_from_slice(b"null"),
+            Some(v) if plain => json::plain_piece(out, row.line(), v),
             Some(v) if replaced => json::lossy_string(out, v),
             Some(v) => json::utf8_string(out, v),
         };
@@ -289,6 +302,10 @@ impl RecordJson {
             |field| row.number(field),
         );
         let map = row.map();
+        if map.extra().is_empty() && !row.has_invalid() {
+            out.extend_from_slice(b",\"extra\":{},\"invalid\":null}");
+            return;
+        }
         let extra: Vec<(&str, Option<Cow<'_, [u8]>>)> = map
             .extra()
             .iter()
@@ -312,8 +329,8 @@ impl RecordJson {
         out.push(b'}');
     }
 
-    /// What comes before a rendered record: `{"file":…,"line":` (then the
-    /// line's digits, [`json::uint`]), for the records of `file`.
+    /// What comes before a record's line: `{"file":…,"line":`, for the
+    /// records of `file`.
     pub fn head(file: &Arc<str>) -> Vec<u8> {
         let mut out = b"{\"file\":".to_vec();
         json::file(&mut out, file);

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
 use super::row::{self, BlockDate, DateCache, LocalTime, MAX_LINE, Problem, Row, RowContext, Span};
-use super::scan::{Anomaly, FileReport, Hit, MAX_SAMPLES, ScanConfig};
+use super::scan::{Anomaly, ChunkWork, FileReport, MAX_SAMPLES, ScanConfig};
 
 /// The header state in force at a point of the input.
 #[derive(Clone, Debug, Default)]
@@ -101,12 +101,14 @@ pub(super) struct Counters {
     pub(super) inferred: BTreeMap<&'static str, u64>,
 }
 
-pub(super) struct ChunkOut<T> {
+pub(super) struct ChunkOut<O> {
     pub(super) lines: u64,
     /// The directive lines met, as ranges of the chunk, in order.
     pub(super) directives: Vec<(usize, usize)>,
-    /// Selected rows, with their line in the chunk (placed in the input later).
-    pub(super) hits: Vec<Hit<T>>,
+    /// What the scan's [`ChunkWork`] made of the chunk's rows.
+    pub(super) work: O,
+    /// Rows the work selected.
+    pub(super) matched: u64,
     pub(super) anomalies: Vec<Anomaly>,
     pub(super) counters: Counters,
 }
@@ -160,20 +162,21 @@ fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
     (line, nuls)
 }
 
-pub(super) fn scan_chunk<T, F>(
+/// Parses one chunk under `state`, the header state where it starts; the
+/// lines of its rows and anomalies are counted from `at.before`.
+pub(super) fn scan_chunk<W: ChunkWork>(
     data: &[u8],
     mut state: BlockState,
     cfg: &ScanConfig,
-    select: &F,
+    at: ChunkAt<'_, W>,
     ends_input: bool,
-) -> ChunkOut<T>
-where
-    F: Fn(&Row<'_>) -> Option<T> + Sync,
-{
+) -> ChunkOut<W::Out> {
+    let ChunkAt { work, file, before } = at;
     let mut out = ChunkOut {
         lines: 0,
         directives: Vec::new(),
-        hits: Vec::new(),
+        work: work.start(file),
+        matched: 0,
         anomalies: Vec::new(),
         counters: Counters::default(),
     };
@@ -203,7 +206,7 @@ where
                 out.counters.malformed += 1;
                 if out.anomalies.len() < MAX_SAMPLES {
                     out.anomalies.push(Anomaly {
-                        line: out.lines,
+                        line: before + out.lines,
                         problem: Problem::LineTooLong {
                             bytes: line.len() as u64,
                         },
@@ -225,7 +228,7 @@ where
                         out.counters.malformed += 1;
                         if out.anomalies.len() < MAX_SAMPLES {
                             out.anomalies.push(Anomaly {
-                                line: out.lines,
+                                line: before + out.lines,
                                 problem: Problem::FieldsOverLimit { names },
                                 cut_off: false,
                             });
@@ -256,7 +259,7 @@ where
                     // Kept (its other values are evidence), and reported.
                     if let Some(problem) = row.invalid_problem() {
                         out.anomalies.push(Anomaly {
-                            line: out.lines,
+                            line: before + out.lines,
                             problem,
                             cut_off: ends_input && !has_line_end,
                         });
@@ -275,7 +278,7 @@ where
                             && let Some(problem) = row.local_problem(zone)
                         {
                             out.anomalies.push(Anomaly {
-                                line: out.lines,
+                                line: before + out.lines,
                                 problem,
                                 cut_off: false,
                             });
@@ -290,11 +293,8 @@ where
                     }
                     None => out.counters.untimed += 1,
                 }
-                if let Some(item) = select(&row) {
-                    out.hits.push(Hit {
-                        line: out.lines,
-                        item,
-                    });
+                if work.row(&mut out.work, before + out.lines, &row) {
+                    out.matched += 1;
                 }
             }
             Err(problem) => {
@@ -304,7 +304,7 @@ where
                 }
                 if out.anomalies.len() < MAX_SAMPLES {
                     out.anomalies.push(Anomaly {
-                        line: out.lines,
+                        line: before + out.lines,
                         problem,
                         cut_off: ends_input && !has_line_end,
                     });
@@ -314,6 +314,22 @@ where
     }
     out
 }
+
+/// Where a chunk lies, and the work its rows are given to.
+pub(super) struct ChunkAt<'a, W> {
+    pub(super) work: &'a W,
+    pub(super) file: &'a Arc<str>,
+    /// The input's lines before the chunk ([`ChunkWork::INPUT_LINES`]), or 0.
+    pub(super) before: u64,
+}
+
+impl<W> Clone for ChunkAt<'_, W> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<W> Copy for ChunkAt<'_, W> {}
 
 pub(super) fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     match (a, b) {

@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
 
@@ -27,7 +28,9 @@ use crate::time::Zone;
 use memchr::{memchr, memrchr};
 use rayon::prelude::*;
 
-use super::chunk::{BlockState, ChunkOut, NOTHING_W3C, earliest, latest, nothing_w3c, scan_chunk};
+use super::chunk::{
+    BlockState, ChunkAt, ChunkOut, NOTHING_W3C, earliest, latest, nothing_w3c, scan_chunk,
+};
 use super::fields::FieldMap;
 use super::input::{ChangedDuringRead, FileStamp, Input, MmapChoice, Opened, open, release};
 use super::row::{MAX_LINE, Problem, Row};
@@ -124,7 +127,73 @@ pub struct FileReport {
     pub changed: Option<ChangedDuringRead>,
 }
 
-/// Reads one input, hands each batch of selected rows to `sink` in input
+/// What a scan makes of the rows of one chunk, on the core that parses it:
+/// a chunk's [`ChunkWork::Out`] is started empty, given the chunk's rows
+/// that fit their field map in order, and handed to the scan's sink with
+/// the others of its batch, in input order.
+pub trait ChunkWork: Sync {
+    type Out: Send;
+    /// Whether [`ChunkWork::row`] is given the input's lines: they are then
+    /// counted first, in a pass over the batch of its own. Otherwise it is
+    /// given the lines of the chunk, and [`ChunkWork::shift`] adds the
+    /// lines before the chunk once they are known (the lighter scans, for
+    /// which the pass costs a fifth more time, keep doing without it).
+    const INPUT_LINES: bool;
+    /// A chunk's output before its first row, for the rows of `file`.
+    fn start(&self, file: &Arc<str>) -> Self::Out;
+    /// Takes a row (at `line`, 1-based) into `out`; whether the row was
+    /// selected (counted as matched).
+    fn row(&self, out: &mut Self::Out, line: u64, row: &Row<'_>) -> bool;
+    /// Adds `lines` to the lines of the rows taken into `out` (only without
+    /// [`ChunkWork::INPUT_LINES`]).
+    fn shift(&self, out: &mut Self::Out, lines: u64);
+}
+
+/// The [`ChunkWork`] of a `select` closure: a chunk's hits.
+struct Selected<'f, F, T> {
+    select: &'f F,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<'f, F, T> Selected<'f, F, T> {
+    fn new(select: &'f F) -> Self {
+        Selected {
+            select,
+            item: PhantomData,
+        }
+    }
+}
+
+impl<F, T> ChunkWork for Selected<'_, F, T>
+where
+    T: Send,
+    F: Fn(&Row<'_>) -> Option<T> + Sync,
+{
+    type Out = Vec<Hit<T>>;
+    const INPUT_LINES: bool = false;
+
+    fn start(&self, _: &Arc<str>) -> Vec<Hit<T>> {
+        Vec::new()
+    }
+
+    fn shift(&self, out: &mut Vec<Hit<T>>, lines: u64) {
+        for hit in out {
+            hit.line += lines;
+        }
+    }
+
+    fn row(&self, out: &mut Vec<Hit<T>>, line: u64, row: &Row<'_>) -> bool {
+        match (self.select)(row) {
+            Some(item) => {
+                out.push(Hit { line, item });
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Reads one input, hands each chunk's selected rows to `sink` in input
 /// order, and reports what was found. `select` runs on the cores, once per
 /// row that fits its field map. An error from `sink` (a closed pipe) stops the
 /// scan and is returned; problems with the input itself are in the report.
@@ -140,7 +209,13 @@ where
     F: Fn(&Row<'_>) -> Option<T> + Sync,
     S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
 {
-    scan_batches(input, cfg, select, &mut chunk_by_chunk(sink), progress)
+    scan_chunks(
+        input,
+        cfg,
+        &Selected::new(select),
+        &mut chunk_by_chunk(sink),
+        progress,
+    )
 }
 
 /// A batch sink that hands each chunk's hits to `sink`, in order.
@@ -151,19 +226,18 @@ where
     |name, batch| batch.into_iter().try_for_each(|hits| sink(name, hits))
 }
 
-/// [`scan`], with `sink` called once per batch with the hits of each of its
-/// chunks (in input order): a sink that works on them in parallel.
-pub fn scan_batches<T, F, S>(
+/// [`scan`] with a [`ChunkWork`] done on the cores, and `sink` called once
+/// per batch with the outputs of its chunks (in input order).
+fn scan_chunks<W, S>(
     input: &Input,
     cfg: &ScanConfig,
-    select: &F,
+    work: &W,
     sink: &mut S,
     progress: &dyn Fn(u64),
 ) -> io::Result<FileReport>
 where
-    T: Send,
-    F: Fn(&Row<'_>) -> Option<T> + Sync,
-    S: FnMut(&Arc<str>, Vec<Vec<Hit<T>>>) -> io::Result<()>,
+    W: ChunkWork,
+    S: FnMut(&Arc<str>, Vec<W::Out>) -> io::Result<()>,
 {
     let mut report = FileReport {
         name: input.display_name(),
@@ -186,7 +260,7 @@ where
                 if cut.lines_end > start {
                     let eof = cut.lines_end == map.len();
                     let data = &map[start..cut.lines_end];
-                    let hits = reader.batch(data, eof, select, &mut report);
+                    let hits = reader.batch(data, eof, work, &mut report);
                     sink(&report.name, hits)?;
                     progress(data.len() as u64);
                     release(&map, start, cut.lines_end);
@@ -223,7 +297,7 @@ where
                 }
                 match batch {
                     Ok(batch) => {
-                        let hits = reader.batch(&batch.data, batch.eof, select, &mut report);
+                        let hits = reader.batch(&batch.data, batch.eof, work, &mut report);
                         sink(&report.name, hits)?;
                         report.bytes += batch.dropped_nuls;
                         report.nul_bytes += batch.dropped_nuls;
@@ -288,7 +362,7 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     };
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.time;
-    let hits = reader.batch(&head, true, &select, &mut report);
+    let hits = reader.batch(&head, true, &Selected::new(&select), &mut report);
     hits.into_iter().flatten().map(|h| h.item).min()
 }
 
@@ -321,28 +395,34 @@ where
     F: Fn(&Row<'_>) -> Option<T> + Sync,
     S: FnMut(&Arc<str>, Vec<Hit<T>>) -> io::Result<()>,
 {
-    scan_all_batches(inputs, cfg, select, &mut chunk_by_chunk(sink), progress)
+    scan_all_chunks(
+        inputs,
+        cfg,
+        &Selected::new(select),
+        &mut chunk_by_chunk(sink),
+        progress,
+    )
 }
 
-/// [`scan_all`] with a sink called once per batch ([`scan_batches`]).
-pub fn scan_all_batches<T, F, S>(
+/// [`scan_all`] with a [`ChunkWork`] done on the cores and a sink called
+/// once per batch with the outputs of its chunks, in input order.
+pub fn scan_all_chunks<W, S>(
     inputs: &[Input],
     cfg: &ScanConfig,
-    select: &F,
+    work: &W,
     sink: &mut S,
     progress: &dyn Fn(u64),
 ) -> io::Result<RunReport>
 where
-    T: Send,
-    F: Fn(&Row<'_>) -> Option<T> + Sync,
-    S: FnMut(&Arc<str>, Vec<Vec<Hit<T>>>) -> io::Result<()>,
+    W: ChunkWork,
+    S: FnMut(&Arc<str>, Vec<W::Out>) -> io::Result<()>,
 {
     let mut run = RunReport::default();
     for input in inputs {
         if crate::interrupt::requested() {
             break;
         }
-        let mut report = scan_batches(input, cfg, select, sink, progress)?;
+        let mut report = scan_chunks(input, cfg, work, sink, progress)?;
         if let Some(e) = report.read_error.take() {
             let what = if report.bytes > 0 {
                 format!(
@@ -514,17 +594,13 @@ impl Reader<'_> {
         }
     }
 
-    fn batch<T, F>(
+    fn batch<W: ChunkWork>(
         &mut self,
         mut data: &[u8],
         eof: bool,
-        select: &F,
+        work: &W,
         report: &mut FileReport,
-    ) -> Vec<Vec<Hit<T>>>
-    where
-        T: Send,
-        F: Fn(&Row<'_>) -> Option<T> + Sync,
-    {
+    ) -> Vec<W::Out> {
         report.bytes += data.len() as u64;
         if std::mem::take(&mut self.first) {
             data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
@@ -549,10 +625,22 @@ impl Reader<'_> {
         // it (a header block with other fields began in an earlier chunk) is
         // scanned again.
         let assumed = self.state.clone();
-        let mut outs: Vec<ChunkOut<T>> = chunks
+        // A work that needs the input's lines knows each chunk's first line
+        // from the start; the others count from the chunk's start.
+        let before = if W::INPUT_LINES {
+            lines_before(&chunks, self.line_base)
+        } else {
+            vec![0; chunks.len()]
+        };
+        let at = |i: usize| ChunkAt {
+            work,
+            file: &report.name,
+            before: before[i],
+        };
+        let mut outs: Vec<ChunkOut<W::Out>> = chunks
             .par_iter()
             .enumerate()
-            .map(|(i, chunk)| scan_chunk(chunk, assumed.clone(), cfg, select, eof && i == last))
+            .map(|(i, chunk)| scan_chunk(chunk, assumed.clone(), cfg, at(i), eof && i == last))
             .collect();
         let mut redo = Vec::new();
         for (i, out) in outs.iter().enumerate() {
@@ -563,12 +651,12 @@ impl Reader<'_> {
                 self.state.apply(&chunks[i][from..to], cfg);
             }
         }
-        let again: Vec<(usize, ChunkOut<T>)> = redo
+        let again: Vec<(usize, ChunkOut<W::Out>)> = redo
             .into_par_iter()
             .map(|(i, start)| {
                 (
                     i,
-                    scan_chunk(chunks[i], start, cfg, select, eof && i == last),
+                    scan_chunk(chunks[i], start, cfg, at(i), eof && i == last),
                 )
             })
             .collect();
@@ -576,17 +664,20 @@ impl Reader<'_> {
             outs[i] = out;
         }
         // Per chunk, in order: placing them needs no copy of the results.
-        let mut hits = Vec::with_capacity(outs.len());
-        for mut out in outs {
-            let base = self.line_base;
-            for hit in &mut out.hits {
-                hit.line += base;
-            }
-            report.matched += out.hits.len() as u64;
-            hits.push(out.hits);
+        let mut works = Vec::with_capacity(outs.len());
+        for (i, mut out) in outs.into_iter().enumerate() {
+            let shift = if W::INPUT_LINES {
+                debug_assert_eq!(self.line_base, before[i]);
+                0
+            } else {
+                work.shift(&mut out.work, self.line_base);
+                self.line_base
+            };
+            report.matched += out.matched;
+            works.push(out.work);
             for mut a in out.anomalies {
                 if report.samples.len() < MAX_SAMPLES {
-                    a.line += base;
+                    a.line += shift;
                     report.samples.push(a);
                 }
             }
@@ -610,8 +701,28 @@ impl Reader<'_> {
             self.line_base += out.lines;
         }
         report.lines = self.line_base;
-        hits
+        works
     }
+}
+
+/// The lines of the input before each chunk, `base` before the first: a
+/// line is a line end, or what follows the last one.
+fn lines_before(chunks: &[&[u8]], base: u64) -> Vec<u64> {
+    let lines: Vec<u64> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let ends = memchr::memchr_iter(b'\n', chunk).count() as u64;
+            ends + u64::from(chunk.last().is_some_and(|&b| b != b'\n'))
+        })
+        .collect();
+    lines
+        .iter()
+        .scan(base, |before, n| {
+            let at = *before;
+            *before += n;
+            Some(at)
+        })
+        .collect()
 }
 
 fn split_chunks(data: &[u8]) -> Vec<&[u8]> {

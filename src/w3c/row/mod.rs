@@ -683,6 +683,11 @@ impl<'a> Row<'a> {
         (self.numbered >> i & 1 != 0).then_some(self.numbers[i])
     }
 
+    /// The row's line, as it lies in the input.
+    pub fn line(&self) -> &'a [u8] {
+        self.line
+    }
+
     /// Whether the row holds bytes that are not UTF-8.
     pub fn has_invalid_utf8(&self) -> bool {
         std::str::from_utf8(self.line).is_err()

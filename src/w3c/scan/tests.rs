@@ -12,7 +12,7 @@ fn scan_bytes(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>)
     };
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.text(Column::UriStem);
-    let hits = reader.batch(data, true, &select, &mut report);
+    let hits = reader.batch(data, true, &Selected::new(&select), &mut report);
     (
         report,
         hits.into_iter()
@@ -369,4 +369,26 @@ fn fields_override_replaces_headers() {
     };
     let (_, hits) = scan_bytes(b"#Fields: a b c\n/a 1\n", &cfg);
     assert_eq!(hits, [(2, "/a".to_string())]);
+}
+
+#[test]
+fn each_chunk_knows_its_first_line() {
+    let chunks: [&[u8]; 4] = [b"a\nb\n", b"\n\n", b"c\r\nd", b"e\n"];
+    assert_eq!(lines_before(&chunks, 10), [10, 12, 14, 16]);
+    // Rows and anomalies far into a batch carry the input's lines: rows
+    // over several chunks, a blank and a malformed line among them.
+    let mut log = b"#Fields: cs-uri-stem sc-status\n".to_vec();
+    let mut lines = 1u64;
+    while log.len() < 3 * CHUNK {
+        log.extend_from_slice(b"/a 200\n\n");
+        lines += 2;
+    }
+    log.extend_from_slice(b"/b 200 x\n/c 200");
+    let (report, hits) = scan_bytes(&log, &ScanConfig::default());
+    assert_eq!(hits.last(), Some(&(lines + 2, "/c".to_string())));
+    assert_eq!(report.samples.first().map(|a| a.line), Some(lines + 1));
+    assert!(
+        hits.windows(2)
+            .all(|w| w[1].0 == w[0].0 + 2 || w[1].0 == w[0].0 + 3)
+    );
 }
