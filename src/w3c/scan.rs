@@ -181,15 +181,27 @@ where
         Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
         Ok(Opened::Mapped(map)) => {
             let mut start = 0;
+            // The batch read last: its pages are released while the next
+            // is read (on one core, while the other starts on the batch).
+            let mut read: Option<(usize, usize)> = None;
             while start < map.len() && !crate::interrupt::requested() {
                 let cut = cut_batch(&map, start, BATCH, MAX_LINE, &|a, b| release(&map, a, b));
                 if cut.lines_end > start {
                     let eof = cut.lines_end == map.len();
                     let data = &map[start..cut.lines_end];
-                    let hits = reader.batch(data, eof, select, &mut report);
+                    let hits = match read.take() {
+                        Some((from, to)) => {
+                            rayon::join(
+                                || release(&map, from, to),
+                                || reader.batch(data, eof, select, &mut report),
+                            )
+                            .1
+                        }
+                        None => reader.batch(data, eof, select, &mut report),
+                    };
                     sink(&report.name, hits)?;
                     progress(data.len() as u64);
-                    release(&map, start, cut.lines_end);
+                    read = Some((start, cut.lines_end));
                 }
                 match cut.then {
                     After::Nothing => {}
@@ -206,6 +218,9 @@ where
                     }
                 }
                 start = cut.next;
+            }
+            if let Some((from, to)) = read {
+                release(&map, from, to);
             }
         }
         Ok(Opened::Stream(stream)) => {
@@ -367,7 +382,8 @@ where
 }
 
 /// Lets the kernel drop the page mappings of a batch that has been read, so
-/// that resident memory stays near one batch however large the file.
+/// that resident memory stays near two batches (the one read, the one
+/// released meanwhile) however large the file.
 fn release(map: &memmap2::Mmap, start: usize, end: usize) {
     #[cfg(unix)]
     {
