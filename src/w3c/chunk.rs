@@ -294,8 +294,9 @@ where
         };
         out.counters.rows += 1;
         let result = read_row(line, presplit, state, cfg, scratch, dates, inferred);
+        // The row is read where `read_row` left it, not moved out.
         match result {
-            Ok(row) => {
+            Ok(ref row) => {
                 out.counters.records += 1;
                 if row.has_invalid() {
                     out.counters.kept_invalid += 1;
@@ -338,7 +339,7 @@ where
                     }
                     None => out.counters.untimed += 1,
                 }
-                if let Some(item) = select(&row) {
+                if let Some(item) = select(row) {
                     out.hits.push(Hit {
                         line: out.lines,
                         item,
@@ -376,6 +377,7 @@ pub(super) fn latest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Times
 /// Reads a data row. With `split`, the row's single-space split (from
 /// [`SplitLines`] or [`row::scan_line`]); without, it is tokenized into
 /// `scratch`.
+#[inline(always)]
 fn read_row<'a>(
     line: &'a [u8],
     split: Option<&'a [Span]>,
