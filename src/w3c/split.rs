@@ -70,6 +70,9 @@ pub struct SplitLine {
 /// stay in the first-level cache until they are read.
 const GROUP: usize = 64;
 
+/// How far ahead of the block being split its data is fetched.
+const PREFETCH: usize = 2048;
+
 /// The longest line split in a group; a longer one is left to
 /// [`scan_line`] (its window and its cap on spans).
 const GROUPED_LINE: usize = 2 << 10;
@@ -120,7 +123,8 @@ impl SplitLines {
     #[target_feature(enable = "avx2,bmi1,bmi2")]
     unsafe fn split_avx2(&mut self, data: &[u8], pos: usize) {
         use std::arch::x86_64::{
-            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+            __m256i, _MM_HINT_T0, _mm_prefetch, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+            _mm256_movemask_epi8, _mm256_set1_epi8,
         };
         let load = |at: usize| {
             // SAFETY: callers check `at + 64 <= data.len()`.
@@ -161,6 +165,9 @@ impl SplitLines {
         // end; the group starts at a line start).
         let mut after_end = 1;
         loop {
+            // Fetched ahead into the cache (the hardware's own prefetch
+            // stops at page ends); a prefetch past the data is dropped.
+            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().wrapping_add(at + PREFETCH).cast::<i8>());
             let (mut spaces, quote, mut newline) = load(at);
             // The bytes that keep a line from being simple: a quote, a
             // space right after another or first on a line (an empty value).
