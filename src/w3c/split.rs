@@ -70,6 +70,9 @@ pub struct SplitLine {
 /// stay in the first-level cache until they are read.
 const GROUP: usize = 64;
 
+/// Spans written past a part's last space (see [`SplitLines::split_avx2`]).
+const SPARE: usize = 3;
+
 /// How far ahead of the block being split its data is fetched.
 const PREFETCH: usize = 2048;
 
@@ -88,7 +91,8 @@ impl SplitLines {
         self.spans.clear();
         #[cfg(target_arch = "x86_64")]
         if has_avx2_bmi() {
-            // SAFETY: the CPU has AVX2, BMI1 and BMI2 (checked at run time).
+            // SAFETY: the CPU has AVX2, BMI1, BMI2, POPCNT and LZCNT
+            // (checked at run time).
             unsafe { self.split_avx2(data, pos) };
         }
     }
@@ -118,9 +122,9 @@ impl SplitLines {
     }
 
     /// # Safety
-    /// The CPU must support AVX2, BMI1 and BMI2.
+    /// The CPU must support AVX2, BMI1, BMI2, POPCNT and LZCNT.
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,bmi1,bmi2")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt")]
     unsafe fn split_avx2(&mut self, data: &[u8], pos: usize) {
         use std::arch::x86_64::{
             __m256i, _MM_HINT_T0, _mm_prefetch, _mm256_cmpeq_epi8, _mm256_loadu_si256,
@@ -174,10 +178,10 @@ impl SplitLines {
             let ends = spaces | newline;
             let mut odd_bytes = spaces & (ends << 1 | after_end) | quote;
             after_end = ends >> 63;
-            if len + 64 > room {
+            if len + 64 + SPARE > room {
                 // SAFETY: the spans up to `len` were initialised below.
                 unsafe { spans.set_len(len) };
-                spans.reserve(64);
+                spans.reserve(64 + SPARE);
                 room = spans.capacity();
             }
             let out = spans.as_mut_ptr();
@@ -194,15 +198,33 @@ impl SplitLines {
                 };
                 let mut space = spaces & part;
                 odd |= odd_bytes & part;
-                while space != 0 {
-                    let end = base.wrapping_add(space.trailing_zeros() as usize);
-                    // SAFETY: there is room for a block's spans after `len`
-                    // (reserved above): a block has at most 64 spaces and
-                    // line ends, each writing one span.
-                    unsafe { out.add(len).write(Span::plain(start, end)) };
-                    len += 1;
-                    start = end + 1;
-                    space &= space - 1;
+                if space != 0 {
+                    // Four spans at a time without a branch per space (a
+                    // loop ending at a varying count is mispredicted once
+                    // per part): the spans written past the last space are
+                    // past `len`, overwritten or left out.
+                    let count = space.count_ones() as usize;
+                    let last = base.wrapping_add(63 - space.leading_zeros() as usize);
+                    let mut at_span = len;
+                    loop {
+                        for _ in 0..4 {
+                            let end = base.wrapping_add(space.trailing_zeros() as usize);
+                            // SAFETY: there is room for a block's spans and
+                            // `SPARE` more after `len` (reserved above): a
+                            // block has at most 64 spaces and line ends, each
+                            // writing one span, and fewer than 4 are written
+                            // past the last space.
+                            unsafe { out.add(at_span).write(Span::plain(start, end)) };
+                            at_span += 1;
+                            start = end.wrapping_add(1);
+                            space &= space.wrapping_sub(1);
+                        }
+                        if space == 0 {
+                            break;
+                        }
+                    }
+                    len += count;
+                    start = last + 1;
                 }
                 if newline == 0 {
                     break;
@@ -515,13 +537,17 @@ unsafe fn blocks_avx2(
     scan_blocks::<64>(data, base, st, out, masks, newlines)
 }
 
-/// AVX2 and the bit instructions of its CPUs (`blsr`, `tzcnt` ...).
+/// AVX2 and the bit instructions of its CPUs (`blsr`, `tzcnt`, `popcnt`,
+/// `lzcnt`).
 #[cfg(target_arch = "x86_64")]
 fn has_avx2_bmi() -> bool {
     static BMI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     has_avx2()
         && *BMI.get_or_init(|| {
-            std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2")
+            std::is_x86_feature_detected!("bmi1")
+                && std::is_x86_feature_detected!("bmi2")
+                && std::is_x86_feature_detected!("popcnt")
+                && std::is_x86_feature_detected!("lzcnt")
         })
 }
 
