@@ -10,8 +10,11 @@ use jiff::Timestamp;
 
 use super::directive::{self, Directive};
 use super::fields::{FieldMap, FieldOrigin, default_layout};
-use super::row::{self, BlockDate, DateCache, LocalTime, MAX_LINE, Problem, Row, RowContext, Span};
+use super::row::{
+    self, BlockDate, DateCache, LineScan, LocalTime, MAX_LINE, Problem, Row, RowContext, Span,
+};
 use super::scan::{Anomaly, ChunkWork, FileReport, MAX_SAMPLES, ScanConfig};
+use super::split::SplitLines;
 
 /// The header state in force at a point of the input.
 #[derive(Clone, Debug, Default)]
@@ -166,39 +169,93 @@ fn clean_line(mut line: &[u8]) -> (&[u8], u64) {
 /// lines of its rows and anomalies are counted from `at.before`.
 pub(super) fn scan_chunk<W: ChunkWork>(
     data: &[u8],
-    mut state: BlockState,
+    state: BlockState,
     cfg: &ScanConfig,
     at: ChunkAt<'_, W>,
     ends_input: bool,
 ) -> ChunkOut<W::Out> {
     let ChunkAt { work, file, before } = at;
-    let mut out = ChunkOut {
-        lines: 0,
-        directives: Vec::new(),
-        work: work.start(file),
-        matched: 0,
-        anomalies: Vec::new(),
-        counters: Counters::default(),
+    let mut chunk = ChunkScan {
+        data,
+        out: ChunkOut {
+            lines: 0,
+            directives: Vec::new(),
+            work: work.start(file),
+            matched: 0,
+            anomalies: Vec::new(),
+            counters: Counters::default(),
+        },
+        state,
+        cfg,
+        work,
+        before,
+        ends_input,
+        dates: DateCache::default(),
+        inferred: Vec::new(),
+        scratch: Vec::with_capacity(32),
     };
-    let mut spans: Vec<Span> = Vec::with_capacity(32);
-    let mut dates = DateCache::default();
-    let mut inferred: Vec<(usize, FieldMap)> = Vec::new();
+    // Lines are split a group at a time; one that no group takes (near the
+    // chunk's end, or long) alone.
+    let mut groups = SplitLines::default();
     let mut pos = 0;
     while pos < data.len() {
+        groups.split(data, pos);
+        if groups.lines().is_empty() {
+            groups.split_alone(data, pos);
+        }
+        for line in groups.lines() {
+            chunk.line(line.start, line.scan, groups.spans(line));
+            pos = line.start + line.scan.next;
+        }
+    }
+    chunk.out
+}
+
+/// A chunk being read: what its lines are read with, and what they gave.
+struct ChunkScan<'c, W: ChunkWork> {
+    data: &'c [u8],
+    out: ChunkOut<W::Out>,
+    state: BlockState,
+    cfg: &'c ScanConfig,
+    work: &'c W,
+    /// The input's lines before the chunk ([`ChunkWork::INPUT_LINES`]), or 0.
+    before: u64,
+    ends_input: bool,
+    dates: DateCache,
+    inferred: Vec<(usize, FieldMap)>,
+    /// The spans of a row tokenized on the careful path.
+    scratch: Vec<Span>,
+}
+
+impl<W: ChunkWork> ChunkScan<'_, W> {
+    /// Reads the line at `pos`, split as `scan` says into `split` (its
+    /// single-space split, used when the line is simple).
+    #[inline(always)]
+    fn line(&mut self, pos: usize, scan: LineScan, split: &[Span]) {
+        let ChunkScan {
+            data,
+            out,
+            state,
+            cfg,
+            work,
+            before,
+            ends_input,
+            dates,
+            inferred,
+            scratch,
+        } = self;
+        let (cfg, work, before, ends_input) = (*cfg, *work, *before, *ends_input);
         out.lines += 1;
-        let rest = &data[pos..];
-        let scan = row::scan_line(rest, &mut spans);
         let has_line_end = scan.next > scan.len;
-        pos += scan.next;
-        let raw = &rest[..scan.len];
+        let raw = &data[pos..pos + scan.len];
         let fast = scan.simple && !matches!(raw.first(), Some(b'#' | 0)) && raw.last() != Some(&0);
         let (line, presplit) = if fast {
-            (raw, true)
+            (raw, Some(split))
         } else {
             let (line, nuls) = clean_line(raw);
             out.counters.nul_bytes += nuls;
             if line.is_empty() {
-                continue;
+                return;
             }
             if line.len() > MAX_LINE {
                 // Not read, and not held: as the stream reader skips one.
@@ -213,7 +270,7 @@ pub(super) fn scan_chunk<W: ChunkWork>(
                         cut_off: ends_input && !has_line_end,
                     });
                 }
-                continue;
+                return;
             }
             if line[0] == b'#' {
                 let from = line.as_ptr() as usize - data.as_ptr() as usize;
@@ -235,22 +292,15 @@ pub(super) fn scan_chunk<W: ChunkWork>(
                         }
                     }
                 }
-                continue;
+                return;
             }
-            (line, false)
+            (line, None)
         };
         out.counters.rows += 1;
-        let result = read_row(
-            line,
-            presplit,
-            &state,
-            cfg,
-            &mut spans,
-            &mut dates,
-            &mut inferred,
-        );
+        let result = read_row(line, presplit, state, cfg, scratch, dates, inferred);
+        // The row is read where `read_row` left it, not moved out.
         match result {
-            Ok(row) => {
+            Ok(ref row) => {
                 out.counters.records += 1;
                 if row.has_invalid() {
                     out.counters.kept_invalid += 1;
@@ -293,7 +343,7 @@ pub(super) fn scan_chunk<W: ChunkWork>(
                     }
                     None => out.counters.untimed += 1,
                 }
-                if work.row(&mut out.work, before + out.lines, &row) {
+                if work.row(&mut out.work, before + out.lines, row) {
                     out.matched += 1;
                 }
             }
@@ -312,7 +362,6 @@ pub(super) fn scan_chunk<W: ChunkWork>(
             }
         }
     }
-    out
 }
 
 /// Where a chunk lies, and the work its rows are given to.
@@ -342,35 +391,40 @@ pub(super) fn latest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Times
     a.max(b)
 }
 
-/// Reads a data row. With `presplit`, `spans` already holds the row's
-/// single-space split (from [`row::scan_line`]).
+/// Reads a data row. With `split`, the row's single-space split (from
+/// [`SplitLines`] or [`row::scan_line`]); without, it is tokenized into
+/// `scratch`.
+#[inline(always)]
 fn read_row<'a>(
     line: &'a [u8],
-    presplit: bool,
+    split: Option<&'a [Span]>,
     state: &'a BlockState,
     cfg: &'a ScanConfig,
-    spans: &'a mut Vec<Span>,
+    scratch: &'a mut Vec<Span>,
     dates: &mut DateCache,
     inferred: &'a mut Vec<(usize, FieldMap)>,
 ) -> Result<Row<'a>, Problem> {
-    let map: &FieldMap = match cfg.fields.as_deref().or(state.map.as_deref()) {
-        Some(map) => {
-            if !presplit {
-                row::tokenize(line, Some(map.len()), spans)?;
-            } else if spans.len() != map.len() {
+    let presplit = split.is_some();
+    let (map, spans): (&FieldMap, &[Span]) = match cfg.fields.as_deref().or(state.map.as_deref()) {
+        Some(map) => match split {
+            Some(spans) if spans.len() != map.len() => {
                 return Err(Problem::FieldCount {
                     found: spans.len(),
                     expected: map.len(),
                 });
             }
-            map
-        }
+            Some(spans) => (map, spans),
+            None => {
+                row::tokenize(line, Some(map.len()), scratch)?;
+                (map, scratch)
+            }
+        },
         None => {
             if let Some(names) = state.over_limit {
                 return Err(Problem::UnderFieldsOverLimit { names });
             }
-            row::tokenize(line, None, spans)?;
-            let found = spans.len();
+            row::tokenize(line, None, scratch)?;
+            let found = scratch.len();
             let Some((label, names)) = default_layout(found) else {
                 return Err(Problem::NoHeader { found });
             };
@@ -381,7 +435,7 @@ fn read_row<'a>(
                     inferred.len() - 1
                 }
             };
-            &inferred[i].1
+            (&inferred[i].1, scratch)
         }
     };
     let ctx = RowContext {

@@ -306,8 +306,10 @@ pub fn sha256(path: &Path, mmap: MmapChoice) -> io::Result<crate::digest::FileDi
 /// those pages: resident memory stays near this however large the log.
 const HASHED_AT_ONCE: usize = 4 << 20;
 
-/// Lets the kernel drop the page mappings of a batch that has been read, so
-/// that resident memory stays near one batch however large the file.
+/// Lets the kernel drop the page mappings of bytes that have been read: the
+/// scan's batches (resident memory stays near two batches, the one read and
+/// the one released meanwhile, however large the file) and [`sha256`]'s
+/// pieces.
 pub(crate) fn release(map: &memmap2::Mmap, start: usize, end: usize) {
     #[cfg(unix)]
     {

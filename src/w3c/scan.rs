@@ -255,15 +255,27 @@ where
         Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
         Ok(Opened::Mapped(map)) => {
             let mut start = 0;
+            // The batch read last: its pages are released while the next
+            // is read (on one core, while the other starts on the batch).
+            let mut read: Option<(usize, usize)> = None;
             while start < map.len() && !crate::interrupt::requested() {
                 let cut = cut_batch(&map, start, BATCH, MAX_LINE, &|a, b| release(&map, a, b));
                 if cut.lines_end > start {
                     let eof = cut.lines_end == map.len();
                     let data = &map[start..cut.lines_end];
-                    let hits = reader.batch(data, eof, work, &mut report);
+                    let hits = match read.take() {
+                        Some((from, to)) => {
+                            rayon::join(
+                                || release(&map, from, to),
+                                || reader.batch(data, eof, work, &mut report),
+                            )
+                            .1
+                        }
+                        None => reader.batch(data, eof, work, &mut report),
+                    };
                     sink(&report.name, hits)?;
                     progress(data.len() as u64);
-                    release(&map, start, cut.lines_end);
+                    read = Some((start, cut.lines_end));
                 }
                 match cut.then {
                     After::Nothing => {}
@@ -280,6 +292,9 @@ where
                     }
                 }
                 start = cut.next;
+            }
+            if let Some((from, to)) = read {
+                release(&map, from, to);
             }
         }
         Ok(Opened::Stream(stream)) => {

@@ -1,7 +1,9 @@
 //! The SIMD line splitter: finds a line's end and, in the same pass, the
-//! spans between its single spaces, 32 bytes at a time with AVX2, 16 with
-//! SSE2, byte by byte elsewhere. All of the engine's `unsafe` SIMD code is
-//! here, beside the randomized test that holds it to a plain byte loop.
+//! spans between its single spaces, 64 bytes at a time with AVX2, 16 with
+//! SSE2, byte by byte elsewhere; with AVX2, a chunk's lines a group at a
+//! time ([`SplitLines`]). All of the engine's `unsafe` SIMD code is here,
+//! beside the randomized tests that hold it to a plain byte loop and the
+//! grouped split to the line-by-line one.
 
 use memchr::memchr;
 
@@ -39,6 +41,237 @@ pub fn scan_line(data: &[u8], out: &mut Vec<Span>) -> LineScan {
         len,
         next,
         simple: !st.quotes && !st.irregular,
+    }
+}
+
+/// The lines of a chunk split ahead, a group at a time: with AVX2, 64-byte
+/// blocks are read once for all the lines they hold, and the spaces, quotes
+/// and line ends of a block are taken in one loop, so a line costs no call
+/// into the block loop and the end of a line is not read again as the
+/// start of the next. Each line is what [`scan_line`] of its start gives.
+#[derive(Default)]
+pub struct SplitLines {
+    lines: Vec<SplitLine>,
+    spans: Vec<Span>,
+}
+
+/// One line of a [`SplitLines`] group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitLine {
+    /// Where the line starts in the data.
+    pub start: usize,
+    /// What [`scan_line`] of the data from `start` gives.
+    pub scan: LineScan,
+    /// Its spans in [`SplitLines::spans`].
+    spans: (u32, u32),
+}
+
+/// Lines split at a time by [`SplitLines::split`]: their data and spans
+/// stay in the first-level cache until they are read.
+const GROUP: usize = 64;
+
+/// Spans written past a part's last space (see [`SplitLines::split_avx2`]).
+const SPARE: usize = 3;
+
+/// How far ahead of the block being split its data is fetched.
+const PREFETCH: usize = 2048;
+
+/// The longest line split in a group; a longer one is left to
+/// [`scan_line`] (its window and its cap on spans).
+const GROUPED_LINE: usize = 2 << 10;
+
+impl SplitLines {
+    /// Splits the lines from `pos` (a line start) on: up to [`GROUP`], all
+    /// whole, within [`GROUPED_LINE`] bytes, and ending within the 64-byte
+    /// blocks that fit in `data` ([`SplitLines::lines`]). None when the
+    /// line at `pos` is not one:
+    /// it is [`scan_line`]'s.
+    pub fn split(&mut self, data: &[u8], pos: usize) {
+        self.lines.clear();
+        self.spans.clear();
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_bmi() {
+            // SAFETY: the CPU has AVX2, BMI1, BMI2, POPCNT and LZCNT
+            // (checked at run time).
+            unsafe { self.split_avx2(data, pos) };
+        }
+    }
+
+    /// Splits the line at `pos` alone, as [`scan_line`] does: a line no
+    /// group takes ([`SplitLines::split`]).
+    pub fn split_alone(&mut self, data: &[u8], pos: usize) {
+        self.lines.clear();
+        let scan = scan_line(&data[pos..], &mut self.spans);
+        self.lines.push(SplitLine {
+            start: pos,
+            scan,
+            spans: (0, self.spans.len() as u32),
+        });
+    }
+
+    /// The lines of the group split last.
+    #[inline]
+    pub fn lines(&self) -> &[SplitLine] {
+        &self.lines
+    }
+
+    /// The spans of a line of the group.
+    #[inline]
+    pub fn spans(&self, line: &SplitLine) -> &[Span] {
+        &self.spans[line.spans.0 as usize..line.spans.1 as usize]
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2, BMI1, BMI2, POPCNT and LZCNT.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,bmi1,bmi2,popcnt,lzcnt")]
+    unsafe fn split_avx2(&mut self, data: &[u8], pos: usize) {
+        use std::arch::x86_64::{
+            __m256i, _MM_HINT_T0, _mm_prefetch, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+            _mm256_movemask_epi8, _mm256_set1_epi8,
+        };
+        let load = |at: usize| {
+            // SAFETY: callers check `at + 64 <= data.len()`.
+            let (a, b) = unsafe {
+                let p = data.as_ptr().add(at);
+                (
+                    _mm256_loadu_si256(p.cast::<__m256i>()),
+                    _mm256_loadu_si256(p.add(32).cast::<__m256i>()),
+                )
+            };
+            let bits = |c: u8| {
+                let c = _mm256_set1_epi8(c as i8);
+                let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(a, c)) as u32;
+                let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(b, c)) as u32;
+                u64::from(lo) | u64::from(hi) << 32
+            };
+            (bits(b' '), bits(b'"'), bits(b'\n'))
+        };
+        let mut at = pos;
+        if at + 64 > data.len() {
+            return;
+        }
+        // Written through raw pointers into room reserved ahead, with the
+        // counts in locals: the loop keeps its state in registers.
+        self.lines.reserve(GROUP);
+        let lines = self.lines.as_mut_ptr();
+        let mut count = 0;
+        let spans = &mut self.spans;
+        // Spans are written at `len`, with room for a block's up to `room`.
+        let mut len = 0;
+        let mut room = 0;
+        // The line in progress: where it starts in `data`, where its value
+        // in progress starts (in the line), its first span, and the bytes
+        // that make it not simple (a quote, an empty value).
+        let (mut line, mut start, mut first) = (pos, 0usize, 0usize);
+        let mut odd = 0u64;
+        // Whether the byte before the block ends a value (a space or a line
+        // end; the group starts at a line start).
+        let mut after_end = 1;
+        loop {
+            // Fetched ahead into the cache (the hardware's own prefetch
+            // stops at page ends); a prefetch past the data is dropped.
+            _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().wrapping_add(at + PREFETCH).cast::<i8>());
+            let (mut spaces, quote, mut newline) = load(at);
+            // The bytes that keep a line from being simple: a quote, a
+            // space right after another or first on a line (an empty value).
+            let ends = spaces | newline;
+            let mut odd_bytes = spaces & (ends << 1 | after_end) | quote;
+            after_end = ends >> 63;
+            if len + 64 + SPARE > room {
+                // SAFETY: the spans up to `len` were initialised below.
+                unsafe { spans.set_len(len) };
+                spans.reserve(64 + SPARE);
+                room = spans.capacity();
+            }
+            let out = spans.as_mut_ptr();
+            // The block's offset in the line (modulo 2^64: the block may
+            // start before the line; every offset written is in it).
+            let mut base = at.wrapping_sub(line);
+            loop {
+                // The part of the block up to the next line end, or all
+                // of it.
+                let part = if newline != 0 {
+                    (newline & newline.wrapping_neg()) - 1
+                } else {
+                    !0
+                };
+                let mut space = spaces & part;
+                odd |= odd_bytes & part;
+                if space != 0 {
+                    // Four spans at a time without a branch per space (a
+                    // loop ending at a varying count is mispredicted once
+                    // per part): the spans written past the last space are
+                    // past `len`, overwritten or left out.
+                    let count = space.count_ones() as usize;
+                    let last = base.wrapping_add(63 - space.leading_zeros() as usize);
+                    let mut at_span = len;
+                    loop {
+                        for _ in 0..4 {
+                            let end = base.wrapping_add(space.trailing_zeros() as usize);
+                            // SAFETY: there is room for a block's spans and
+                            // `SPARE` more after `len` (reserved above): a
+                            // block has at most 64 spaces and line ends, each
+                            // writing one span, and fewer than 4 are written
+                            // past the last space.
+                            unsafe { out.add(at_span).write(Span::plain(start, end)) };
+                            at_span += 1;
+                            start = end.wrapping_add(1);
+                            space &= space.wrapping_sub(1);
+                        }
+                        if space == 0 {
+                            break;
+                        }
+                    }
+                    len += count;
+                    start = last + 1;
+                }
+                if newline == 0 {
+                    break;
+                }
+                let end = base.wrapping_add(newline.trailing_zeros() as usize);
+                let mut content = end;
+                if content > start && data[line + content - 1] == b'\r' {
+                    content -= 1;
+                }
+                // SAFETY: as above.
+                unsafe { out.add(len).write(Span::plain(start, content.max(start))) };
+                len += 1;
+                let done = SplitLine {
+                    start: line,
+                    scan: LineScan {
+                        len: content,
+                        next: end + 1,
+                        simple: odd == 0 && start < content,
+                    },
+                    spans: (first as u32, len as u32),
+                };
+                // SAFETY: `lines` has room for `GROUP` lines (reserved
+                // above), and no more are written.
+                unsafe { lines.add(count).write(done) };
+                count += 1;
+                (line, start, first, odd) = (line + end + 1, 0, len, 0);
+                base = base.wrapping_sub(end + 1);
+                // The rest of the block is the next line's.
+                let rest = !(newline ^ (newline - 1));
+                spaces &= rest;
+                odd_bytes &= rest;
+                newline &= rest;
+                if count == GROUP {
+                    break;
+                }
+            }
+            at += 64;
+            if count == GROUP || at + 64 > data.len() || at + 64 - line > GROUPED_LINE {
+                // SAFETY: the first `count` lines and `len` spans were
+                // written above, within the capacity.
+                unsafe {
+                    self.lines.set_len(count);
+                    spans.set_len(len);
+                }
+                return;
+            }
+        }
     }
 }
 
@@ -304,6 +537,20 @@ unsafe fn blocks_avx2(
     scan_blocks::<64>(data, base, st, out, masks, newlines)
 }
 
+/// AVX2 and the bit instructions of its CPUs (`blsr`, `tzcnt`, `popcnt`,
+/// `lzcnt`).
+#[cfg(target_arch = "x86_64")]
+fn has_avx2_bmi() -> bool {
+    static BMI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    has_avx2()
+        && *BMI.get_or_init(|| {
+            std::is_x86_feature_detected!("bmi1")
+                && std::is_x86_feature_detected!("bmi2")
+                && std::is_x86_feature_detected!("popcnt")
+                && std::is_x86_feature_detected!("lzcnt")
+        })
+}
+
 #[cfg(target_arch = "x86_64")]
 fn has_avx2() -> bool {
     static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -406,6 +653,62 @@ mod tests {
                     .collect();
                 assert_eq!(values, parts, "{data:?}");
             }
+        }
+    }
+
+    #[test]
+    fn grouped_lines_agree_with_scan_line() {
+        // Chunks of random lines (spaces, runs of them, quotes, CR, NUL,
+        // lines longer than a group takes, no line end at the chunk's end):
+        // each line of a group is what `scan_line` of its start gives,
+        // spans included, and every line is taken, in order.
+        let mut next = crate::w3c::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut alone = Vec::new();
+        let mut groups = SplitLines::default();
+        let mut grouped = 0;
+        for round in 0..300 {
+            let mut data = Vec::new();
+            for _ in 0..next() % 200 {
+                let len = match next() % 50 {
+                    0 => GROUPED_LINE - 70 + (next() % 140) as usize,
+                    1 => WINDOW + (next() % 200) as usize,
+                    _ => (next() % 400) as usize,
+                };
+                let space_odds = [3, 8, 40][round % 3];
+                data.extend((0..len).map(|_| match next() % space_odds {
+                    0 => b' ',
+                    _ => match next() % 300 {
+                        0 => b'"',
+                        1 => b'\r',
+                        2 => 0,
+                        _ => b'a',
+                    },
+                }));
+                data.push(b'\n');
+            }
+            if round % 4 == 0 {
+                data.extend_from_slice(b"a b c no line end");
+            }
+            let mut pos = 0;
+            while pos < data.len() {
+                groups.split(&data, pos);
+                if groups.lines().is_empty() {
+                    groups.split_alone(&data, pos);
+                } else {
+                    grouped += groups.lines().len();
+                }
+                for line in groups.lines() {
+                    assert_eq!(line.start, pos);
+                    let scan = scan_line(&data[pos..], &mut alone);
+                    assert_eq!(line.scan, scan, "{:?}", &data[pos..pos + scan.len]);
+                    assert_eq!(groups.spans(line), &alone[..]);
+                    pos += scan.next;
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_bmi() {
+            assert!(grouped > 10_000, "{grouped}");
         }
     }
 
