@@ -303,7 +303,9 @@ impl RecordJson {
         );
         let map = row.map();
         if map.extra().is_empty() && !row.has_invalid() {
-            out.extend_from_slice(b",\"extra\":{},\"invalid\":null}");
+            // Most rows: nothing to collect.
+            extra_and_invalid(out, &[], &[]);
+            out.push(b'}');
             return;
         }
         let extra: Vec<(&str, Option<Cow<'_, [u8]>>)> = map

@@ -243,12 +243,7 @@ where
         name: input.display_name(),
         ..FileReport::default()
     };
-    let mut reader = Reader {
-        cfg,
-        state: BlockState::default(),
-        line_base: 0,
-        first: true,
-    };
+    let mut reader = Reader::new(cfg);
     let before = FileStamp::of(input);
     match open(input, cfg.mmap) {
         Err(e) => report.read_error = Some(e),
@@ -369,12 +364,7 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     {
         head.truncate(nl + 1);
     }
-    let mut reader = Reader {
-        cfg,
-        state: BlockState::default(),
-        line_base: 0,
-        first: true,
-    };
+    let mut reader = Reader::new(cfg);
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.time;
     let hits = reader.batch(&head, true, &Selected::new(&select), &mut report);
@@ -591,7 +581,17 @@ struct Reader<'c> {
     first: bool,
 }
 
-impl Reader<'_> {
+impl<'c> Reader<'c> {
+    /// A reader at the start of an input.
+    fn new(cfg: &'c ScanConfig) -> Reader<'c> {
+        Reader {
+            cfg,
+            state: BlockState::default(),
+            line_base: 0,
+            first: true,
+        }
+    }
+
     /// A line over [`MAX_LINE`](super::row::MAX_LINE) that the stream reader
     /// skipped: one malformed row, as the chunk scan reports one in a map.
     fn long_line(&mut self, long: LongLine, report: &mut FileReport) {

@@ -4,12 +4,7 @@ use super::*;
 use crate::w3c::fields::Column;
 
 fn scan_bytes(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>) {
-    let mut reader = Reader {
-        cfg,
-        state: BlockState::default(),
-        line_base: 0,
-        first: true,
-    };
+    let mut reader = Reader::new(cfg);
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.text(Column::UriStem);
     let hits = reader.batch(data, true, &Selected::new(&select), &mut report);
