@@ -19,6 +19,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 /// A file read once for its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileDigest {
     pub sha256: [u8; 32],
     pub bytes: u64,
@@ -30,6 +31,28 @@ impl FileDigest {
     }
 }
 
+/// SHA-256 and size of bytes given in order, a piece at a time (a log
+/// hashed as the scan reads it).
+#[derive(Clone, Debug, Default)]
+pub struct Running {
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Running {
+    pub fn update(&mut self, piece: &[u8]) {
+        self.hasher.update(piece);
+        self.bytes += piece.len() as u64;
+    }
+
+    pub fn finish(self) -> FileDigest {
+        FileDigest {
+            sha256: self.hasher.finalize().into(),
+            bytes: self.bytes,
+        }
+    }
+}
+
 /// SHA-256 and size of bytes in memory, hashed `piece` bytes at a time;
 /// `hashed(start, end)` is called after each piece (to let go of a mapped
 /// file's pages as they are passed).
@@ -38,17 +61,14 @@ pub fn sha256_pieces(
     piece: usize,
     mut hashed: impl FnMut(usize, usize),
 ) -> FileDigest {
-    let mut hasher = Sha256::new();
+    let mut running = Running::default();
     let mut start = 0;
     for p in bytes.chunks(piece.max(1)) {
-        hasher.update(p);
+        running.update(p);
         hashed(start, start + p.len());
         start += p.len();
     }
-    FileDigest {
-        sha256: hasher.finalize().into(),
-        bytes: bytes.len() as u64,
-    }
+    running.finish()
 }
 
 /// SHA-256 and size of a file, in one read.
@@ -58,9 +78,8 @@ pub fn sha256_file(path: &Path) -> io::Result<FileDigest> {
 
 /// [`sha256_file`] of what a reader gives, to its end.
 pub fn sha256_reader(mut file: impl Read) -> io::Result<FileDigest> {
-    let mut hasher = Sha256::new();
+    let mut running = Running::default();
     let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
     loop {
         let n = match file.read(&mut buf) {
             Ok(0) => break,
@@ -68,13 +87,9 @@ pub fn sha256_reader(mut file: impl Read) -> io::Result<FileDigest> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        hasher.update(&buf[..n]);
-        total += n as u64;
+        running.update(&buf[..n]);
     }
-    Ok(FileDigest {
-        sha256: hasher.finalize().into(),
-        bytes: total,
-    })
+    Ok(running.finish())
 }
 
 #[cfg(test)]

@@ -30,7 +30,8 @@ use crate::output::case::{finding_ip, write_tables};
 use crate::output::report::{findings_bytes, verdict_counts, write_report};
 use crate::output::sanitize::for_terminal;
 use crate::output::{Context, Format, counted, table};
-use crate::w3c::{Input, Row};
+use crate::w3c::input::MmapChoice;
+use crate::w3c::{Input, Row, ScanConfig};
 
 pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -61,7 +62,9 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
     let mut leads: Vec<Lead> = Vec::new();
     let mut roster_candidates: Vec<(usize, Roster)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let mut unhashed: Vec<(usize, PathBuf)> = Vec::new();
+    // Logs to hash: where their exhibit is, their path, and whether they
+    // are plain text (which the scan can hash as it reads them).
+    let mut unhashed: Vec<(usize, PathBuf, bool)> = Vec::new();
 
     for input in inputs {
         if crate::interrupt::requested() {
@@ -106,7 +109,7 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         let shape = sort::log_shape(&head);
         match shape {
             LogShape::Plain | LogShape::Gzip => {
-                unhashed.push((evidence.len(), path.clone()));
+                unhashed.push((evidence.len(), path.clone(), shape == LogShape::Plain));
                 exhibit.role = EvidenceRole::Log;
                 exhibit.kind = if shape == LogShape::Gzip {
                     "w3c+gzip".into()
@@ -280,12 +283,25 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         collector.observe(t, ev);
         Ok(())
     };
-    // The logs' hashes are taken beside the scan, on a thread of their own.
+    // A plain log that is scanned is hashed by the scan, a batch on one
+    // core while the others parse it (mapped: see `ScanConfig::hash`); the
+    // others (compressed, read once for another, or `--mmap never`) on a
+    // thread of their own beside the scan. A log the scan did not hash to
+    // its end (a live log is streamed) is hashed after it.
+    let scanned: std::collections::HashSet<String> =
+        logs.iter().map(|l| l.display_name().to_string()).collect();
+    let (in_scan, beside): (Vec<_>, Vec<_>) = unhashed.iter().partition(|(i, _, plain)| {
+        *plain && cfg.mmap == MmapChoice::Auto && scanned.contains(&evidence[*i].path)
+    });
+    let cfg = ScanConfig {
+        hash: !in_scan.is_empty(),
+        ..cfg
+    };
     let (ordered, hashes) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| {
-            unhashed
+            beside
                 .iter()
-                .map(|(i, path)| (*i, crate::w3c::input::sha256(path, cfg.mmap)))
+                .map(|(i, path, _)| (*i, crate::w3c::input::sha256(path, cfg.mmap)))
                 .collect::<Vec<_>>()
         });
         let ordered = scan_ordered(
@@ -300,7 +316,22 @@ pub fn run(args: &InvestigateArgs, global: &GlobalArgs) -> anyhow::Result<Exit> 
         (ordered, hashing.join())
     });
     let ordered = ordered?;
-    for (i, hashed) in hashes.map_err(|_| anyhow::anyhow!("hashing the logs failed"))? {
+    let mut hashes = hashes.map_err(|_| anyhow::anyhow!("hashing the logs failed"))?;
+    for (i, path, _) in in_scan {
+        let read = ordered
+            .run
+            .files
+            .iter()
+            .find(|f| *f.name == *evidence[*i].path)
+            .and_then(|f| f.sha256.clone());
+        hashes.push((
+            *i,
+            read.map_or_else(|| crate::w3c::input::sha256(path, cfg.mmap), Ok),
+        ));
+    }
+    // In the order of the exhibits, as the problems are listed.
+    hashes.sort_by_key(|(i, _)| *i);
+    for (i, hashed) in hashes {
         match hashed {
             Ok(digest) => {
                 evidence[i].sha256 = Some(digest.hex());

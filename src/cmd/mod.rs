@@ -187,6 +187,7 @@ pub fn scan_config(args: &ReadArgs) -> anyhow::Result<ScanConfig> {
         fields,
         mmap: args.mmap,
         log_tz,
+        hash: false,
     })
 }
 

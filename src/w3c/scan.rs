@@ -55,6 +55,10 @@ pub struct ScanConfig {
     /// `--log-tz`: the zone rows with only `date-local`/`time-local` were
     /// written in.
     pub log_tz: Option<Zone>,
+    /// Take the SHA-256 of each mapped input as it is read
+    /// ([`FileReport::sha256`]): a batch is hashed on one core while the
+    /// others parse it, so the hash costs no read of its own.
+    pub hash: bool,
 }
 
 /// A selected row's result, with the line it came from.
@@ -125,6 +129,10 @@ pub struct FileReport {
     /// The file's size or modification time changed while it was read (a
     /// live log): what was read may be neither the old nor the new file.
     pub changed: Option<ChangedDuringRead>,
+    /// With [`ScanConfig::hash`], the SHA-256 of the bytes read, when the
+    /// input was mapped and read to its end (`None` for a stream, a
+    /// decompressed or skipped input, or a scan stopped early).
+    pub sha256: Option<crate::digest::FileDigest>,
 }
 
 /// What a scan makes of the rows of one chunk, on the core that parses it:
@@ -250,6 +258,7 @@ where
         Ok(Opened::NotALog(kind)) => report.skipped = Some(kind),
         Ok(Opened::Mapped(map)) => {
             let mut start = 0;
+            let mut hasher = cfg.hash.then(crate::digest::Running::default);
             // The batch read last: its pages are released while the next
             // is read (on one core, while the other starts on the batch).
             let mut read: Option<(usize, usize)> = None;
@@ -258,19 +267,30 @@ where
                 if cut.lines_end > start {
                     let eof = cut.lines_end == map.len();
                     let data = &map[start..cut.lines_end];
-                    let hits = match read.take() {
-                        Some((from, to)) => {
-                            rayon::join(
-                                || release(&map, from, to),
-                                || reader.batch(data, eof, work, &mut report),
-                            )
-                            .1
+                    let hits = match (read.take(), hasher.as_mut()) {
+                        (None, None) => reader.batch(data, eof, work, &mut report),
+                        (released, hashing) => {
+                            // Beside the batch: the last one's pages let go,
+                            // this one hashed.
+                            let beside = || {
+                                if let Some((from, to)) = released {
+                                    release(&map, from, to);
+                                }
+                                if let Some(h) = hashing {
+                                    h.update(data);
+                                }
+                            };
+                            rayon::join(beside, || reader.batch(data, eof, work, &mut report)).1
                         }
-                        None => reader.batch(data, eof, work, &mut report),
                     };
                     sink(&report.name, hits)?;
                     progress(data.len() as u64);
                     read = Some((start, cut.lines_end));
+                }
+                if let Some(h) = hasher.as_mut() {
+                    // What was skipped (NUL padding, a line over the limit),
+                    // its pages let go again as they are passed.
+                    hash_released(h, &map, cut.lines_end, cut.next);
                 }
                 match cut.then {
                     After::Nothing => {}
@@ -290,6 +310,9 @@ where
             }
             if let Some((from, to)) = read {
                 release(&map, from, to);
+            }
+            if start >= map.len() {
+                report.sha256 = hasher.map(crate::digest::Running::finish);
             }
         }
         Ok(Opened::Stream(stream)) => {
@@ -572,6 +595,18 @@ fn find_line_end(map: &[u8], from: usize, release: &dyn Fn(usize, usize)) -> Opt
 
 /// Bytes scanned between releases while a run or a long line is skipped.
 const SKIP_STEP: usize = 8 << 20;
+
+/// Hashes `map[from..to]`, which the scan skipped, a step at a time,
+/// letting go of each step's pages once hashed.
+fn hash_released(hasher: &mut crate::digest::Running, map: &memmap2::Mmap, from: usize, to: usize) {
+    let mut at = from;
+    while at < to {
+        let end = (at + SKIP_STEP).min(to);
+        hasher.update(&map[at..end]);
+        release(map, at, end);
+        at = end;
+    }
+}
 
 /// The state carried from one batch of an input to the next.
 struct Reader<'c> {

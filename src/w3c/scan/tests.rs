@@ -75,10 +75,19 @@ fn rows_without_header_use_a_default_layout_and_say_so() {
 }
 
 /// Writes `data` to a file and reads it with [`scan`], as a named input.
+/// The file is dated an hour back: under `--mmap auto` it is mapped (a
+/// file just written would be streamed as a live log).
 fn scan_file(data: &[u8], cfg: &ScanConfig) -> (FileReport, Vec<(u64, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("input");
     std::fs::write(&path, data).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
     let input = Input::File {
         path,
         explicit: true,
@@ -386,4 +395,46 @@ fn each_chunk_knows_its_first_line() {
         hits.windows(2)
             .all(|w| w[1].0 == w[0].0 + 2 || w[1].0 == w[0].0 + 3)
     );
+}
+
+#[test]
+fn a_mapped_log_is_hashed_as_it_is_read_skipped_bytes_included() {
+    let header = b"#Fields: date time cs-uri-stem\n2024-01-01 00:00:01 /a\n";
+    let row = b"2024-01-01 00:00:02 /a-rather-long-path-to-fill-the-batches-with-rows\n";
+    let mut several_batches = header.to_vec();
+    while several_batches.len() < 2 * BATCH + 3 {
+        several_batches.extend_from_slice(row);
+    }
+    let mut long_line = header.to_vec();
+    long_line.extend(std::iter::repeat_n(b'x', MAX_LINE + 5));
+    long_line.extend_from_slice(b"\n2024-01-01 00:00:02 /b");
+    let mut nul_run = header.to_vec();
+    nul_run.extend(std::iter::repeat_n(0u8, BATCH + 7));
+    nul_run.extend_from_slice(b"#Fields: cs-uri-stem\n/b\n");
+    nul_run.extend(std::iter::repeat_n(0u8, 50));
+    let mut long_first = std::iter::repeat_n(b'y', MAX_LINE + 1).collect::<Vec<u8>>();
+    long_first.extend_from_slice(b"\n");
+    long_first.extend_from_slice(header);
+    let hashing = ScanConfig {
+        hash: true,
+        ..ScanConfig::default()
+    };
+    for data in [
+        &header[..],
+        &several_batches,
+        &long_line,
+        &nul_run,
+        &long_first,
+    ] {
+        let (report, _) = scan_file(data, &hashing);
+        let whole = crate::digest::sha256_pieces(data, data.len(), |_, _| {});
+        assert_eq!(report.sha256, Some(whole), "{} bytes", data.len());
+        // Not asked, or not mapped: no hash (the caller hashes the file).
+        assert_eq!(scan_file(data, &ScanConfig::default()).0.sha256, None);
+        let streamed = ScanConfig {
+            mmap: MmapChoice::Never,
+            ..hashing.clone()
+        };
+        assert_eq!(scan_file(data, &streamed).0.sha256, None);
+    }
 }
