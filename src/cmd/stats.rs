@@ -3,17 +3,16 @@
 
 use std::io::{self, BufWriter};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 
 use crate::analyze::stats::frame::FactFrame;
-use crate::analyze::stats::partial::Partial;
-use crate::analyze::stats::{Fact, Facts, Key, StatsConfig, WorkHours};
+use crate::analyze::stats::partial::{Partial, Summing};
+use crate::analyze::stats::{Facts, Key, StatsConfig, WorkHours};
 use crate::cli::{GlobalArgs, StatsArgs};
 use crate::exit::{Exit, usage};
 use crate::output::{Context, table};
-use crate::w3c::{Hit, Row, scan_all};
+use crate::w3c::scan_all_chunks;
 
 pub fn run(args: &StatsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
@@ -25,10 +24,10 @@ pub fn run(args: &StatsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let progress = |n: u64| bar.inc(n);
 
     let facts = Facts::new(&filter, &zone, &config);
-    let select = |row: &Row<'_>| facts.fact(row);
-    // Each chunk's facts are summed on the cores (a task beside the parse of
-    // the next batch); a thread of its own adds the sums to polars' columns
-    // and lets polars group them. At most `QUEUED` sums wait for it.
+    let work = Summing { facts: &facts };
+    // Each chunk's facts are summed on the cores as its rows are read; a
+    // thread of its own adds the sums to polars' columns and lets polars
+    // group them. At most `QUEUED` sums wait for it.
     const QUEUED: usize = 64;
     let (run, report) = std::thread::scope(|scope| -> anyhow::Result<_> {
         let (send, receive) = std::sync::mpsc::sync_channel::<Partial>(QUEUED);
@@ -39,22 +38,13 @@ pub fn run(args: &StatsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
             }
             Ok(tally)
         });
-        let stopped = AtomicBool::new(false);
-        let scanned = rayon::in_place_scope(|tasks| {
-            let mut sink = |_: &Arc<str>, hits: Vec<Hit<Fact>>| -> io::Result<()> {
-                if stopped.load(Ordering::Relaxed) {
-                    return Err(io::Error::other("the grouping thread stopped"));
-                }
-                let (send, stopped) = (send.clone(), &stopped);
-                tasks.spawn(move |_| {
-                    if send.send(Partial::of(hits)).is_err() {
-                        stopped.store(true, Ordering::Relaxed);
-                    }
-                });
-                Ok(())
-            };
-            scan_all(&inputs, &cfg, &select, &mut sink, &progress)
-        });
+        let mut sink = |_: &Arc<str>, sums: Vec<Partial>| -> io::Result<()> {
+            sums.into_iter().try_for_each(|partial| {
+                send.send(partial)
+                    .map_err(|_| io::Error::other("the grouping thread stopped"))
+            })
+        };
+        let scanned = scan_all_chunks(&inputs, &cfg, &work, &mut sink, &progress);
         drop(send);
         let tally = match adder.join() {
             Ok(tally) => tally.context("grouping the requests (polars)")?,

@@ -147,7 +147,7 @@ impl FactFrame {
 
     /// Remembers a group's parts and the smallest spelling of its names.
     fn learn(&mut self, new: &NewGroup) {
-        self.parts.entry(mix_of(&new.parts)).or_insert(new.parts);
+        self.parts.entry(new.group).or_insert(new.parts);
         let keys = [new.parts.user, new.parts.ip, new.parts.page];
         for (i, name) in new.names.iter().enumerate() {
             if let Some(text) = name {
@@ -364,11 +364,6 @@ impl FactFrame {
 /// The sum of a flag or count column, as `u64`.
 fn sum(name: &str) -> Expr {
     col(name).sum().cast(DataType::UInt64).alias(name)
-}
-
-/// The group hash of a group's parts, as [`super::Facts`] makes it.
-fn mix_of(parts: &Parts) -> u64 {
-    super::mix(parts)
 }
 
 /// The totals per group of chunks' sums.

@@ -19,6 +19,7 @@
 
 pub mod clock;
 pub mod frame;
+pub mod hash;
 pub mod outliers;
 pub mod partial;
 
@@ -30,6 +31,7 @@ use super::export;
 use crate::filter::Filter;
 use crate::w3c::{Column, Row};
 use clock::LocalClock;
+use hash::Keyer;
 
 /// What rows are grouped by (`--by`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -180,6 +182,8 @@ pub struct Fact {
 /// and the names of its user, address and page as written.
 #[derive(Debug)]
 pub struct NewGroup {
+    /// The group's hash ([`Fact::group`]).
+    pub group: u64,
     pub parts: Parts,
     pub names: [Option<LogName>; 3],
 }
@@ -235,7 +239,8 @@ impl LogName {
 ///
 /// Keys are keyed 64-bit hashes ([`super::path_key`]: ASCII case ignored,
 /// as IIS does; a collision, about one in 10^19 per pair of keys, would
-/// merge two). A group's parts and its names are sent with a fact only when
+/// merge two); groups and pairs are hashed from them with keys of the run
+/// too ([`hash::Keyer`], with the same odds). A group's parts and its names are sent with a fact only when
 /// the core has not met that group with that exact spelling lately
 /// ([`Recent`]), so the main thread receives each at least once and almost
 /// no string per row; of the spellings of one name (`JSmith`, `jsmith`) the
@@ -249,6 +254,8 @@ pub struct Facts<'a> {
     by: [bool; 5],
     /// This run's number, to tell its [`Recent`] entries from another's.
     run: u64,
+    /// The hashes of groups and pairs.
+    keyer: Keyer,
 }
 
 /// What a core sent lately: a direct-mapped cache of hashes (groups with
@@ -313,30 +320,51 @@ impl<'a> Facts<'a> {
                 has(Key::Hour),
             ],
             run: RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            keyer: Keyer::new(),
         }
     }
 
     /// The fact of a row that passes the filters.
+    #[inline]
     pub fn fact(&self, row: &Row<'_>) -> Option<Fact> {
         if self.filtered && !self.filter.matches_request(row) {
             return None;
         }
         // Most rows hold no `""` escape: their values are read in place.
-        let plain = !row.has_escapes();
-        let value = |c: Column| -> Option<Cow<'_, [u8]>> {
-            if plain {
-                row.plain(c).map(Cow::Borrowed)
-            } else {
-                row.raw(c)
-            }
-        };
-        let method = value(Column::Method);
-        let stem = value(Column::UriStem);
-        let method = method.as_deref().unwrap_or_default();
-        let stem = stem.as_deref().unwrap_or_default();
+        if !row.has_escapes() {
+            let value = |c: Column| row.plain(c);
+            self.fact_of(
+                row,
+                [
+                    value(Column::Method),
+                    value(Column::UriStem),
+                    value(Column::Username),
+                    value(Column::ClientIp),
+                ],
+            )
+        } else {
+            let value = |c: Column| row.raw(c);
+            let (m, s, u, i) = (
+                value(Column::Method),
+                value(Column::UriStem),
+                value(Column::Username),
+                value(Column::ClientIp),
+            );
+            self.fact_of(
+                row,
+                [m.as_deref(), s.as_deref(), u.as_deref(), i.as_deref()],
+            )
+        }
+    }
+
+    /// The fact of a row, given its method, stem, user and address.
+    #[inline(always)]
+    fn fact_of(&self, row: &Row<'_>, values: [Option<&[u8]>; 4]) -> Option<Fact> {
+        let [method, stem, logged_user, ip] = values;
+        let method = method.unwrap_or_default();
+        let stem = stem.unwrap_or_default();
         let mut flags = 0;
         let mut bytes = 0;
-        let logged_user = value(Column::Username);
         let mut export_user = None;
         if export::is_download(method, stem) {
             let name = export::parse(&String::from_utf8_lossy(stem));
@@ -350,7 +378,7 @@ impl<'a> Facts<'a> {
             }
         }
         // A download carries no login name: the export's file name gives it.
-        let user: Option<&[u8]> = match (&logged_user, &export_user) {
+        let user: Option<&[u8]> = match (logged_user, &export_user) {
             (Some(u), _) => Some(u),
             (None, Some(u)) => Some(u.as_bytes()),
             (None, None) => None,
@@ -364,35 +392,34 @@ impl<'a> Facts<'a> {
                 flags |= flag::FAILED_LOGON;
             }
         }
-        let ip = value(Column::ClientIp);
-        let values: [Option<&[u8]>; 3] =
-            [user, ip.as_deref(), Some(stem).filter(|s| !s.is_empty())];
+        let values: [Option<&[u8]>; 3] = [user, ip, Some(stem).filter(|s| !s.is_empty())];
         // The user's key only when users are grouped; addresses and pages
-        // are always counted.
-        let keys = [
-            values[0].filter(|_| self.by[0]).map_or(0, key),
-            values[1].map_or(0, key),
-            values[2].map_or(0, key),
+        // are always counted. With each, whether the name has a capital.
+        let [user, ip, page] = [
+            values[0].filter(|_| self.by[0]).map_or((0, false), key),
+            values[1].map_or((0, false), key),
+            values[2].map_or((0, false), key),
         ];
+        let keys = [user.0, ip.0, page.0];
+        let capitals = [user.1, ip.1, page.1];
         let named = |i: usize| values[i].filter(|_| self.by[i]);
+        let time = row.time;
         RECENT.with_borrow_mut(|recent| {
             let recent = match recent {
                 Some(r) if r.run == self.run => r,
                 other => other.insert(Recent::new(self.run)),
             };
-            let local = row
-                .time
-                .map(|t| self.clock.local_near(t, &mut recent.offset));
+            let local = time.map(|t| self.clock.local_near(t, &mut recent.offset));
             if let (Some(hours), Some(l)) = (self.config.work_hours, local)
                 && hours.is_after(l)
             {
                 flags |= flag::AFTER_HOURS;
             }
-            let part = |i: usize, k: u64| if self.by[i] { k } else { 0 };
+            let part = |i: usize| if self.by[i] { keys[i] } else { 0 };
             let parts = Parts {
-                user: part(0, keys[0]),
-                ip: part(1, keys[1]),
-                page: part(2, keys[2]),
+                user: part(0),
+                ip: part(1),
+                page: part(2),
                 day: match local {
                     Some(l) if self.by[3] => l.day,
                     _ => NO_DAY,
@@ -402,31 +429,34 @@ impl<'a> Facts<'a> {
                     _ => NO_HOUR,
                 },
             };
-            let group = mix(&parts);
+            let group = self.keyer.group(&parts);
             // A spelling without an ASCII capital is the only one of its key
             // that has none: the key itself tells it apart.
             let mut seen_as = group;
-            for i in 0..3 {
-                if let Some(v) = named(i)
-                    && v.iter().any(u8::is_ascii_uppercase)
-                {
-                    seen_as = mix(&(seen_as, i, super::client_key(v, &[])));
+            for (i, capitals) in capitals.into_iter().enumerate() {
+                if capitals && let Some(v) = named(i) {
+                    seen_as = self.keyer.spelled(seen_as, i, super::client_key(v, &[]));
                 }
             }
             // A pair this core sent lately is not sent again: polars sees
             // each distinct pair a few times, not once per row.
-            let mut pair = |k: u64| {
-                let p = if k == 0 { 0 } else { mix(&(group, k)).max(1) };
-                if p != 0 && Recent::first_time(&mut recent.pairs, p) {
+            let mut sent = |k: u64, pair: fn(&Keyer, u64, u64) -> u64| {
+                if k == 0 {
+                    return 0;
+                }
+                let p = pair(&self.keyer, group, k);
+                if Recent::first_time(&mut recent.pairs, p) {
                     p
                 } else {
                     0
                 }
             };
-            let (ip_pair, page_pair) = (pair(keys[1]), pair(keys[2]));
+            let ip_pair = sent(keys[1], Keyer::ip_pair);
+            let page_pair = sent(keys[2], Keyer::page_pair);
             let new = Recent::first_time(&mut recent.groups, seen_as.max(1)).then(|| {
                 let name = |i: usize| named(i).map(LogName::new);
                 Box::new(NewGroup {
+                    group,
                     parts,
                     names: [name(0), name(1), name(2)],
                 })
@@ -437,22 +467,19 @@ impl<'a> Facts<'a> {
                 page_pair,
                 flags,
                 bytes,
-                time: row.time.map(nanos),
+                time: time.map(nanos),
                 new,
             })
         })
     }
 }
 
-/// A keyed hash of a value (the run's key, as [`super::client_key`]).
-fn mix<T: std::hash::Hash>(value: &T) -> u64 {
-    use std::hash::BuildHasher;
-    super::keys::hash_state().hash_one(value)
-}
-
-/// A key's hash: never 0, which stands for "absent".
-fn key(bytes: &[u8]) -> u64 {
-    super::path_key(bytes).max(1)
+/// A key's hash, never 0 (which stands for "absent"), and whether the
+/// name has an ASCII capital.
+#[inline]
+fn key(bytes: &[u8]) -> (u64, bool) {
+    let (key, capitals) = super::keys::path_key_cased(bytes);
+    (key.max(1), capitals)
 }
 
 /// UTC nanoseconds of an instant (rows hold 1677..2262, which fit in i64).

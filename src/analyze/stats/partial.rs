@@ -2,12 +2,17 @@
 //! per group of the chunk (its counts, bytes, first and last time) and the
 //! (group, address) and (group, page) pairs it sent, so that polars groups
 //! a few rows per chunk rather than one per request.
+//!
+//! Each fact is added to its chunk's sums as its row is read ([`Summing`],
+//! the scan's [`ChunkWork`]): no list of a chunk's facts is built, grown
+//! and read again.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
-use super::{Fact, NewGroup, flag};
-use crate::w3c::Hit;
+use super::{Fact, Facts, NewGroup, flag};
+use crate::w3c::{ChunkWork, Row};
 
 /// A group's numbers within a chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +69,7 @@ impl Totals {
 #[derive(Debug, Default)]
 pub struct Partial {
     /// Each group of the chunk once, with its totals.
-    pub groups: Vec<(u64, Totals)>,
+    pub groups: HashMap<u64, Totals, BuildHasherDefault<Prehashed>>,
     /// `[pair, group]` of the (group, address) and (group, page) pairs sent.
     pub ip_pairs: Vec<[u64; 2]>,
     pub page_pairs: Vec<[u64; 2]>,
@@ -73,8 +78,8 @@ pub struct Partial {
 }
 
 /// Group hashes are keyed hashes already: a table of them needs no other.
-#[derive(Default)]
-struct Prehashed(u64);
+#[derive(Debug, Default)]
+pub struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
@@ -93,25 +98,47 @@ impl Hasher for Prehashed {
 }
 
 impl Partial {
-    /// Sums the facts of one chunk.
-    pub fn of(hits: Vec<Hit<Fact>>) -> Partial {
-        let mut groups: HashMap<u64, Totals, BuildHasherDefault<Prehashed>> = HashMap::default();
-        let mut partial = Partial::default();
-        for hit in hits {
-            let fact = hit.item;
-            groups.entry(fact.group).or_default().add(&fact);
-            if fact.ip_pair != 0 {
-                partial.ip_pairs.push([fact.ip_pair, fact.group]);
-            }
-            if fact.page_pair != 0 {
-                partial.page_pairs.push([fact.page_pair, fact.group]);
-            }
-            if let Some(new) = fact.new {
-                partial.new.push(new);
-            }
+    /// Adds one fact to the chunk's sums.
+    #[inline]
+    pub fn add(&mut self, fact: Fact) {
+        self.groups.entry(fact.group).or_default().add(&fact);
+        if fact.ip_pair != 0 {
+            self.ip_pairs.push([fact.ip_pair, fact.group]);
         }
-        partial.groups = groups.into_iter().collect();
-        partial
+        if fact.page_pair != 0 {
+            self.page_pairs.push([fact.page_pair, fact.group]);
+        }
+        if let Some(new) = fact.new {
+            self.new.push(new);
+        }
+    }
+}
+
+/// The scan's work on the cores: each row's fact ([`Facts::fact`]) added
+/// to its chunk's [`Partial`].
+pub struct Summing<'f, 'a> {
+    pub facts: &'f Facts<'a>,
+}
+
+impl ChunkWork for Summing<'_, '_> {
+    type Out = Partial;
+    /// Sums need no line numbers.
+    const INPUT_LINES: bool = false;
+
+    fn start(&self, _: &Arc<str>) -> Partial {
+        Partial::default()
+    }
+
+    fn shift(&self, _: &mut Partial, _: u64) {}
+
+    fn row(&self, out: &mut Partial, _: u64, row: &Row<'_>) -> bool {
+        match self.facts.fact(row) {
+            Some(fact) => {
+                out.add(fact);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -119,29 +146,25 @@ impl Partial {
 mod tests {
     use super::*;
 
-    fn hit(group: u64, flags: u8, time: Option<i64>) -> Hit<Fact> {
-        Hit {
-            line: 1,
-            item: Fact {
-                group,
-                ip_pair: group + 100,
-                page_pair: 0,
-                flags,
-                bytes: 7,
-                time,
-                new: None,
-            },
+    fn fact(group: u64, flags: u8, time: Option<i64>) -> Fact {
+        Fact {
+            group,
+            ip_pair: group + 100,
+            page_pair: 0,
+            flags,
+            bytes: 7,
+            time,
+            new: None,
         }
     }
 
     #[test]
     fn a_chunk_is_summed_per_group() {
-        let p = Partial::of(vec![
-            hit(1, flag::POST, Some(5)),
-            hit(2, flag::EXPORT | flag::BYTES, None),
-            hit(1, flag::AFTER_HOURS, Some(3)),
-        ]);
-        let mut groups = p.groups.clone();
+        let mut p = Partial::default();
+        p.add(fact(1, flag::POST, Some(5)));
+        p.add(fact(2, flag::EXPORT | flag::BYTES, None));
+        p.add(fact(1, flag::AFTER_HOURS, Some(3)));
+        let mut groups: Vec<(u64, Totals)> = p.groups.into_iter().collect();
         groups.sort_by_key(|g| g.0);
         let one = groups[0].1;
         assert_eq!(

@@ -605,7 +605,7 @@ impl<'a> Row<'a> {
     /// A column's value as it lies in the line, for rows without escapes
     /// ([`Row::has_escapes`]): what [`Row::raw`] gives, without building a
     /// `Cow`, for the hot paths that read several columns of every row.
-    #[inline]
+    #[inline(always)]
     pub fn plain(&self, col: Column) -> Option<&'a [u8]> {
         debug_assert!(!self.has_escapes());
         let value = |pos: usize| {
