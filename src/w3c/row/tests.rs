@@ -114,6 +114,7 @@ fn plain_reads_what_raw_reads() {
             Column::ClientIp,
         ] {
             assert_eq!(row.plain(col), row.raw(col).as_deref(), "{col:?}");
+            assert_eq!(row.plain_inlined(col), row.plain(col), "{col:?}");
         }
     }
 }
@@ -364,6 +365,7 @@ fn a_damaged_address_keeps_the_row_and_reads_as_absent() {
     assert!(!row.is_invalid(Column::Status));
     assert_eq!(row.raw(Column::ClientIp), None);
     assert_eq!(row.plain(Column::ClientIp), None);
+    assert_eq!(row.plain_inlined(Column::ClientIp), None);
     assert_eq!(row.text(Column::Username).as_deref(), Some("jsmith"));
     assert_eq!(row.number(Column::Status), Some(200));
     assert_eq!(row.time.unwrap().to_string(), "2017-01-19T17:16:30Z");
