@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 
 use super::export::{self, ExportName};
-use compact_str::CompactString;
 
+use super::keys::Prehashed;
 use super::{Located, client_key, ordered, path_key, same_user};
 use crate::filter::Filter;
 use crate::time::Zone;
@@ -29,7 +29,7 @@ pub enum Event {
     /// a POST may be building an export.
     Request {
         client: u64,
-        user: Option<CompactString>,
+        user: Option<UserName>,
         /// The path, as [`path_key`].
         page: u64,
         /// For a POST: its time taken in ms (`Some(None)` when not logged;
@@ -65,33 +65,23 @@ fn event_from<B: AsRef<[u8]>>(
     let (method, stem) = (value(Column::Method), value(Column::UriStem));
     let method = method.as_ref().map(AsRef::as_ref);
     let stem = stem.as_ref().map(AsRef::as_ref);
-    let client = || {
-        let (ip, agent) = (value(Column::ClientIp), value(Column::UserAgent));
-        client_key(
-            ip.as_ref().map_or(&[][..], AsRef::as_ref),
-            agent.as_ref().map_or(&[][..], AsRef::as_ref),
-        )
-    };
-    if let (Some(m), Some(s)) = (method, stem)
-        && export::is_download(m, s)
-    {
-        // Held until the download is attributed: values past a few KiB cut.
-        let mut record = Record::from_row(row);
-        record.clip_values();
-        return Some(Event::Download {
-            client: client(),
-            record: Box::new(record),
-            selected: filter.matches_request(row),
-        });
-    }
+    let download = matches!((method, stem), (Some(m), Some(s)) if export::is_download(m, s));
     let user = value(Column::Username);
     let is_post = method.is_some_and(|m| m.eq_ignore_ascii_case(b"POST"));
-    if user.is_none() && !is_post {
+    if !download && user.is_none() && !is_post {
         return None;
     }
+    let (ip, agent) = (value(Column::ClientIp), value(Column::UserAgent));
+    let client = client_key(
+        ip.as_ref().map_or(&[][..], AsRef::as_ref),
+        agent.as_ref().map_or(&[][..], AsRef::as_ref),
+    );
+    if download {
+        return Some(download_event(row, filter, client));
+    }
     Some(Event::Request {
-        client: client(),
-        user: user.as_ref().map(|u| name(u.as_ref())),
+        client,
+        user: user.as_ref().map(|u| UserName::new(u.as_ref())),
         page: path_key(stem.unwrap_or_default()),
         post: is_post.then(|| {
             row.number(Column::TimeTaken)
@@ -100,20 +90,78 @@ fn event_from<B: AsRef<[u8]>>(
     })
 }
 
-/// A login name as text; bytes that are not UTF-8 become U+FFFD. Names
-/// are nearly always ASCII, checked here faster than a general UTF-8 check.
-fn name(bytes: &[u8]) -> CompactString {
+/// The event of a download (rare: kept out of the path of requests).
+#[cold]
+#[inline(never)]
+fn download_event(row: &Row<'_>, filter: &Filter, client: u64) -> Event {
+    // Held until the download is attributed: values past a few KiB cut.
+    let mut record = Record::from_row(row);
+    record.clip_values();
+    Event::Download {
+        client,
+        record: Box::new(record),
+        selected: filter.matches_request(row),
+    }
+}
+
+/// A login name as the log holds it, made text only when a download names
+/// it (rarely): up to [`INLINE_NAME`] bytes as they are, in place (nearly
+/// every name), a longer one as text ([`name`]).
+#[derive(Debug)]
+pub enum UserName {
+    Inline { len: u8, bytes: [u8; INLINE_NAME] },
+    Text(Box<str>),
+}
+
+/// The longest name held as bytes: what fits [`UserName`] in 24 bytes.
+const INLINE_NAME: usize = 22;
+
+impl UserName {
+    /// The name of bytes read from a row.
+    #[inline]
+    pub fn new(name_bytes: &[u8]) -> UserName {
+        let n = name_bytes.len();
+        if n > INLINE_NAME {
+            return UserName::Text(name(name_bytes).into_boxed_str());
+        }
+        // Copied as two overlapping pieces of a fixed size: a few moves,
+        // where a copy of any length would be a call.
+        let mut bytes = [0u8; INLINE_NAME];
+        fn halves<const K: usize>(to: &mut [u8], from: &[u8]) {
+            let n = from.len();
+            to[..K].copy_from_slice(&from[..K]);
+            to[n - K..n].copy_from_slice(&from[n - K..]);
+        }
+        match n {
+            16.. => halves::<16>(&mut bytes, name_bytes),
+            8.. => halves::<8>(&mut bytes, name_bytes),
+            4.. => halves::<4>(&mut bytes, name_bytes),
+            _ => bytes[..n].copy_from_slice(name_bytes),
+        }
+        UserName::Inline {
+            // At most INLINE_NAME.
+            len: n as u8,
+            bytes,
+        }
+    }
+
+    /// The name as text: what [`name`] makes of the bytes.
+    pub fn text(&self) -> String {
+        match self {
+            UserName::Inline { len, bytes } => name(&bytes[..usize::from(*len)]),
+            UserName::Text(text) => text.to_string(),
+        }
+    }
+}
+
+/// A login name as text; bytes that are not UTF-8 become U+FFFD, and a name
+/// past a few KiB is cut (held per client), and says so.
+fn name(bytes: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
     if bytes.len() > crate::w3c::record::MAX_HELD_VALUE {
-        // Held per client: a name of megabytes is cut, and says so.
-        let mut held = String::from_utf8_lossy(bytes).into_owned();
-        crate::w3c::record::clip(&mut held);
-        return CompactString::from(held);
+        crate::w3c::record::clip(&mut text);
     }
-    if bytes.is_ascii() {
-        // SAFETY: ASCII is UTF-8.
-        return CompactString::new(unsafe { std::str::from_utf8_unchecked(bytes) });
-    }
-    CompactString::from_utf8_lossy(bytes)
+    text
 }
 
 /// How a download ended.
@@ -222,7 +270,7 @@ pub struct Settings {
 #[derive(Debug)]
 struct ClientState {
     last_seen: i64,
-    last_auth: Option<(i64, CompactString)>,
+    last_auth: Option<(i64, UserName)>,
     /// POSTs to each page since the client last loaded it (a GET) or
     /// downloaded an export made on it: page ([`path_key`]), count, longest
     /// time taken.
@@ -234,7 +282,7 @@ pub struct Tracker {
     settings: Settings,
     /// `settings.window` in nanoseconds.
     window: i64,
-    clients: foldhash::HashMap<u64, ClientState>,
+    clients: std::collections::HashMap<u64, ClientState, Prehashed>,
     last_sweep: Option<i64>,
 }
 
@@ -246,7 +294,7 @@ impl Tracker {
         Tracker {
             window: i64::try_from(settings.window.as_nanos()).unwrap_or(i64::MAX),
             settings,
-            clients: foldhash::HashMap::default(),
+            clients: std::collections::HashMap::default(),
             last_sweep: None,
         }
     }
@@ -261,9 +309,6 @@ impl Tracker {
     pub fn observe(&mut self, t: Timestamp, ev: Located<Event>) -> Option<(Download, bool)> {
         let now = ordered::key(t);
         self.sweep(now);
-        let window = self.window;
-        // How long before `now` a time is (saturating: keys may be extreme).
-        let since = |at: i64| now.saturating_sub(at);
         match ev.event {
             Event::Request {
                 client,
@@ -271,32 +316,7 @@ impl Tracker {
                 page,
                 post,
             } => {
-                let st = self.clients.entry(client).or_insert_with(|| ClientState {
-                    last_seen: now,
-                    last_auth: None,
-                    posts: Vec::new(),
-                });
-                if since(st.last_seen) > window {
-                    st.posts.clear();
-                }
-                st.last_seen = st.last_seen.max(now);
-                if let Some(user) = user {
-                    st.last_auth = Some((now, user));
-                }
-                let entry = st.posts.iter().position(|(p, _, _)| *p == page);
-                match (post, entry) {
-                    (Some(ms), Some(i)) => {
-                        let (_, n, longest) = &mut st.posts[i];
-                        *n += 1;
-                        *longest = (*longest).max(ms);
-                    }
-                    (Some(ms), None) => st.posts.push((page, 1, ms)),
-                    // Loading the page again starts a new visit.
-                    (None, Some(i)) => {
-                        st.posts.swap_remove(i);
-                    }
-                    (None, None) => {}
-                }
+                self.request(now, client, user, page, post);
                 None
             }
             Event::Download {
@@ -306,48 +326,89 @@ impl Tracker {
             } => {
                 record.file = ev.file.clone();
                 record.line = ev.line;
-                let state = self
-                    .clients
-                    .get_mut(&client)
-                    .filter(|st| since(st.last_seen) <= window);
-                let export_page = record.referer.as_deref().and_then(url_path);
-                let session_user = state
-                    .as_ref()
-                    .and_then(|st| st.last_auth.as_ref())
-                    .filter(|(at, _)| since(*at) <= window)
-                    .map(|(_, u)| u.to_string());
-                let (export_posts, build_ms) = match (&export_page, state) {
-                    (Some(page), Some(st)) => {
-                        st.last_seen = st.last_seen.max(now);
-                        let key = path_key(page.as_bytes());
-                        // The visit's POSTs built this export: they are used up.
-                        match st.posts.iter().position(|(p, _, _)| *p == key) {
-                            Some(i) => {
-                                let (_, n, ms) = st.posts.swap_remove(i);
-                                (Some(n), ms.map(u64::from))
-                            }
-                            None => (Some(0), None),
-                        }
-                    }
-                    (Some(_), None) => (Some(0), None),
-                    (None, state) => {
-                        if let Some(st) = state {
-                            st.last_seen = st.last_seen.max(now);
-                        }
-                        (None, None)
-                    }
-                };
-                let download = self.attribute(
-                    t,
-                    *record,
-                    session_user,
-                    export_page,
-                    export_posts,
-                    build_ms,
-                );
-                Some((download, selected))
+                Some((self.download(t, now, client, *record), selected))
             }
         }
+    }
+
+    /// A request: what the client's session is, and the POSTs of its visit.
+    /// Nearly every event is one: kept small, to be inlined.
+    #[inline]
+    fn request(
+        &mut self,
+        now: i64,
+        client: u64,
+        user: Option<UserName>,
+        page: u64,
+        post: Option<Option<u32>>,
+    ) {
+        let st = self.clients.entry(client).or_insert_with(|| ClientState {
+            last_seen: now,
+            last_auth: None,
+            posts: Vec::new(),
+        });
+        // How long before `now` a time is (saturating: keys may be extreme).
+        if now.saturating_sub(st.last_seen) > self.window {
+            st.posts.clear();
+        }
+        st.last_seen = st.last_seen.max(now);
+        if let Some(user) = user {
+            st.last_auth = Some((now, user));
+        }
+        let entry = st.posts.iter().position(|(p, _, _)| *p == page);
+        match (post, entry) {
+            (Some(ms), Some(i)) => {
+                let (_, n, longest) = &mut st.posts[i];
+                *n += 1;
+                *longest = (*longest).max(ms);
+            }
+            (Some(ms), None) => st.posts.push((page, 1, ms)),
+            // Loading the page again starts a new visit.
+            (None, Some(i)) => {
+                st.posts.swap_remove(i);
+            }
+            (None, None) => {}
+        }
+    }
+
+    /// A download, attributed (rare: kept out of the path of requests).
+    #[inline(never)]
+    fn download(&mut self, t: Timestamp, now: i64, client: u64, record: Record) -> Download {
+        let window = self.window;
+        // How long before `now` a time is (saturating: keys may be extreme).
+        let since = |at: i64| now.saturating_sub(at);
+        let state = self
+            .clients
+            .get_mut(&client)
+            .filter(|st| since(st.last_seen) <= window);
+        let export_page = record.referer.as_deref().and_then(url_path);
+        let session_user = state
+            .as_ref()
+            .and_then(|st| st.last_auth.as_ref())
+            .filter(|(at, _)| since(*at) <= window)
+            .map(|(_, u)| u.text());
+        let (export_posts, build_ms) = match (&export_page, state) {
+            (Some(page), Some(st)) => {
+                st.last_seen = st.last_seen.max(now);
+                let key = path_key(page.as_bytes());
+                // The visit's POSTs built this export: they are used up.
+                match st.posts.iter().position(|(p, _, _)| *p == key) {
+                    Some(i) => {
+                        let (_, n, ms) = st.posts.swap_remove(i);
+                        (Some(n), ms.map(u64::from))
+                    }
+                    None => (Some(0), None),
+                }
+            }
+            (Some(_), None) => (Some(0), None),
+            (None, state) => {
+                if let Some(st) = state {
+                    st.last_seen = st.last_seen.max(now);
+                }
+                (None, None)
+            }
+        };
+        self.attribute(t, record, session_user, export_page, export_posts, build_ms)
     }
 
     fn attribute(
@@ -394,16 +455,21 @@ impl Tracker {
     /// Forgets clients idle for longer than the window (checked once per
     /// window of stream time), so memory follows the clients active in the
     /// last two windows.
+    #[inline]
     fn sweep(&mut self, now: i64) {
         let Some(last) = self.last_sweep else {
             self.last_sweep = Some(now);
             return;
         };
-        let window = self.window;
-        if now.saturating_sub(last) < window {
-            return;
+        if now.saturating_sub(last) >= self.window {
+            self.forget_idle(now);
         }
+    }
+
+    #[inline(never)]
+    fn forget_idle(&mut self, now: i64) {
         self.last_sweep = Some(now);
+        let window = self.window;
         self.clients
             .retain(|_, st| now.saturating_sub(st.last_seen) <= window);
     }
@@ -535,7 +601,7 @@ mod tests {
     ) -> Located<'static, Event> {
         located(Event::Request {
             client,
-            user: user.map(Into::into),
+            user: user.map(|u| UserName::new(u.as_bytes())),
             page: path_key(post.map_or("/Home.aspx", |(p, _)| p).as_bytes()),
             post: post.map(|(_, ms)| Some(ms as u32)),
         })
@@ -544,7 +610,7 @@ mod tests {
     fn get(client: u64, user: &str, page: &str) -> Located<'static, Event> {
         located(Event::Request {
             client,
-            user: Some(user.into()),
+            user: Some(UserName::new(user.as_bytes())),
             page: path_key(page.as_bytes()),
             post: None,
         })
@@ -597,6 +663,38 @@ mod tests {
             "{}",
             std::mem::size_of::<Event>()
         );
+    }
+
+    #[test]
+    fn user_names_in_place_read_as_the_text_of_their_bytes() {
+        assert!(std::mem::size_of::<Option<UserName>>() <= 24);
+        // Every length through each way of copying (and past it), with
+        // bytes that differ at every position, some not UTF-8, some cut
+        // in the middle of a character.
+        let distinct: Vec<u8> = (b'a'..=b'z').chain(b'A'..=b'Z').collect();
+        let accents = "éàü日本".repeat(8).into_bytes();
+        let mut names: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=INLINE_NAME + 3 {
+            names.push(distinct[..n].to_vec());
+            names.push(accents[..n].to_vec());
+            let mut bad = distinct[..n].to_vec();
+            if n > 0 {
+                bad[n / 2] = 0xff;
+            }
+            names.push(bad);
+        }
+        let long = "é".repeat(crate::w3c::record::MAX_HELD_VALUE).into_bytes();
+        names.push(long);
+        for bytes in &names {
+            let mut want = String::from_utf8_lossy(bytes).into_owned();
+            if bytes.len() > crate::w3c::record::MAX_HELD_VALUE {
+                crate::w3c::record::clip(&mut want);
+            }
+            let user = UserName::new(bytes);
+            assert_eq!(user.text(), want, "{bytes:?}");
+            let inline = matches!(user, UserName::Inline { .. });
+            assert_eq!(inline, bytes.len() <= INLINE_NAME, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -121,21 +121,29 @@ impl<E: Timed> Reorder<E> {
         };
         let horizon = newest.saturating_sub(self.slack);
         while let Some(run) = self.runs.front_mut() {
+            // The run's events that are due: a prefix (it is sorted),
+            // released together.
+            let due = run.partition_point(|e| e.key() <= horizon);
+            if due > 0 {
+                self.held -= due;
+                for e in run.drain(..due) {
+                    self.released = Some(e.key());
+                    deliver(e)?;
+                }
+                continue;
+            }
             let Some(first) = run.front() else {
                 self.runs.pop_front();
                 continue;
             };
-            let k = first.key();
-            let due = k <= horizon;
-            if !due && self.held <= self.max_held {
+            if self.held <= self.max_held {
                 break;
             }
-            if !due {
-                self.early += 1;
-            }
+            // Not due, but the window is full: the oldest goes early.
+            self.early += 1;
+            self.released = Some(first.key());
             let Some(e) = run.pop_front() else { break };
             self.held -= 1;
-            self.released = Some(k);
             deliver(e)?;
         }
         Ok(())

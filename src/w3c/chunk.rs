@@ -208,6 +208,7 @@ pub(super) fn scan_chunk<W: ChunkWork>(
             pos = line.start + line.scan.next;
         }
     }
+    work.end(&mut chunk.out.work);
     chunk.out
 }
 

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 
 use jiff::Timestamp;
@@ -155,11 +156,17 @@ pub trait ChunkWork: Sync {
     /// Adds `lines` to the lines of the rows taken into `out` (only without
     /// [`ChunkWork::INPUT_LINES`]).
     fn shift(&self, out: &mut Self::Out, lines: u64);
+    /// Called once a chunk's rows are all in `out`, on the core.
+    fn end(&self, _out: &mut Self::Out) {}
 }
 
 /// The [`ChunkWork`] of a `select` closure: a chunk's hits.
 struct Selected<'f, F, T> {
     select: &'f F,
+    /// How many hits the last chunk had: the next starts with room for as
+    /// many, instead of growing there a copy at a time (chunks of one input
+    /// are alike; a hint, so any chunk's count will do).
+    room: AtomicUsize,
     item: PhantomData<fn() -> T>,
 }
 
@@ -167,6 +174,7 @@ impl<'f, F, T> Selected<'f, F, T> {
     fn new(select: &'f F) -> Self {
         Selected {
             select,
+            room: AtomicUsize::new(0),
             item: PhantomData,
         }
     }
@@ -181,7 +189,11 @@ where
     const INPUT_LINES: bool = false;
 
     fn start(&self, _: &Arc<str>) -> Vec<Hit<T>> {
-        Vec::new()
+        Vec::with_capacity(self.room.load(Ordering::Relaxed))
+    }
+
+    fn end(&self, out: &mut Vec<Hit<T>>) {
+        self.room.store(out.len(), Ordering::Relaxed);
     }
 
     fn shift(&self, out: &mut Vec<Hit<T>>, lines: u64) {

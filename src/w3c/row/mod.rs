@@ -604,22 +604,33 @@ impl<'a> Row<'a> {
 
     /// A column's value as it lies in the line, for rows without escapes
     /// ([`Row::has_escapes`]): what [`Row::raw`] gives, without building a
-    /// `Cow`, for the hot paths that read several columns of every row.
+    /// `Cow`, for the hot paths that read several columns of every row
+    /// (always inlined there: the calls cost more than the reads; the rare
+    /// read from `cs-uri` is not).
     #[inline(always)]
     pub fn plain(&self, col: Column) -> Option<&'a [u8]> {
         debug_assert!(!self.has_escapes());
-        let value = |pos: usize| {
-            let span = *self.spans.get(pos)?;
-            let bytes = &self.line[span.start as usize..span.end as usize];
-            (!bytes.is_empty() && bytes != b"-").then_some(bytes)
-        };
-        if let Some(pos) = self.map.slot(col) {
-            if self.is_invalid(col) {
-                return None;
-            }
-            return value(pos);
+        match self.map.slot(col) {
+            Some(_) if self.is_invalid(col) => None,
+            Some(pos) => self.plain_at(pos),
+            None => self.plain_in_uri(col),
         }
-        let uri = value(self.map.slot(Column::Uri)?)?;
+    }
+
+    /// The value at a position, for [`Row::plain`]; `None` for `-` or empty.
+    #[inline(always)]
+    fn plain_at(&self, pos: usize) -> Option<&'a [u8]> {
+        let span = *self.spans.get(pos)?;
+        let bytes = &self.line[span.start as usize..span.end as usize];
+        (!bytes.is_empty() && bytes != b"-").then_some(bytes)
+    }
+
+    /// [`Row::plain`] of a column the map has not: the stem or query, from
+    /// `cs-uri` (rare: most logs have the stem and query fields).
+    #[cold]
+    #[inline(never)]
+    fn plain_in_uri(&self, col: Column) -> Option<&'a [u8]> {
+        let uri = self.plain_at(self.map.slot(Column::Uri)?)?;
         uri_part(col, uri).map(|part| &uri[part])
     }
 
