@@ -5,8 +5,8 @@
 //! and `--ip` choose among the finished sessions, so anonymous requests still
 //! find their user's session.
 
-use std::io::{self, BufWriter, Write};
-use std::sync::{Arc, mpsc};
+use std::io::{self, BufWriter};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use jiff::Timestamp;
@@ -74,65 +74,6 @@ fn device_changed(
     Some(kinds.changed(user, &clients))
 }
 
-/// Lists of ended sessions on their way to the writer: a bound on what
-/// waits when the output is slower than the scan.
-const ENDED_IN_FLIGHT: usize = 256;
-
-/// What the writer of sessions did.
-struct Reported<W: Write, I> {
-    /// Sessions that ended (those of users not shown are counted by the
-    /// tracker).
-    total: u64,
-    /// Sessions written.
-    shown: u64,
-    writer: Destination<W, I>,
-}
-
-/// The scan stopped because the writer did (its error says why).
-fn stopped() -> io::Error {
-    io::Error::new(io::ErrorKind::BrokenPipe, "the session writer stopped")
-}
-
-/// Writes the sessions `selection` keeps, in the order they come, until the
-/// sender is done.
-fn report<W: Write>(
-    ended: mpsc::Receiver<Vec<Session>>,
-    mut writer: Destination<W, Session>,
-    enricher: &mut Enricher,
-    selection: &Selection,
-) -> io::Result<Reported<W, Session>> {
-    let (mut total, mut shown) = (0u64, 0u64);
-    // Every session counts for its user's devices, shown or not: the
-    // sessions of one user end one after another.
-    let mut kinds = KindsSeen::default();
-    for session in ended.into_iter().flatten() {
-        total += 1;
-        let changed = device_changed(enricher, &mut kinds, &session);
-        if !selection.keeps(&session) {
-            continue;
-        }
-        shown += 1;
-        let ip = session.client_ips.first().map(String::as_str);
-        let Some(stream) = writer.stream() else {
-            // Parquet: --geo and --device are refused with it.
-            writer.write(enricher, &session, ip, session.user_agent.as_deref())?;
-            continue;
-        };
-        let found = enricher.enrich(ip, session.user_agent.as_deref());
-        let (mut cells, mut table) = crate::output::enrich::cells(stream, enricher, &found);
-        if enricher.devices.is_some() {
-            let format = stream.format();
-            crate::output::enrich::add_device_changed(format, changed, &mut cells, &mut table);
-        }
-        stream.write_appended(&session, cells, table)?;
-    }
-    Ok(Reported {
-        total,
-        shown,
-        writer,
-    })
-}
-
 pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let zone = super::zone(global)?;
     let idle = super::duration(&args.idle, "--idle")?;
@@ -143,12 +84,12 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
     let (inputs, list_errors) = super::inputs(&args.inputs, global, true);
     let bar = super::progress_bar(&inputs, global.quiet);
     let progress = |n: u64| bar.inc(n);
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
+    let out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let ctx = Context {
         zone,
         verbose: global.verbose,
     };
-    let writer: Destination<_, Session> = Destination::new(
+    let mut writer: Destination<_, Session> = Destination::new(
         out,
         global,
         ctx,
@@ -171,48 +112,56 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
         let users = Arc::clone(users);
         tracker = tracker.showing(move |name| users.user_matches(Some(name.as_bytes())));
     }
-    // Sessions are written on a thread of their own, as they end: without
-    // --user, writing them costs the thread that orders the requests as
-    // much as a third of its time, while the cores have time to spare.
-    let (sender, ended) = mpsc::sync_channel::<Vec<Session>>(ENDED_IN_FLIGHT);
-    let (scanned, reported) = std::thread::scope(|scope| {
-        let reporter = scope.spawn(|| report(ended, writer, &mut enricher, &selection));
-        let mut deliver = |t: Timestamp, ev: Located<'_, SessionEvent>| {
-            let ended = tracker.observe(t, ev);
-            // Most requests end no session.
-            if ended.is_empty() {
-                return Ok(());
+    let (mut total, mut shown) = (0u64, 0u64);
+    // Every session counts for its user's devices, shown or not: the
+    // sessions of one user end one after another.
+    let mut kinds = KindsSeen::default();
+    let mut report = |sessions: Vec<Session>,
+                      writer: &mut Destination<_, Session>|
+     -> io::Result<()> {
+        for session in sessions {
+            total += 1;
+            let changed = device_changed(&mut enricher, &mut kinds, &session);
+            if !selection.keeps(&session) {
+                continue;
             }
-            sender.send(ended).map_err(|_| stopped())
-        };
-        let scanned = scan_ordered(
-            &inputs,
-            &cfg,
-            &select,
-            &mut deliver,
-            &progress,
-            Lookahead::Batch,
-            RepeatCheck::AcrossInputs,
-        )
-        .and_then(|ordered| {
-            sender.send(tracker.finish()).map_err(|_| stopped())?;
-            Ok(ordered)
-        });
-        drop(sender);
-        let reported = reporter
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the session writer panicked")));
-        (scanned, reported)
-    });
-    // The writer's error says why the scan stopped (a closed pipe).
-    let Reported {
-        total,
-        shown,
-        writer,
-    } = reported?;
-    let ordered = scanned?;
+            shown += 1;
+            let ip = session.client_ips.first().map(String::as_str);
+            let Some(stream) = writer.stream() else {
+                // Parquet: --geo and --device are refused with it.
+                writer.write(&mut enricher, &session, ip, session.user_agent.as_deref())?;
+                continue;
+            };
+            let found = enricher.enrich(ip, session.user_agent.as_deref());
+            let (mut cells, mut table) = crate::output::enrich::cells(stream, &enricher, &found);
+            if enricher.devices.is_some() {
+                let format = stream.format();
+                crate::output::enrich::add_device_changed(format, changed, &mut cells, &mut table);
+            }
+            stream.write_appended(&session, cells, table)?;
+        }
+        Ok(())
+    };
+    let mut deliver = |t: Timestamp, ev: Located<'_, SessionEvent>| {
+        let ended = tracker.observe(t, ev);
+        // Most requests end no session.
+        if ended.is_empty() {
+            return Ok(());
+        }
+        report(ended, &mut writer)
+    };
+    let ordered = scan_ordered(
+        &inputs,
+        &cfg,
+        &select,
+        &mut deliver,
+        &progress,
+        Lookahead::Batch,
+        RepeatCheck::AcrossInputs,
+    )?;
     let polling_outside = tracker.polling_outside_sessions();
-    let total = total + tracker.hidden();
+    report(tracker.finish(), &mut writer)?;
+    total += tracker.hidden();
     bar.finish_and_clear();
     let left_out = writer.finish(global)?;
 
