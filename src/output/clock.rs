@@ -123,9 +123,13 @@ fn seconds_place(at_start: &str, at_last: &str) -> Option<Option<usize>> {
         .then_some(Some(first))
 }
 
-/// Minutes a clock keeps (the last ones asked for, by their number):
-/// enough for the sessions open at once to find theirs.
-const MINUTES: usize = 64;
+/// Minutes a clock keeps (the last ones asked for, by their number): the
+/// pages of the sessions that end one after another go back hours, and a
+/// minute made again costs several passes through the zone (64 minutes
+/// were made again and again: 8.6% of the instructions of `sessions`'
+/// main thread on a 32 MB slice of the benchmark log). About
+/// 150 KiB per thread.
+const MINUTES: usize = 1024;
 
 /// The minute `number` (UTC seconds since the epoch divided by 60) of
 /// `minutes`, kept or made.
