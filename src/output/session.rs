@@ -120,11 +120,16 @@ impl Item for Session {
             }
             key(out, "polling_paths");
             out.push(b'[');
+            // The members of the lists' objects, keys and all, written as
+            // they are (sessions list hundreds of pages each).
             for (i, p) in self.polling_paths.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
-                json::key(out, "path", true);
+                out.extend_from_slice(if i == 0 {
+                    b"{\"path\":"
+                } else {
+                    b",{\"path\":"
+                });
                 json::string(out, &p.path);
-                key(out, "requests");
+                out.extend_from_slice(b",\"requests\":");
                 json::uint(out, p.requests);
                 out.push(b'}');
             }
@@ -132,12 +137,15 @@ impl Item for Session {
             key(out, "pages");
             out.push(b'[');
             for (i, p) in self.pages.iter().enumerate() {
-                out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
-                json::key(out, "path", true);
+                out.extend_from_slice(if i == 0 {
+                    b"{\"path\":"
+                } else {
+                    b",{\"path\":"
+                });
                 json::string(out, &p.path);
-                key(out, "time_local");
+                out.extend_from_slice(b",\"time_local\":");
                 clock.write(out, p.time, Text::Local);
-                key(out, "requests");
+                out.extend_from_slice(b",\"requests\":");
                 json::uint(out, p.requests);
                 out.push(b'}');
             }
