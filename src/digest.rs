@@ -45,6 +45,23 @@ impl Running {
         self.bytes += piece.len() as u64;
     }
 
+    /// [`Running::update`] of `bytes`, `piece` bytes at a time;
+    /// `hashed(start, end)` (offsets in `bytes`) is called after each piece
+    /// (to let go of a mapped file's pages as they are passed).
+    pub fn update_pieces(
+        &mut self,
+        bytes: &[u8],
+        piece: usize,
+        mut hashed: impl FnMut(usize, usize),
+    ) {
+        let mut start = 0;
+        for p in bytes.chunks(piece.max(1)) {
+            self.update(p);
+            hashed(start, start + p.len());
+            start += p.len();
+        }
+    }
+
     pub fn finish(self) -> FileDigest {
         FileDigest {
             sha256: self.hasher.finalize().into(),
@@ -56,18 +73,9 @@ impl Running {
 /// SHA-256 and size of bytes in memory, hashed `piece` bytes at a time;
 /// `hashed(start, end)` is called after each piece (to let go of a mapped
 /// file's pages as they are passed).
-pub fn sha256_pieces(
-    bytes: &[u8],
-    piece: usize,
-    mut hashed: impl FnMut(usize, usize),
-) -> FileDigest {
+pub fn sha256_pieces(bytes: &[u8], piece: usize, hashed: impl FnMut(usize, usize)) -> FileDigest {
     let mut running = Running::default();
-    let mut start = 0;
-    for p in bytes.chunks(piece.max(1)) {
-        running.update(p);
-        hashed(start, start + p.len());
-        start += p.len();
-    }
+    running.update_pieces(bytes, piece, hashed);
     running.finish()
 }
 

@@ -302,7 +302,10 @@ where
                 if let Some(h) = hasher.as_mut() {
                     // What was skipped (NUL padding, a line over the limit),
                     // its pages let go again as they are passed.
-                    hash_released(h, &map, cut.lines_end, cut.next);
+                    let (from, to) = (cut.lines_end, cut.next);
+                    h.update_pieces(&map[from..to], SKIP_STEP, |a, b| {
+                        release(&map, from + a, from + b);
+                    });
                 }
                 match cut.then {
                     After::Nothing => {}
@@ -607,18 +610,6 @@ fn find_line_end(map: &[u8], from: usize, release: &dyn Fn(usize, usize)) -> Opt
 
 /// Bytes scanned between releases while a run or a long line is skipped.
 const SKIP_STEP: usize = 8 << 20;
-
-/// Hashes `map[from..to]`, which the scan skipped, a step at a time,
-/// letting go of each step's pages once hashed.
-fn hash_released(hasher: &mut crate::digest::Running, map: &memmap2::Mmap, from: usize, to: usize) {
-    let mut at = from;
-    while at < to {
-        let end = (at + SKIP_STEP).min(to);
-        hasher.update(&map[at..end]);
-        release(map, at, end);
-        at = end;
-    }
-}
 
 /// The state carried from one batch of an input to the next.
 struct Reader<'c> {

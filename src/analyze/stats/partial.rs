@@ -8,9 +8,9 @@
 //! and read again.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use super::super::keys::Prehashed;
 use super::{Fact, Facts, NewGroup, flag};
 use crate::w3c::{ChunkWork, Row};
 
@@ -69,32 +69,14 @@ impl Totals {
 #[derive(Debug, Default)]
 pub struct Partial {
     /// Each group of the chunk once, with its totals.
-    pub groups: HashMap<u64, Totals, BuildHasherDefault<Prehashed>>,
+    /// (Group hashes are keyed hashes already: the table hashes them no
+    /// further.)
+    pub groups: HashMap<u64, Totals, Prehashed>,
     /// `[pair, group]` of the (group, address) and (group, page) pairs sent.
     pub ip_pairs: Vec<[u64; 2]>,
     pub page_pairs: Vec<[u64; 2]>,
     /// Groups and spellings met for the first time (see [`super::Facts`]).
     pub new: Vec<Box<NewGroup>>,
-}
-
-/// Group hashes are keyed hashes already: a table of them needs no other.
-#[derive(Debug, Default)]
-pub struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
 }
 
 impl Partial {
