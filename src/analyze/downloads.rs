@@ -44,6 +44,9 @@ pub enum Event {
     },
 }
 
+/// Holds only its own values.
+impl super::ordered::Held for Event {}
+
 /// Turns a row into an event (on the cores). Anonymous GETs that are not
 /// downloads tell nothing about who a client is, and are dropped.
 pub fn event(row: &Row<'_>, filter: &Filter) -> Option<Event> {

@@ -106,7 +106,7 @@ impl AddressBook {
         let Some(ip) = ev.client_ip().map(|ip| &**ip) else {
             return;
         };
-        let entry = match (ev.user(), ev.download) {
+        let entry = match (ev.user(), ev.download()) {
             (Some(user), _) => {
                 self.moves.observe(user, ip, t, file, line);
                 let entry = self.entry((user.to_string(), ip.to_string()), t, file, line);

@@ -26,9 +26,26 @@ use jiff::{SignedDuration, Timestamp};
 /// The most events held at once, waiting for the slack to pass.
 pub const MAX_HELD: usize = 250_000;
 
+/// Events that come in between two calls of [`Timed::settle`] on the held
+/// ones: what the events that came since keep alive is bounded by this.
+pub const SETTLE_EVERY: usize = 1 << 17;
+
 /// An event with its ordering key ([`key`]).
 pub trait Timed {
     fn key(&self) -> i64;
+
+    /// Called on the events held each time [`SETTLE_EVERY`] more came in
+    /// (on some more than once): an event that keeps alive what the
+    /// events made around it point to lets go of it here ([`Held`]).
+    fn settle(&mut self) {}
+}
+
+/// What [`Timed::settle`] does for an event of
+/// [`scan_ordered`](super::scan_ordered): nothing, unless the event
+/// keeps alive more than its own values while it waits
+/// ([`SessionEvent::settle`](super::sessions::SessionEvent::settle)).
+pub trait Held {
+    fn settle(&mut self) {}
 }
 
 impl<E> Timed for (i64, E) {
@@ -48,6 +65,8 @@ pub struct Reorder<E> {
     late: u64,
     max_held: usize,
     early: u64,
+    /// Events pushed since the held ones were last settled.
+    settled: usize,
 }
 
 /// Nanoseconds since the epoch; saturates outside ±292 years of 1970 (an
@@ -85,6 +104,7 @@ impl<E: Timed> Reorder<E> {
             late: 0,
             max_held,
             early: 0,
+            settled: 0,
         }
     }
 
@@ -115,7 +135,14 @@ impl<E: Timed> Reorder<E> {
             // Stable and adaptive: nearly sorted input sorts in close to linear time.
             events.sort_by_key(Timed::key);
         }
+        self.settled += events.len();
         self.hold(events.into());
+        if self.settled >= SETTLE_EVERY {
+            // Most events are released within a few batches; those still
+            // held are few, and settling one again does nothing.
+            self.settled = 0;
+            self.runs.iter_mut().flatten().for_each(Timed::settle);
+        }
         let Some(newest) = self.runs.back().and_then(|r| r.back()).map(Timed::key) else {
             return Ok(());
         };
@@ -311,6 +338,48 @@ mod tests {
         r.finish(&mut take).unwrap();
         assert_eq!(out, ['a', 'z', 'b']);
         assert_eq!(r.late(), 1);
+    }
+
+    /// An event that counts the times it was settled.
+    struct Counted(i64, u32);
+
+    impl Timed for Counted {
+        fn key(&self) -> i64 {
+            self.0
+        }
+
+        fn settle(&mut self) {
+            self.1 += 1;
+        }
+    }
+
+    #[test]
+    fn events_held_while_many_more_come_are_settled_and_no_others() {
+        let mut r = Reorder::new(SignedDuration::from_secs(10));
+        let mut out = Vec::new();
+        let mut take = |e: Counted| -> Result<(), ()> {
+            out.push(e);
+            Ok(())
+        };
+        // One event far ahead of the others: held until the end.
+        r.push(vec![Counted(ts(1_000_000), 0)], &mut take).unwrap();
+        // Batches in order, each released by the next but its last seconds.
+        let per_batch = 1000;
+        let batches = SETTLE_EVERY / per_batch + 1;
+        for b in 0..batches {
+            let batch = (0..per_batch)
+                .map(|i| Counted(ts((b * per_batch + i) as i64 / 100), 0))
+                .collect();
+            r.push(batch, &mut take).unwrap();
+        }
+        r.finish(&mut take).unwrap();
+        assert_eq!(out.len(), 1 + batches * per_batch);
+        let ahead = out.last().unwrap();
+        assert_eq!((ahead.0, ahead.1), (ts(1_000_000), 1), "settled once");
+        let settled = out.iter().filter(|e| e.1 > 0).count();
+        // Those within the slack of the newest when the sweep came.
+        assert!(settled > 1 && settled < 2 * 10 * 100, "{settled}");
+        assert!(out.iter().all(|e| e.1 <= 1));
     }
 }
 

@@ -84,7 +84,7 @@ pub fn scan_ordered<E, F, D>(
     repeats: RepeatCheck,
 ) -> io::Result<OrderedRun>
 where
-    E: Send,
+    E: Send + ordered::Held,
     F: Fn(&Row<'_>) -> Option<E> + Sync,
     D: FnMut(Timestamp, Located<'_, E>) -> io::Result<()>,
 {
@@ -186,8 +186,12 @@ where
     })
 }
 
-impl<E> ordered::Timed for Hit<(i64, u64, E)> {
+impl<E: ordered::Held> ordered::Timed for Hit<(i64, u64, E)> {
     fn key(&self) -> i64 {
         self.item.0
+    }
+
+    fn settle(&mut self) {
+        self.item.2.settle();
     }
 }

@@ -61,6 +61,9 @@ pub struct CaseEvent {
     context: Option<Box<Record>>,
 }
 
+/// Holds only its own values.
+impl crate::analyze::ordered::Held for CaseEvent {}
+
 /// Turns a row into an event (on the cores).
 pub fn event(row: &Row<'_>, everything: &Filter, windows: &Windows) -> Option<CaseEvent> {
     let download = downloads::event(row, everything);

@@ -3,19 +3,27 @@
 //! Every request of a log passes through here, and most repeat the values
 //! of the ones before (a client's address and browser, a handful of pages):
 //! each core keeps what it made of the values it has seen ([`Interned`]),
-//! so that a request carries three shared pointers instead of new strings,
-//! and what the tracker asks of a value (its keyed hash, its lower case, a
-//! path's facts) is worked out once per distinct value, on the cores, not
-//! once per request on the thread that orders them.
+//! so that a request points to shared values instead of carrying new
+//! strings, and what the tracker asks of a value (its keyed hash, its lower
+//! case, a path's facts) is worked out once per distinct value, on the
+//! cores, not once per request on the thread that orders them.
+//!
+//! An event holds its values through its epoch ([`super::epoch`]), not a
+//! reference count per value. An event held for long (waiting in the
+//! reorder window) is [settled](SessionEvent::settle) into an epoch of its
+//! own, so that it does not keep alive the values of the events made
+//! around it: memory follows the events held, not the epochs they came in.
 
 use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 use super::super::export::is_download;
 use super::super::keys::{Prehashed, hash_state};
 use super::super::polling::is_endpoint;
 use super::super::{client_key, path_key};
+use super::epoch::{EpochRef, Open, Value};
 use crate::w3c::record::{MAX_HELD_VALUE, clip};
 use crate::w3c::{Column, Row};
 
@@ -88,18 +96,191 @@ pub struct PathValue {
 }
 
 /// What a session needs of one request, taken from the row on the cores.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its login name, client and path are reached through
+/// [`SessionEvent::login`], [`SessionEvent::client`] and
+/// [`SessionEvent::path`]: the event points to values its epoch keeps
+/// alive (see the module's notes).
 pub struct SessionEvent {
+    /// Holds every value the pointers below point to.
+    epoch: EpochRef,
     /// The login name as logged (`None` for `-`).
-    pub login: Option<Arc<LoginName>>,
-    pub client: Arc<ClientValues>,
-    pub path: Option<Arc<PathValue>>,
-    pub bytes_sent: Option<u64>,
-    pub bytes_received: Option<u64>,
+    login: Option<Shared<LoginName>>,
+    client: Shared<ClientValues>,
+    path: Option<Shared<PathValue>>,
+    /// Bytes sent and received, as logged when `flags` says so.
+    bytes: [u64; 2],
+    /// Where the login name, client and path are among the epoch's values.
+    slots: [u16; 3],
+    flags: u8,
+}
+
+/// [`SessionEvent::flags`].
+const SENT: u8 = 1;
+const RECEIVED: u8 = 2;
+const POST: u8 = 4;
+const DOWNLOAD: u8 = 8;
+/// The event's epoch holds only its own values.
+const SETTLED: u8 = 16;
+
+/// A value an event points to: one of the values of the event's epoch.
+struct Shared<T>(NonNull<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Shared<T> {
+        *self
+    }
+}
+
+impl<T> Copy for Shared<T> {}
+
+impl<T> Shared<T> {
+    fn of(value: &Arc<T>) -> Shared<T> {
+        Shared(NonNull::from(&**value))
+    }
+}
+
+// SAFETY: an event's values are immutable and `Sync` (texts, numbers), and
+// they live as long as the event: its epoch holds an `Arc` of each, an
+// epoch's values are only ever added to until it is dropped, and it is
+// dropped only once every event of it has been (`EpochRef`). So the event
+// can move to another thread as if it held the `Arc`s itself.
+unsafe impl Send for SessionEvent {}
+
+impl SessionEvent {
+    /// The login name (`None` for `-`).
+    pub fn login(&self) -> Option<&LoginName> {
+        // SAFETY: the event's epoch holds an `Arc` of the value (see `Send`
+        // above), and lives at least as long as `self`.
+        self.login.map(|l| unsafe { l.0.as_ref() })
+    }
+
+    pub fn client(&self) -> &ClientValues {
+        // SAFETY: as in `login`.
+        unsafe { self.client.0.as_ref() }
+    }
+
+    pub fn path(&self) -> Option<&PathValue> {
+        // SAFETY: as in `login`.
+        self.path.map(|p| unsafe { p.0.as_ref() })
+    }
+
+    pub fn bytes_sent(&self) -> Option<u64> {
+        (self.flags & SENT != 0).then_some(self.bytes[0])
+    }
+
+    pub fn bytes_received(&self) -> Option<u64> {
+        (self.flags & RECEIVED != 0).then_some(self.bytes[1])
+    }
+
     /// A POST.
-    pub post: bool,
+    pub fn post(&self) -> bool {
+        self.flags & POST != 0
+    }
+
     /// A GET or HEAD under `/temp/` (see [`is_download`]), whatever its status.
-    pub download: bool,
+    pub fn download(&self) -> bool {
+        self.flags & DOWNLOAD != 0
+    }
+
+    /// Gives the event an epoch of its own, holding only its own values:
+    /// for an event held for long, which would otherwise keep alive the
+    /// values of every event of its epoch. Once is enough.
+    pub fn settle(&mut self) {
+        if self.flags & SETTLED != 0 {
+            return;
+        }
+        let mut own = Vec::with_capacity(3);
+        let mut slots = self.slots;
+        {
+            let values = self.epoch.values();
+            for ((slot, pointer), new) in self.slots.iter().zip(self.pointers()).zip(&mut slots) {
+                let Some(pointer) = pointer else {
+                    continue;
+                };
+                let value = values.get(usize::from(*slot));
+                let Some(value) = value.filter(|v| Arc::as_ptr(v).cast::<()>() == pointer) else {
+                    // Every value an event points to is at its slot: were
+                    // one not, the event would keep the epoch it has.
+                    return;
+                };
+                *new = own.len() as u16;
+                own.push(Arc::clone(value));
+            }
+        }
+        self.slots = slots;
+        // The values are the same: the pointers stay as they are.
+        self.epoch = EpochRef::owning(own);
+        self.flags |= SETTLED;
+    }
+}
+
+impl SessionEvent {
+    /// Where the login name, client and path are (as `slots`).
+    fn pointers(&self) -> [Option<*const ()>; 3] {
+        [
+            self.login.map(|p| p.0.as_ptr().cast_const().cast()),
+            Some(self.client.0.as_ptr().cast_const().cast()),
+            self.path.map(|p| p.0.as_ptr().cast_const().cast()),
+        ]
+    }
+
+    /// How many values the event's epoch holds, and whether they include
+    /// every value the event points to.
+    #[cfg(test)]
+    pub(super) fn epoch_holds(&self) -> (usize, bool) {
+        let values = self.epoch.values();
+        let held: Vec<*const ()> = values.iter().map(|v| Arc::as_ptr(v).cast()).collect();
+        let all = self.pointers().iter().flatten().all(|p| held.contains(p));
+        (values.len(), all)
+    }
+}
+
+impl super::super::ordered::Held for SessionEvent {
+    fn settle(&mut self) {
+        SessionEvent::settle(self);
+    }
+}
+
+impl Clone for SessionEvent {
+    fn clone(&self) -> SessionEvent {
+        SessionEvent {
+            epoch: self.epoch.clone(),
+            login: self.login,
+            client: self.client,
+            path: self.path,
+            bytes: self.bytes,
+            slots: self.slots,
+            flags: self.flags,
+        }
+    }
+}
+
+impl PartialEq for SessionEvent {
+    fn eq(&self, other: &SessionEvent) -> bool {
+        self.login() == other.login()
+            && self.client() == other.client()
+            && self.path() == other.path()
+            && (self.bytes_sent(), self.bytes_received())
+                == (other.bytes_sent(), other.bytes_received())
+            && (self.post(), self.download()) == (other.post(), other.download())
+    }
+}
+
+impl Eq for SessionEvent {}
+
+impl std::fmt::Debug for SessionEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionEvent")
+            .field("login", &self.login())
+            .field("client", self.client())
+            .field("path", &self.path())
+            .field("bytes_sent", &self.bytes_sent())
+            .field("bytes_received", &self.bytes_received())
+            .field("post", &self.post())
+            .field("download", &self.download())
+            .finish()
+    }
 }
 
 /// What the tracker asks of a request's path: worked out on the cores, once
@@ -182,41 +363,65 @@ impl SessionEvent {
     pub fn of(r: &Request<'_>) -> SessionEvent {
         with_interned(|interned| {
             interned.from_record = r.from_record;
+            let epoch = interned.next_event();
+            let (login, l) = match r.user.map(|u| interned.login(u)) {
+                Some((held, slot)) => (Some(held), slot),
+                None => (None, 0),
+            };
+            let (client, c) =
+                interned.client(r.ip.unwrap_or_default(), r.agent.unwrap_or_default());
+            let (path, p) = match r.stem.map(|s| interned.path(s)) {
+                Some((held, slot)) => (Some(held), slot),
+                None => (None, 0),
+            };
+            let download = match (r.method, r.stem) {
+                (Some(m), Some(s)) => is_download(m, s),
+                _ => false,
+            };
+            let flags = [
+                (r.bytes_sent.is_some(), SENT),
+                (r.bytes_received.is_some(), RECEIVED),
+                (r.method.is_some_and(is_post), POST),
+                (download, DOWNLOAD),
+            ]
+            .into_iter()
+            .filter(|(set, _)| *set)
+            .fold(0, |flags, (_, flag)| flags | flag);
             SessionEvent {
-                login: r.user.map(|u| interned.login(u)),
-                client: interned.client(r.ip.unwrap_or_default(), r.agent.unwrap_or_default()),
-                path: r.stem.map(|s| interned.path(s)),
-                bytes_sent: r.bytes_sent,
-                bytes_received: r.bytes_received,
-                post: r.method.is_some_and(is_post),
-                download: match (r.method, r.stem) {
-                    (Some(m), Some(s)) => is_download(m, s),
-                    _ => false,
-                },
+                epoch,
+                login,
+                client,
+                path,
+                bytes: [
+                    r.bytes_sent.unwrap_or_default(),
+                    r.bytes_received.unwrap_or_default(),
+                ],
+                slots: [l, c, p],
+                flags,
             }
         })
     }
 
     /// The login name as logged.
     pub fn user(&self) -> Option<&Text> {
-        self.login.as_ref().map(|l| &l.name)
+        self.login().map(|l| &l.name)
     }
 
     pub fn client_ip(&self) -> Option<&Text> {
-        self.client.ip.as_ref().map(KeyedText::text)
+        self.client().ip.as_ref().map(KeyedText::text)
     }
 
     pub fn user_agent(&self) -> Option<&Text> {
-        self.client.agent.as_ref().map(KeyedText::text)
+        self.client().agent.as_ref().map(KeyedText::text)
     }
 
     pub fn stem(&self) -> Option<&Text> {
-        self.path.as_ref().map(|p| &p.text)
+        self.path().map(|p| &p.text)
     }
 
     /// What the tracker asks of the path (nothing is true of no path).
     pub fn facts(&self) -> PathFacts {
-        self.path.as_ref().map(|p| p.facts).unwrap_or_default()
+        self.path().map(|p| p.facts).unwrap_or_default()
     }
 }
 
@@ -231,27 +436,55 @@ const INTERNED_MAX_BYTES: usize = 2 << 20;
 #[derive(Default)]
 struct Interned {
     texts: foldhash::HashMap<Box<[u8]>, KeyedText>,
-    logins: foldhash::HashMap<Box<[u8]>, Arc<LoginName>>,
+    logins: foldhash::HashMap<Box<[u8]>, Entry<LoginName>>,
     /// By [`sample_key`] (a keyed hash: not hashed again), with the address
     /// and browser as logged, one after the other, and where the browser
     /// starts: an entry is taken only for the same bytes.
     clients: std::collections::HashMap<u64, InternedClient, Prehashed>,
-    paths: foldhash::HashMap<Box<[u8]>, Arc<PathValue>>,
+    paths: foldhash::HashMap<Box<[u8]>, Entry<PathValue>>,
     bytes: usize,
     /// The values now read are a record's ([`Request::from_record`]).
     from_record: bool,
+    /// The epoch of the events now made, and how many epochs came before.
+    epoch: Open,
+    epochs: u64,
+}
+
+/// A value a core made, with where it is in the core's current epoch.
+struct Entry<T> {
+    value: Arc<T>,
+    /// The epoch it was last added to (the count of epochs before it, +1),
+    /// and where.
+    epoch: u64,
+    slot: u16,
+}
+
+impl<T> Entry<T> {
+    fn new(value: Arc<T>) -> Entry<T> {
+        Entry {
+            value,
+            epoch: 0,
+            slot: 0,
+        }
+    }
 }
 
 /// A client's address and browser as logged, one after the other, where
 /// the browser starts, and what was made of them.
-type InternedClient = (Box<[u8]>, usize, Arc<ClientValues>);
+type InternedClient = (Box<[u8]>, usize, Entry<ClientValues>);
 
 thread_local! {
     static INTERNED: RefCell<Interned> = RefCell::new(Interned::default());
 }
 
+/// How many events a core makes in one epoch: each distinct value of
+/// theirs is added to the epoch once, and the epoch is let go with the
+/// last of them. At most three values per event: a slot fits 16 bits.
+const EPOCH_EVENTS: u64 = 4096;
+
 impl Interned {
-    /// Makes room for `size` more bytes: starts afresh when full.
+    /// Makes room for `size` more bytes: starts afresh when full (what the
+    /// events made so far point to is kept by their epochs).
     fn room(&mut self, size: usize) {
         if self.bytes + size > INTERNED_MAX_BYTES {
             self.texts.clear();
@@ -261,6 +494,35 @@ impl Interned {
             self.bytes = 0;
         }
         self.bytes += size;
+    }
+
+    /// The epoch of the next event: a new one every [`EPOCH_EVENTS`].
+    fn next_event(&mut self) -> EpochRef {
+        if self.epoch.events() >= EPOCH_EVENTS {
+            self.epoch = Open::default();
+            self.epochs += 1;
+        }
+        self.epoch.event()
+    }
+
+    /// A value for an event of the current epoch: added to the epoch the
+    /// first time it is used in it.
+    fn hold<T: Send + Sync + 'static>(
+        epoch: &mut Open,
+        number: u64,
+        entry: &mut Entry<T>,
+    ) -> (Shared<T>, u16) {
+        if entry.epoch != number + 1 {
+            entry.slot = slot(epoch.add(Arc::clone(&entry.value) as Value));
+            entry.epoch = number + 1;
+        }
+        (Shared::of(&entry.value), entry.slot)
+    }
+
+    /// A value not interned, for an event of the current epoch.
+    fn hold_new<T: Send + Sync + 'static>(&mut self, value: Arc<T>) -> (Shared<T>, u16) {
+        let held = Shared::of(&value);
+        (held, slot(self.epoch.add(value)))
     }
 
     /// The text of a logged value (bytes that are not UTF-8 become U+FFFD,
@@ -278,7 +540,7 @@ impl Interned {
         text
     }
 
-    fn login(&mut self, bytes: &[u8]) -> Arc<LoginName> {
+    fn login(&mut self, bytes: &[u8]) -> (Shared<LoginName>, u16) {
         let fresh = |interned: &mut Interned| {
             let name = interned.text(bytes).text;
             let key = match lowercase(&name) {
@@ -288,25 +550,30 @@ impl Interned {
             Arc::new(LoginName { name, key })
         };
         if bytes.len() > INTERNED_MAX_LEN {
-            return fresh(self);
+            let login = fresh(self);
+            return self.hold_new(login);
         }
-        if let Some(login) = self.logins.get(bytes) {
-            return login.clone();
+        if let Some(entry) = self.logins.get_mut(bytes) {
+            return Interned::hold(&mut self.epoch, self.epochs, entry);
         }
         let login = fresh(self);
         self.room(bytes.len() + 2 * login.name.len() + 96);
-        self.logins.insert(bytes.into(), login.clone());
-        login
+        let entry = self
+            .logins
+            .entry(bytes.into())
+            .insert_entry(Entry::new(login))
+            .into_mut();
+        Interned::hold(&mut self.epoch, self.epochs, entry)
     }
 
     /// `ip` and `agent` as logged (empty for `-`).
-    fn client(&mut self, ip: &[u8], agent: &[u8]) -> Arc<ClientValues> {
+    fn client(&mut self, ip: &[u8], agent: &[u8]) -> (Shared<ClientValues>, u16) {
         let sample = sample_key(ip, agent);
-        if let Some((bytes, at, client)) = self.clients.get(&sample)
+        if let Some((bytes, at, entry)) = self.clients.get_mut(&sample)
             && bytes.get(..*at) == Some(ip)
             && bytes.get(*at..) == Some(agent)
         {
-            return client.clone();
+            return Interned::hold(&mut self.epoch, self.epochs, entry);
         }
         let key = client_key(ip, agent);
         let value = |interned: &mut Interned, v: &[u8]| (!v.is_empty()).then(|| interned.text(v));
@@ -315,33 +582,46 @@ impl Interned {
             ip: value(self, ip),
             agent: value(self, agent),
         });
-        if ip.len() + agent.len() <= INTERNED_MAX_LEN {
-            self.room(ip.len() + agent.len() + 96);
-            self.clients.insert(
-                sample,
-                ([ip, agent].concat().into(), ip.len(), client.clone()),
-            );
+        if ip.len() + agent.len() > INTERNED_MAX_LEN {
+            return self.hold_new(client);
         }
-        client
+        self.room(ip.len() + agent.len() + 96);
+        let (_, _, entry) = self
+            .clients
+            .entry(sample)
+            .insert_entry(([ip, agent].concat().into(), ip.len(), Entry::new(client)))
+            .into_mut();
+        Interned::hold(&mut self.epoch, self.epochs, entry)
     }
 
-    fn path(&mut self, bytes: &[u8]) -> Arc<PathValue> {
+    fn path(&mut self, bytes: &[u8]) -> (Shared<PathValue>, u16) {
         let fresh = |interned: &Interned| {
             let text = interned.text_of(bytes);
             let facts = PathFacts::of(&text);
             Arc::new(PathValue { text, facts })
         };
         if bytes.len() > INTERNED_MAX_LEN {
-            return fresh(self);
+            let path = fresh(self);
+            return self.hold_new(path);
         }
-        if let Some(path) = self.paths.get(bytes) {
-            return path.clone();
+        if let Some(entry) = self.paths.get_mut(bytes) {
+            return Interned::hold(&mut self.epoch, self.epochs, entry);
         }
         let path = fresh(self);
         self.room(bytes.len() + path.text.len() + 80);
-        self.paths.insert(bytes.into(), path.clone());
-        path
+        let entry = self
+            .paths
+            .entry(bytes.into())
+            .insert_entry(Entry::new(path))
+            .into_mut();
+        Interned::hold(&mut self.epoch, self.epochs, entry)
     }
+}
+
+/// A value's slot in its epoch: at most three values per event, and
+/// [`EPOCH_EVENTS`] events per epoch.
+fn slot(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 /// A keyed hash of a client's address, its browser's length and the

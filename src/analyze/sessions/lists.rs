@@ -5,8 +5,7 @@ use jiff::Timestamp;
 
 use super::super::keys::Prehashed;
 use super::super::path_key;
-use super::{KeyedText, Page, PathValue, Polled};
-use std::sync::Arc;
+use super::{KeyedText, Page, PathValue, Polled, Text};
 
 /// A point in the stream: the request's time, then its arrival (ties in
 /// time keep the order the requests came in).
@@ -81,8 +80,9 @@ fn by_first(first: std::collections::HashMap<KeyedText, Seq, Prehashed>) -> Vec<
 /// counted); up to [`MAX_LISTED_PATHS`] of them.
 #[derive(Debug)]
 pub(super) struct Timeline {
-    /// When, what, and how many requests were folded into it.
-    entries: Vec<(Seq, Arc<PathValue>, u64)>,
+    /// When, what (its [`path_key`] and text), and how many requests were
+    /// folded into it.
+    entries: Vec<(Seq, (u64, Text), u64)>,
     fold: bool,
     /// Entries not kept, the list being full.
     pub(super) not_listed: u64,
@@ -97,16 +97,18 @@ impl Timeline {
         }
     }
 
-    pub(super) fn add(&mut self, at: Seq, path: &Arc<PathValue>) {
+    pub(super) fn add(&mut self, at: Seq, path: &PathValue) {
         // IIS paths are case-insensitive: `/home.aspx` repeats `/Home.aspx`.
         let fold = self.fold;
-        let same = |e: &(Seq, Arc<PathValue>, u64)| fold && same_path(&e.1, path);
+        let key = path.facts.key;
+        let same = |e: &(Seq, (u64, Text), u64)| fold && same_path(&e.1, key, &path.text);
+        let entry = || (at, (key, path.text.clone()), 1);
         if self.entries.last().is_none_or(|(last, _, _)| *last <= at) {
             let full = self.entries.len() >= MAX_LISTED_PATHS;
             match self.entries.last_mut() {
                 Some(e) if same(e) => e.2 += 1,
                 _ if full => self.not_listed += 1,
-                _ => self.entries.push((at, path.clone(), 1)),
+                _ => self.entries.push(entry()),
             }
             return;
         }
@@ -125,7 +127,7 @@ impl Timeline {
             e.2 += 1;
             return;
         }
-        self.entries.insert(pos, (at, path.clone(), 1));
+        self.entries.insert(pos, entry());
         self.cap();
     }
 
@@ -135,7 +137,7 @@ impl Timeline {
         self.entries.sort_by_key(|(at, _, _)| *at);
         if self.fold {
             self.entries.dedup_by(|b, a| {
-                let same = same_path(&a.1, &b.1);
+                let same = same_path(&a.1, b.1.0, &b.1.1);
                 if same {
                     a.2 += b.2;
                 }
@@ -156,15 +158,15 @@ impl Timeline {
     pub(super) fn into_paths(self) -> Vec<String> {
         self.entries
             .into_iter()
-            .map(|(_, p, _)| p.text.to_string())
+            .map(|(_, (_, text), _)| text.to_string())
             .collect()
     }
 
     pub(super) fn into_pages(self) -> Vec<Page> {
         self.entries
             .into_iter()
-            .map(|((time, _), path, requests)| Page {
-                path: path.text.to_string(),
+            .map(|((time, _), (_, path), requests)| Page {
+                path: path.to_string(),
                 time,
                 requests,
             })
@@ -174,8 +176,8 @@ impl Timeline {
 
 /// Whether two paths are the same in any ASCII case (IIS's): paths of
 /// different keys never are ([`path_key`] ignores ASCII case).
-fn same_path(a: &PathValue, b: &PathValue) -> bool {
-    a.facts.key == b.facts.key && a.text.eq_ignore_ascii_case(&b.text)
+fn same_path(a: &(u64, Text), key: u64, text: &str) -> bool {
+    a.0 == key && a.1.eq_ignore_ascii_case(text)
 }
 
 /// Polled paths with their requests, in the order first polled, up to

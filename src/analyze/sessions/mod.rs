@@ -28,6 +28,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::Located;
 use super::polling::{Kind, PollingRule, Recent};
 
+mod epoch;
 mod event;
 mod lists;
 
@@ -171,9 +172,9 @@ impl Open {
         }
         let e = &ev.event;
         self.count(at, ev.file, ev.line, e);
-        self.posts += u64::from(e.post);
-        if let Some(path) = &e.path {
-            if e.download {
+        self.posts += u64::from(e.post());
+        if let Some(path) = e.path() {
+            if e.download() {
                 self.downloads.add(at, path);
             } else if !path.facts.is_static {
                 self.pages.add(at, path);
@@ -190,7 +191,7 @@ impl Open {
         self.polling += 1;
         let e = &ev.event;
         self.count(at, ev.file, ev.line, e);
-        if let Some(path) = &e.path {
+        if let Some(path) = e.path() {
             self.polling_paths
                 .add_keyed(at, path.facts.key, &path.text, 1);
         }
@@ -205,12 +206,12 @@ impl Open {
             self.line = line;
         }
         self.requests += 1;
-        self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent);
-        self.bytes_received = add_logged(self.bytes_received, e.bytes_received);
-        if let Some(ip) = &e.client.ip {
+        self.bytes_sent = add_logged(self.bytes_sent, e.bytes_sent());
+        self.bytes_received = add_logged(self.bytes_received, e.bytes_received());
+        if let Some(ip) = &e.client().ip {
             self.ips.add(at, ip);
         }
-        if let Some(agent) = &e.client.agent {
+        if let Some(agent) = &e.client().agent {
             self.agents.add(at, agent);
         }
     }
@@ -474,10 +475,10 @@ impl SessionTracker {
     }
 
     fn is_polling(&mut self, t: Timestamp, recent: Recent, e: &SessionEvent) -> bool {
-        let Some(path) = &e.path else {
+        let Some(path) = e.path() else {
             return false;
         };
-        let kind = if e.download || path.facts.is_static {
+        let kind = if e.download() || path.facts.is_static {
             Kind::Other
         } else if path.facts.endpoint {
             Kind::Endpoint
@@ -485,18 +486,18 @@ impl SessionTracker {
             Kind::Page
         };
         self.polling
-            .is_polling_recent(t, recent, e.client.key, path.facts.key, kind)
+            .is_polling_recent(t, recent, e.client().key, path.facts.key, kind)
     }
 
     /// The open session a polling request counts in, if any: its user's,
     /// else the one its client's anonymous requests go to. None is created.
     fn polled_session(&self, recent: Recent, e: &SessionEvent) -> Option<u64> {
-        if let Some(login) = &e.login
+        if let Some(login) = e.login()
             && let Some(&id) = self.by_user.get(&login.key)
         {
             return Some(id);
         }
-        let client = e.client.key;
+        let client = e.client().key;
         if let Some(owner) = self.owners.get(&client)
             && self.open.contains_key(&owner.session)
             && recent.holds(owner.seen)
@@ -509,10 +510,10 @@ impl SessionTracker {
     /// The session a request belongs to (created if needed).
     fn assign(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
         let e = &ev.event;
-        let Some(login) = &e.login else {
+        let Some(login) = e.login() else {
             return self.assign_anonymous(at, recent, ev);
         };
-        let client = e.client.key;
+        let client = e.client().key;
         let anonymous = self.by_client.remove(&client);
         let id = match (self.by_user.get(&login.key).copied(), anonymous) {
             (Some(id), Some(anon)) => {
@@ -565,7 +566,7 @@ impl SessionTracker {
     }
 
     fn assign_anonymous(&mut self, at: Seq, recent: Recent, ev: &Located<SessionEvent>) -> u64 {
-        let client = ev.event.client.key;
+        let client = ev.event.client().key;
         if let Some(owner) = self.owners.get_mut(&client)
             && self.open.contains_key(&owner.session)
             && recent.holds(owner.seen)

@@ -57,7 +57,7 @@ fn a_flood_of_distinct_values_is_listed_up_to_the_limits_and_counted_past_them()
             } else {
                 ev(Some("jsmith"), &ip, A, "GET", &page)
             };
-            assert_eq!(e.download, i % 2 == 0);
+            assert_eq!(e.download(), i % 2 == 0);
             ("10:00:00", e)
         })
         .collect();
@@ -547,12 +547,20 @@ fn session_across_midnight_and_two_files_is_one_session() {
 
 #[test]
 fn bytes_are_summed_when_logged_and_absent_otherwise() {
-    let mut logged = ev(Some("a"), "1.1.1.1", A, "GET", "/x.aspx");
-    logged.bytes_sent = Some(100);
-    logged.bytes_received = Some(7);
-    let mut also = logged.clone();
-    also.bytes_sent = Some(50);
-    also.bytes_received = None;
+    let with_bytes = |sent, received| {
+        SessionEvent::of(&Request {
+            user: Some(b"a"),
+            ip: Some(b"1.1.1.1"),
+            agent: Some(A.as_bytes()),
+            method: Some(b"GET"),
+            stem: Some(b"/x.aspx"),
+            bytes_sent: sent,
+            bytes_received: received,
+            from_record: false,
+        })
+    };
+    let logged = with_bytes(Some(100), Some(7));
+    let also = with_bytes(Some(50), None);
     let out = sessions(
         30,
         vec![
@@ -634,17 +642,17 @@ fn event_from_row_reads_the_request_and_keys_the_client() {
     };
     let e = event(b"2017-01-19 17:16:30 GET /temp/acme/X.zip - 73.21.44.9 Chrome 200 3870417");
     assert_eq!(e.user(), None);
-    assert!(e.download);
+    assert!(e.download());
     assert_eq!(e.stem().map(|s| &**s), Some("/temp/acme/X.zip"));
-    assert_eq!((e.bytes_sent, e.bytes_received), (Some(3870417), None));
-    assert_eq!(e.client.key, client_key(b"73.21.44.9", b"Chrome"));
+    assert_eq!((e.bytes_sent(), e.bytes_received()), (Some(3870417), None));
+    assert_eq!(e.client().key, client_key(b"73.21.44.9", b"Chrome"));
     assert_eq!(e.client_ip().map(|s| &**s), Some("73.21.44.9"));
     let e =
         event(b"2017-01-19 17:16:39 POST /temp/acme/up.ashx ACME\\JSmith 73.21.44.9 Chrome 200 10");
     assert_eq!(e.user().map(|s| &**s), Some("ACME\\JSmith"));
-    let login = e.login.as_ref().unwrap();
+    let login = e.login().unwrap();
     assert_eq!(login.key, KeyedText::new("acme\\jsmith".into()));
-    assert!(!e.download && e.post);
+    assert!(!e.download() && e.post());
 }
 
 #[test]
@@ -804,14 +812,14 @@ fn clients_that_share_a_sample_are_told_apart_by_their_bytes() {
         for agent in [one, two] {
             let e = ev(None, "1.1.1.1", agent, "GET", "/Home.aspx");
             assert_eq!(e.user_agent().map(|a| &**a), Some(agent));
-            assert_eq!(e.client.key, client_key(b"1.1.1.1", agent.as_bytes()));
+            assert_eq!(e.client().key, client_key(b"1.1.1.1", agent.as_bytes()));
         }
     }
     // A value past the length interned is still read whole.
     let long = "X".repeat(600);
     let e = ev(None, "1.1.1.1", &long, "GET", &format!("/{long}"));
     assert_eq!(e.user_agent().map(|a| a.len()), Some(600));
-    assert_eq!(e.client.key, client_key(b"1.1.1.1", long.as_bytes()));
+    assert_eq!(e.client().key, client_key(b"1.1.1.1", long.as_bytes()));
     assert_eq!(e.stem().map(|s| s.len()), Some(601));
 }
 
@@ -839,7 +847,7 @@ fn a_records_clipped_value_is_not_clipped_again() {
 fn login_names_are_keyed_in_lower_case_and_compared_by_text() {
     let key = |name: &str| {
         ev(Some(name), "1.1.1.1", A, "GET", "/")
-            .login
+            .login()
             .map(|l| l.key.clone())
     };
     assert_eq!(key("ACME\\JSmith"), key("acme\\jsmith"));
@@ -906,4 +914,45 @@ fn sessions_taken_in_leave_queue_entries_that_are_passed_over_and_then_let_go() 
         last.iter()
             .all(|s| s.requests == 4 && s.start == ts("10:00:00"))
     );
+}
+
+#[test]
+fn an_event_is_small() {
+    // Every request passes through the reorder buffer as one.
+    assert!(std::mem::size_of::<SessionEvent>() <= 56);
+}
+
+#[test]
+fn a_settled_event_reads_the_same_values_after_its_epoch_is_gone() {
+    let first = ev(Some("JSmith"), "1.1.1.1", A, "POST", "/temp/acme/A.zip");
+    let others: Vec<SessionEvent> = (0..10)
+        .map(|i| ev(None, &format!("3.3.3.{i}"), B, "GET", &format!("/q{i}")))
+        .collect();
+    let before = format!("{first:?}");
+    let mut settled = first.clone();
+    let (shared, all) = settled.epoch_holds();
+    assert!(all && shared >= 3 + 20, "the epoch of the events around it");
+    settled.settle();
+    assert_eq!(settled.epoch_holds(), (3, true), "its own values only");
+    settled.settle();
+    assert_eq!(settled.epoch_holds(), (3, true), "once is enough");
+    drop(others);
+    // Many more events on this thread: its epoch closes and new ones open;
+    // with the other events of its epoch gone, only the settled one is
+    // left to keep its values.
+    drop(first);
+    for i in 0..20_000 {
+        drop(ev(
+            Some(&format!("u{i}")),
+            "2.2.2.2",
+            B,
+            "GET",
+            &format!("/p{i}"),
+        ));
+    }
+    assert_eq!(format!("{settled:?}"), before);
+    assert_eq!(settled.user().map(|u| &**u), Some("JSmith"));
+    assert_eq!(settled.stem().map(|s| &**s), Some("/temp/acme/A.zip"));
+    assert_eq!(settled.client().key, client_key(b"1.1.1.1", A.as_bytes()));
+    assert!(settled.post() && !settled.download());
 }
