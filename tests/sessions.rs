@@ -732,3 +732,68 @@ fn a_user_agent_of_megabytes_is_held_cut_and_says_so() {
         &held[8000..]
     );
 }
+
+// ---------------------------------------------------------------- order
+
+/// Five users on their own clients, a request every second for about six
+/// hours (over 3 MiB: several chunks of the scan), every seventh row
+/// written 40 seconds after its time (as IIS writes a slow request), and
+/// one row near the start dated ten years ahead (a forged or mis-clocked
+/// row).
+fn log_with_a_row_far_ahead() -> String {
+    let mut log = String::from(
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
+    );
+    let row = |log: &mut String, secs: i64, n: i64| {
+        let t = jiff::Timestamp::from_second(1_677_690_000 + secs).unwrap();
+        let when = t.strftime("%Y-%m-%d %H:%M:%S");
+        let user = n % 5;
+        log.push_str(&format!(
+            "{when} 10.0.1.15 GET /Page{}.aspx id={n}&padding=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 443 \
+             user{user} 73.21.44.{user} Mozilla/5.0+(Windows+NT+10.0)+Chrome/120 - 200 0 0 15\n",
+            n % 13
+        ));
+    };
+    for n in 0..22_000 {
+        let lag = if n % 7 == 0 { 40 } else { 0 };
+        row(&mut log, n - lag, n);
+        if n == 100 {
+            row(&mut log, 10 * 365 * 86_400, n);
+        }
+    }
+    log
+}
+
+#[test]
+fn a_row_far_ahead_puts_no_other_row_out_of_order_mapped_or_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u_ex230301.log");
+    std::fs::write(&path, log_with_a_row_far_ahead()).unwrap();
+    // An hour back: `--mmap auto` maps it (a file just written is streamed).
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+    let log = path.to_str().unwrap();
+    let mapped = run(&["sessions", log, "--format", "ndjson"]);
+    let streamed = run(&["sessions", log, "--format", "ndjson", "--mmap", "never"]);
+    assert!(
+        !mapped.stderr.contains("behind newer ones"),
+        "{}",
+        mapped.stderr
+    );
+    assert_eq!(mapped.stdout, streamed.stdout);
+    let found = ndjson(&mapped);
+    // One sitting per user, and the row ten years ahead on its own, last.
+    assert_eq!(found.len(), 6, "{}", mapped.stdout);
+    assert!(
+        found[..5]
+            .iter()
+            .all(|s| s["requests"].as_u64() == Some(4400))
+    );
+    assert_eq!(found[5]["requests"], 1);
+    assert!(text(&found[5], "start_utc").starts_with("2033-"));
+}

@@ -3,9 +3,18 @@
 //!
 //! IIS writes rows a little out of order (by the time a request took), and
 //! consecutive daily files touch at midnight. Events are held until the
-//! newest time seen is `slack` past them; then they are released in time
+//! stream's time is `slack` past them; then they are released in time
 //! order (ties keep input order). An event older than what was already
 //! released is "late": it is still delivered, at once, and counted.
+//!
+//! The stream's time is the median time of the last [`CLOCK_WINDOW`]
+//! events in input order, not the newest time seen: a row far ahead of the
+//! rows around it (a server clock set wrong, a forged row) would otherwise
+//! make every row after it late, each handled out of order, and which ones
+//! would depend on how the input was cut into batches (mapped or streamed).
+//! Such a row is held until the stream reaches it, or to the end; a real
+//! jump (a quiet weekend, the next file) moves the median once half the
+//! window has come after it.
 //!
 //! A batch comes in as a vector and is held as it is, sorted in place if
 //! its rows were not in order: the held events are runs, one after the
@@ -25,6 +34,9 @@ use jiff::{SignedDuration, Timestamp};
 
 /// The most events held at once, waiting for the slack to pass.
 pub const MAX_HELD: usize = 250_000;
+
+/// The events, last in input order, whose median time is the stream's time.
+pub const CLOCK_WINDOW: usize = 1024;
 
 /// Events that come in between two calls of [`Timed::settle`] on the held
 /// ones: what the events that came since keep alive is bounded by this.
@@ -67,6 +79,11 @@ pub struct Reorder<E> {
     early: u64,
     /// Events pushed since the held ones were last settled.
     settled: usize,
+    /// The keys of the last [`CLOCK_WINDOW`] events pushed (a ring, in
+    /// input order), where the next goes, and room to find their median.
+    recent: Vec<i64>,
+    next: usize,
+    scratch: Vec<i64>,
 }
 
 /// Nanoseconds since the epoch; saturates outside ±292 years of 1970 (an
@@ -105,6 +122,9 @@ impl<E: Timed> Reorder<E> {
             max_held,
             early: 0,
             settled: 0,
+            recent: Vec::with_capacity(CLOCK_WINDOW),
+            next: 0,
+            scratch: Vec::with_capacity(CLOCK_WINDOW),
         }
     }
 
@@ -124,6 +144,7 @@ impl<E: Timed> Reorder<E> {
             late |= self.released.is_some_and(|r| k < r);
             previous = k;
         }
+        self.remember(&events);
         if late {
             let released = self.released;
             for e in events.extract_if(.., |e| released.is_some_and(|r| e.key() < r)) {
@@ -143,10 +164,10 @@ impl<E: Timed> Reorder<E> {
             self.settled = 0;
             self.runs.iter_mut().flatten().for_each(Timed::settle);
         }
-        let Some(newest) = self.runs.back().and_then(|r| r.back()).map(Timed::key) else {
+        let Some(now) = self.now() else {
             return Ok(());
         };
-        let horizon = newest.saturating_sub(self.slack);
+        let horizon = now.saturating_sub(self.slack);
         while let Some(run) = self.runs.front_mut() {
             // The run's events that are due: a prefix (it is sorted),
             // released together.
@@ -174,6 +195,32 @@ impl<E: Timed> Reorder<E> {
             deliver(e)?;
         }
         Ok(())
+    }
+
+    /// Keeps the keys of the last [`CLOCK_WINDOW`] events (of `events`,
+    /// in input order, after those before).
+    fn remember(&mut self, events: &[E]) {
+        let skip = events.len().saturating_sub(CLOCK_WINDOW);
+        for e in &events[skip..] {
+            if self.recent.len() < CLOCK_WINDOW {
+                self.recent.push(e.key());
+            } else {
+                self.recent[self.next] = e.key();
+            }
+            self.next = (self.next + 1) % CLOCK_WINDOW;
+        }
+    }
+
+    /// The stream's time: the median key of the last events (the lower of
+    /// the two middle ones of an even count); `None` before any.
+    fn now(&mut self) -> Option<i64> {
+        if self.recent.is_empty() {
+            return None;
+        }
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&self.recent);
+        let middle = (self.scratch.len() - 1) / 2;
+        Some(*self.scratch.select_nth_unstable(middle).1)
     }
 
     /// Puts a sorted batch among the held events: after them if it starts
@@ -332,12 +379,70 @@ mod tests {
             out.push(e);
             Ok(())
         };
-        r.push(vec![(ts(100), 'a'), (ts(200), 'b')], &mut take)
-            .unwrap();
+        r.push(
+            vec![(ts(100), 'a'), (ts(200), 'b'), (ts(200), 'c')],
+            &mut take,
+        )
+        .unwrap();
         r.push(vec![(ts(50), 'z')], &mut take).unwrap();
         r.finish(&mut take).unwrap();
-        assert_eq!(out, ['a', 'z', 'b']);
+        assert_eq!(out, ['a', 'z', 'b', 'c']);
         assert_eq!(r.late(), 1);
+    }
+
+    #[test]
+    fn a_row_far_ahead_of_the_others_makes_none_of_them_late() {
+        // A forged or mis-clocked row years ahead, then rows a little out
+        // of order as IIS writes them: they are still put in order.
+        let mut r = Reorder::new(SignedDuration::from_secs(60));
+        let mut out = Vec::new();
+        let mut take = |(k, _): (i64, u32)| -> Result<(), ()> {
+            out.push(k);
+            Ok(())
+        };
+        let far = ts(1_000_000_000);
+        let mut id = 0;
+        for batch in 0..20i64 {
+            let mut events: Vec<(i64, u32)> = (0..500i64)
+                .map(|i| {
+                    id += 1;
+                    let second = batch * 500 + i;
+                    // Every tenth row written 30 s after its time.
+                    (ts(second - if i % 10 == 0 { 30 } else { 0 }), id)
+                })
+                .collect();
+            if batch % 5 == 0 {
+                events.insert(250, (far, 0));
+            }
+            r.push(events, &mut take).unwrap();
+            // The rows before the slack are let go as they come.
+            if batch > 1 {
+                assert!(r.held < 2 * CLOCK_WINDOW, "{}", r.held);
+            }
+        }
+        r.finish(&mut take).unwrap();
+        assert_eq!(r.late(), 0);
+        assert!(out.is_sorted());
+        assert_eq!(out.len(), 20 * 500 + 4);
+        assert_eq!(out[out.len() - 4..], [far; 4]);
+    }
+
+    #[test]
+    fn a_real_jump_in_time_moves_the_window_once_half_of_it_came() {
+        let mut r = Reorder::new(SignedDuration::from_secs(60));
+        let mut out = Vec::new();
+        let mut take = |(k, _): (i64, u32)| -> Result<(), ()> {
+            out.push(k);
+            Ok(())
+        };
+        let before: Vec<(i64, u32)> = (0..2000).map(|i| (ts(i), 0)).collect();
+        r.push(before, &mut take).unwrap();
+        // The next day's file.
+        let after: Vec<(i64, u32)> = (0..CLOCK_WINDOW as i64)
+            .map(|i| (ts(86_400 + i), 1))
+            .collect();
+        r.push(after, &mut take).unwrap();
+        assert!(out.len() >= 2000, "the first day is let go: {}", out.len());
     }
 
     /// An event that counts the times it was settled.
@@ -377,8 +482,11 @@ mod tests {
         let ahead = out.last().unwrap();
         assert_eq!((ahead.0, ahead.1), (ts(1_000_000), 1), "settled once");
         let settled = out.iter().filter(|e| e.1 > 0).count();
-        // Those within the slack of the newest when the sweep came.
-        assert!(settled > 1 && settled < 2 * 10 * 100, "{settled}");
+        // Those within the slack of the stream's time when the sweep came.
+        assert!(
+            settled > 1 && settled < 2 * (10 * 100 + CLOCK_WINDOW),
+            "{settled}"
+        );
         assert!(out.iter().all(|e| e.1 <= 1));
     }
 }
@@ -393,7 +501,9 @@ mod model {
     fn plain(batches: &[Vec<(i64, u32)>], slack: i64, max_held: usize) -> (Vec<u32>, u64, u64) {
         let (mut pending, mut out): (Vec<(i64, u32)>, Vec<u32>) = (Vec::new(), Vec::new());
         let (mut released, mut late, mut early) = (None::<i64>, 0, 0);
+        let mut keys = Vec::new();
         for batch in batches {
+            keys.extend(batch.iter().map(|e| e.0));
             for &(k, id) in batch {
                 if released.is_some_and(|r| k < r) {
                     late += 1;
@@ -403,10 +513,13 @@ mod model {
                 }
             }
             pending.sort_by_key(|e| e.0);
-            let Some(newest) = pending.last().map(|e| e.0) else {
+            // The median of the last keys in input order.
+            let mut last = keys[keys.len().saturating_sub(CLOCK_WINDOW)..].to_vec();
+            last.sort_unstable();
+            let Some(&now) = last.get(last.len().saturating_sub(1) / 2) else {
                 continue;
             };
-            let due = pending.partition_point(|e| e.0 <= newest - slack);
+            let due = pending.partition_point(|e| e.0 <= now - slack);
             let ready = due.max(pending.len().saturating_sub(max_held));
             early += (ready - due) as u64;
             for (k, id) in pending.drain(..ready) {
