@@ -249,16 +249,24 @@ fn write_parquet(
     inputs: &[Input],
     progress: &dyn Fn(u64),
 ) -> anyhow::Result<(RunReport, u64)> {
-    use crate::output::parquet::{DayPartitions, PackedRecord, file_value};
+    use crate::output::parquet::{DayPartitions, RecordColumns, file_value};
     crate::output::parquet::prepare_folder(dir, &args.inputs)?;
     let mut days = DayPartitions::new(dir, super::zone(global)?);
-    let select = |row: &Row<'_>| filter.matches(row).then(|| PackedRecord::from_row(row));
-    let mut replaced = 0u64;
-    let mut sink = |file: &Arc<str>, hits: Vec<Hit<PackedRecord>>| -> io::Result<()> {
-        replaced += hits.iter().filter(|h| h.item.replaced).count() as u64;
-        days.write(&hits, &file_value(file))
+    let work = ParquetChunks {
+        filter: (!filter.given().is_empty()).then_some(filter),
+        spare: Mutex::new(Vec::new()),
     };
-    let run = match scan_all(inputs, cfg, &select, &mut sink, progress) {
+    let mut replaced = 0u64;
+    let mut sink = |file: &Arc<str>, chunks: Vec<RecordColumns>| -> io::Result<()> {
+        let file = file_value(file);
+        for records in chunks {
+            replaced += records.replaced;
+            days.write(&records, &file)?;
+            work.put_back(records);
+        }
+        Ok(())
+    };
+    let run = match scan_all_chunks(inputs, cfg, &work, &mut sink, progress) {
         Ok(run) => run,
         Err(e) => match days.refused() {
             Some(why) => return Err(crate::exit::usage(why)),
@@ -271,6 +279,56 @@ fn write_parquet(
         super::destination::note_too_big(too_big, global.quiet);
     }
     Ok((run, replaced))
+}
+
+/// The [`ChunkWork`] of [`write_parquet`]: each chunk's matching records,
+/// column by column.
+#[cfg(feature = "analytics")]
+struct ParquetChunks<'f> {
+    /// None when no filter was given: every record is written.
+    filter: Option<&'f Filter>,
+    /// Columns written, kept for the next chunks (their buffers have grown
+    /// to a chunk's records): at most a batch's.
+    spare: Mutex<Vec<crate::output::parquet::RecordColumns>>,
+}
+
+#[cfg(feature = "analytics")]
+impl ParquetChunks<'_> {
+    fn put_back(&self, mut records: crate::output::parquet::RecordColumns) {
+        records.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(records);
+        }
+    }
+}
+
+#[cfg(feature = "analytics")]
+impl ChunkWork for ParquetChunks<'_> {
+    type Out = crate::output::parquet::RecordColumns;
+    /// The lines are added once known ([`ChunkWork::shift`]).
+    const INPUT_LINES: bool = false;
+
+    fn start(&self, _: &Arc<str>) -> Self::Out {
+        self.spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default()
+    }
+
+    fn shift(&self, out: &mut Self::Out, lines: u64) {
+        for line in &mut out.lines {
+            *line += lines;
+        }
+    }
+
+    fn row(&self, out: &mut Self::Out, line: u64, row: &Row<'_>) -> bool {
+        if self.filter.is_some_and(|f| !f.matches(row)) {
+            return false;
+        }
+        out.push_row(line, row);
+        true
+    }
 }
 
 /// How many records each filter given keeps on its own: a second, quiet

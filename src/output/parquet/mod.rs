@@ -19,6 +19,7 @@
 //! succeeded: an error or Ctrl-C leaves no `part-*.parquet` a reader could
 //! take for complete.
 
+mod columns;
 mod record;
 
 use std::fs::{self, File};
@@ -35,7 +36,8 @@ use polars_io::parquet::write::{BatchedWriter, ParquetCompression, ParquetWriter
 use super::{Cell, Context, Item};
 use crate::analyze::downloads::Download;
 use crate::analyze::sessions::Session;
-pub use record::{DayPartitions, PackedRecord, file_value};
+pub use columns::RecordColumns;
+pub use record::{DayPartitions, file_value};
 
 /// Rows per row group: what one open file holds in memory before writing.
 pub const ROWS_PER_GROUP: usize = 65_536;

@@ -1,27 +1,27 @@
 //! `logs --format parquet`: records into one folder per UTC day.
 //!
 //! Records are the bulk of what leaktrace writes, so the cores read each
-//! row into a [`PackedRecord`] (its text in one allocation) instead of a
-//! [`Record`], and the columns are filled from those in parallel, one task
-//! per column, rather than through [`Item::cells`] (a test checks that
-//! both give the same rows); local times are computed once per instant.
+//! chunk's rows into its [`RecordColumns`] instead of into [`Record`]s, and
+//! the Parquet columns are filled from those in parallel, one task per
+//! column, rather than through [`Item::cells`] (a test checks that both
+//! give the same rows); local times are computed once per instant.
 
-use std::borrow::Cow;
 use std::fs;
 use std::io;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde_json::{Map, Value};
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::columns::{EXTRA, INVALID, RecordColumns};
 use super::{Builder, ColumnType, NULL_PARTITION, OpenFile, Pending, ROWS_PER_GROUP, RowGroup};
 use crate::analyze::stats::clock::{LocalClock, OffsetSpan};
 use crate::output::Item;
 use crate::time::Zone;
-use crate::w3c::{Column, Hit, Record, Row};
+use crate::w3c::Record;
 
 /// The type of each of `Record::FIELDS`.
 pub const TYPES: &[ColumnType] = {
@@ -183,159 +183,6 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
-/// The text columns of a record, in the order of `Record::FIELDS`.
-const TEXT: [Column; 9] = [
-    Column::Method,
-    Column::UriStem,
-    Column::UriQuery,
-    Column::Username,
-    Column::ClientIp,
-    Column::UserAgent,
-    Column::Referer,
-    Column::ServerIp,
-    Column::Host,
-];
-
-/// The numeric columns of a record, in the order of `Record::FIELDS` (and
-/// of a checked row).
-const NUMBERS: [Column; 7] = crate::w3c::fields::NUMERIC_COLUMNS;
-
-/// A record as the Parquet columns take it, made on the cores: its text
-/// values in one buffer (one allocation per row rather than one per
-/// value), `extra` and `invalid` already as JSON text.
-#[derive(Debug, PartialEq, Eq)]
-pub struct PackedRecord {
-    text: String,
-    /// Where each of [`TEXT`] ends in `text`; `None` when absent.
-    ends: [Option<usize>; 9],
-    numbers: [Option<u64>; 7],
-    time_utc: Option<Timestamp>,
-    /// `extra` as JSON (`None` for `{}`) and `invalid` (`None` for null).
-    extra: Option<String>,
-    invalid: Option<String>,
-    /// The row held bytes that are not UTF-8 (shown as U+FFFD).
-    pub replaced: bool,
-}
-
-impl PackedRecord {
-    /// The values [`Record::from_row`] reads, packed.
-    pub fn from_row(row: &Row<'_>) -> PackedRecord {
-        if row.has_invalid() {
-            return PackedRecord::from_record(&Record::from_row(row));
-        }
-        // The line is checked once: when it is UTF-8, so is each value
-        // (values are cut at ASCII bytes, and unquoting removes ASCII `"`).
-        let replaced = row.has_invalid_utf8();
-        // Most rows hold no `""` escape: their values are read in place.
-        let plain = !row.has_escapes();
-        let mut text = String::with_capacity(256);
-        let mut ends = [None; 9];
-        for (end, col) in ends.iter_mut().zip(TEXT) {
-            let value = if plain {
-                row.plain(col).map(Cow::Borrowed)
-            } else {
-                row.raw(col)
-            };
-            if let Some(bytes) = value {
-                if replaced {
-                    text.push_str(&String::from_utf8_lossy(&bytes));
-                } else {
-                    // SAFETY: `bytes` is a value of a line that is valid
-                    // UTF-8 (checked above), cut at ASCII bytes (spaces,
-                    // quotes, `?`) and unquoted by removing ASCII `"`: it
-                    // is valid UTF-8 too.
-                    text.push_str(unsafe { std::str::from_utf8_unchecked(&bytes) });
-                }
-                *end = Some(text.len());
-            }
-        }
-        let map = row.map();
-        let extra = (!map.extra().is_empty()).then(|| {
-            let values: Map<String, Value> = map
-                .extra()
-                .iter()
-                .map(|&pos| {
-                    let value = row.text_at(pos as usize).map_or(Value::Null, Value::String);
-                    (map.name(pos as usize).to_string(), value)
-                })
-                .collect();
-            Value::Object(values).to_string()
-        });
-        PackedRecord {
-            text,
-            ends,
-            numbers: NUMBERS.map(|c| row.number(c)),
-            time_utc: row.time,
-            extra,
-            invalid: None,
-            replaced,
-        }
-    }
-
-    /// A record's values, packed.
-    pub fn from_record(r: &Record) -> PackedRecord {
-        let mut text = String::new();
-        let mut ends = [None; 9];
-        let values = [
-            &r.method,
-            &r.uri_stem,
-            &r.uri_query,
-            &r.username,
-            &r.client_ip,
-            &r.user_agent,
-            &r.referer,
-            &r.server_ip,
-            &r.host,
-        ];
-        for (end, value) in ends.iter_mut().zip(values) {
-            if let Some(v) = value {
-                text.push_str(v);
-                *end = Some(text.len());
-            }
-        }
-        let extra = (!r.extra.is_empty()).then(|| {
-            let values: Map<String, Value> = r
-                .extra
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone().map_or(Value::Null, Value::String)))
-                .collect();
-            Value::Object(values).to_string()
-        });
-        let invalid = (!r.invalid.is_empty()).then(|| {
-            let values: Map<String, Value> = r
-                .invalid
-                .iter()
-                .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-                .collect();
-            Value::Object(values).to_string()
-        });
-        PackedRecord {
-            text,
-            ends,
-            numbers: [
-                r.status,
-                r.substatus,
-                r.win32_status,
-                r.time_taken_ms,
-                r.server_port,
-                r.bytes_sent,
-                r.bytes_received,
-            ],
-            time_utc: r.time_utc,
-            extra,
-            invalid,
-            replaced: r.replaced,
-        }
-    }
-
-    /// The `i`th of [`TEXT`].
-    fn text(&self, i: usize) -> Option<&str> {
-        let end = self.ends[i]?;
-        let start = self.ends[..i].iter().rev().find_map(|e| *e).unwrap_or(0);
-        self.text.get(start..end)
-    }
-}
-
 /// A file name as its column holds it: the name, or the JSON text
 /// `{"bytes": "<base64>"}` of one that is not UTF-8 (as JSON gives it).
 pub fn file_value(name: &str) -> String {
@@ -345,26 +192,34 @@ pub fn file_value(name: &str) -> String {
     }
 }
 
-/// Adds the rows of records read from `file` (as its column holds the
-/// name: [`file_value`]), with the values `Record::cells` gives. Each
+/// Adds the rows `rows` of records read from `file` (as its column holds
+/// the name: [`file_value`]), with the values `Record::cells` gives. Each
 /// column is filled by its own task, on the cores.
-pub fn extend(rows: &mut RowGroup, hits: &[Hit<PackedRecord>], file: &str, zone: &LocalZone) {
-    let too_big: u64 = rows
+pub fn extend(
+    group: &mut RowGroup,
+    records: &RecordColumns,
+    rows: Range<usize>,
+    file: &str,
+    zone: &LocalZone,
+) {
+    let too_big: u64 = group
         .builders
         .par_iter_mut()
         .enumerate()
-        .map(|(i, builder)| fill(i, builder, hits, file, zone))
+        .map(|(i, builder)| fill(i, builder, records, rows.clone(), file, zone))
         .sum();
-    rows.too_big += too_big;
-    rows.rows += hits.len();
+    group.too_big += too_big;
+    group.rows += rows.len();
 }
 
-/// Fills column `i` (of `Record::FIELDS`) from `hits`; returns the numbers
-/// that do not fit a signed 64-bit integer (written as null).
+/// Fills column `i` (of `Record::FIELDS`) from the rows `rows` of
+/// `records`; returns the numbers that do not fit a signed 64-bit integer
+/// (written as null).
 fn fill(
     i: usize,
     builder: &mut Builder,
-    hits: &[Hit<PackedRecord>],
+    records: &RecordColumns,
+    rows: Range<usize>,
     file: &str,
     zone: &LocalZone,
 ) -> u64 {
@@ -375,20 +230,22 @@ fn fill(
         b.append_option(fits.and_then(Result::ok));
     };
     let mut local = LocalTimes::new(zone);
+    let lines = records.lines.get(rows.clone()).unwrap_or_default();
+    let times = records.times.get(rows.clone()).unwrap_or_default();
     match (i, builder) {
-        (0, Builder::Text(b)) => hits.iter().for_each(|_| b.append_value(file)),
-        (1, Builder::Int(b)) => hits.iter().for_each(|h| int(b, Some(h.line))),
-        (2, Builder::Utc(b)) => hits
+        (0, Builder::Text(b)) => rows.for_each(|_| b.append_value(file)),
+        (1, Builder::Int(b)) => lines.iter().for_each(|&line| int(b, Some(line))),
+        (2, Builder::Utc(b)) => times
             .iter()
-            .for_each(|h| b.append_option(h.item.time_utc.map(Timestamp::as_microsecond))),
-        (3, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
+            .for_each(|t| b.append_option(t.map(Timestamp::as_microsecond))),
+        (3, Builder::Text(b)) => times.iter().for_each(|t| match *t {
             Some(t) => b.append_value(local.stamp(t)),
             None => b.append_null(),
         }),
-        (4, Builder::Date(b)) => hits.iter().for_each(|h| {
-            b.append_option(h.item.time_utc.and_then(|t| local.date(t)));
+        (4, Builder::Date(b)) => times.iter().for_each(|t| {
+            b.append_option(t.and_then(|t| local.date(t)));
         }),
-        (5, Builder::Text(b)) => hits.iter().for_each(|h| match h.item.time_utc {
+        (5, Builder::Text(b)) => times.iter().for_each(|t| match *t {
             Some(t) => b.append_value(local.time(t)),
             None => b.append_null(),
         }),
@@ -399,8 +256,8 @@ fn fill(
                 19 => 8,
                 _ => i - 6,
             };
-            for h in hits {
-                b.append_option(h.item.text(col));
+            for v in records.texts[col].values(rows) {
+                b.append_option(v);
             }
         }
         (13..=16 | 18 | 20 | 21, Builder::Int(b)) => {
@@ -410,16 +267,16 @@ fn fill(
                 20 | 21 => i - 15,
                 _ => i - 13,
             };
-            for h in hits {
-                int(b, h.item.numbers[col]);
+            for &n in records.numbers[col].get(rows).unwrap_or_default() {
+                int(b, n);
             }
         }
-        (22, Builder::Text(b)) => hits
-            .iter()
-            .for_each(|h| b.append_value(h.item.extra.as_deref().unwrap_or("{}"))),
-        (23, Builder::Text(b)) => hits
-            .iter()
-            .for_each(|h| b.append_option(h.item.invalid.as_deref())),
+        (22, Builder::Text(b)) => records.texts[EXTRA]
+            .values(rows)
+            .for_each(|v| b.append_value(v.unwrap_or("{}"))),
+        (23, Builder::Text(b)) => records.texts[INVALID]
+            .values(rows)
+            .for_each(|v| b.append_option(v)),
         // The builders are made from TYPES: no other pairing exists.
         _ => {}
     }
@@ -556,13 +413,13 @@ impl DayPartitions {
 
     /// Adds records read from `file` (as its column holds the name:
     /// [`file_value`]), in order.
-    pub fn write(&mut self, hits: &[Hit<PackedRecord>], file: &str) -> io::Result<()> {
-        let mut rest = hits;
-        while let Some(first) = rest.first() {
-            let day = first.item.time_utc.map(utc_day);
-            let same_day = rest
-                .iter()
-                .take_while(|h| h.item.time_utc.map(utc_day) == day)
+    pub fn write(&mut self, records: &RecordColumns, file: &str) -> io::Result<()> {
+        let day_of = |i: usize| records.times[i].map(utc_day);
+        let mut from = 0;
+        while from < records.len() {
+            let day = day_of(from);
+            let same_day = (from..records.len())
+                .take_while(|&i| day_of(i) == day)
                 .count();
             self.clock += 1;
             let i = match self.open.iter().position(|d| d.day == day) {
@@ -573,10 +430,15 @@ impl DayPartitions {
             open.used = self.clock;
             // A full group was written when it filled: there is room.
             let n = same_day.min(ROWS_PER_GROUP.saturating_sub(open.file.rows.len()).max(1));
-            let (these, later) = rest.split_at(n);
-            extend(&mut open.file.rows, these, file, &self.zone);
+            extend(
+                &mut open.file.rows,
+                records,
+                from..from + n,
+                file,
+                &self.zone,
+            );
             open.file.flush_full().map_err(io::Error::other)?;
-            rest = later;
+            from += n;
         }
         Ok(())
     }

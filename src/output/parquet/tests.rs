@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
-use super::record::{LocalZone, PackedRecord, extend};
+use super::columns::RecordColumns;
+use super::record::{LocalZone, extend};
 use super::*;
 use crate::time::Zone;
-use crate::w3c::Hit;
 use crate::w3c::Record;
 
 fn record(time: Option<&str>) -> Record {
@@ -62,26 +62,14 @@ fn records_give_the_rows_their_cells_give() {
     let local = LocalZone::new(zone.clone());
     let mut direct = RowGroup::new(Record::FIELDS, record::TYPES);
     let mut cells = RowGroup::new(Record::FIELDS, record::TYPES);
-    let hits: Vec<Hit<PackedRecord>> = records
-        .iter()
-        .map(|r| Hit {
-            line: r.line,
-            item: PackedRecord::from_record(r),
-        })
-        .collect();
-    // In two calls, as batches come.
-    extend(
-        &mut direct,
-        &hits[..2],
-        &file_value("u_ex170119.log"),
-        &local,
-    );
-    extend(
-        &mut direct,
-        &hits[2..],
-        &file_value("u_ex170119.log"),
-        &local,
-    );
+    let mut columns = RecordColumns::default();
+    for r in &records {
+        columns.push_record(r);
+    }
+    // In two calls, as the rows of a chunk go to a day's files.
+    let file = file_value("u_ex170119.log");
+    extend(&mut direct, &columns, 0..2, &file, &local);
+    extend(&mut direct, &columns, 2..records.len(), &file, &local);
     for r in &records {
         cells.push_cells(r.cells(&ctx));
     }
