@@ -797,3 +797,74 @@ fn a_row_far_ahead_puts_no_other_row_out_of_order_mapped_or_streamed() {
     assert_eq!(found[5]["requests"], 1);
     assert!(text(&found[5], "start_utc").starts_with("2033-"));
 }
+
+/// Two daily logs; the second day's starts with one row dated years back
+/// (a server clock wrong for a moment after a restart).
+fn two_days_the_second_starting_with_a_row_dated_wrong() -> (String, String) {
+    let header = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+                  cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+    let day = |start: i64, first: Option<i64>| {
+        let mut log = String::from(header);
+        // The service account's row dated wrong, then a person's requests:
+        // pages in turn, a minute or so apart.
+        let rows = first.map(|t| (t, "svc-backup"));
+        let person = (0..600).map(|n| (start + n * 60 + n % 7, "cgarcia"));
+        for (n, (t, user)) in rows.into_iter().chain(person).enumerate() {
+            let when = jiff::Timestamp::from_second(t)
+                .unwrap()
+                .strftime("%Y-%m-%d %H:%M:%S");
+            log.push_str(&format!(
+                "{when} 10.0.1.15 GET /Page{}.aspx - 443 {user} 73.21.44.9 Mozilla/5.0 - 200 0 0 15\n",
+                n % 5
+            ));
+        }
+        log
+    };
+    let day1 = 1_677_628_800; // 2023-03-01T00:00:00Z
+    (day(day1, None), day(day1 + 86_400, Some(978_307_200)))
+}
+
+#[test]
+fn a_row_dated_wrong_at_the_top_of_a_file_does_not_put_the_file_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = two_days_the_second_starting_with_a_row_dated_wrong();
+    let (day1, day2) = (
+        dir.path().join("u_ex230301.log"),
+        dir.path().join("u_ex230302.log"),
+    );
+    std::fs::write(&day1, first).unwrap();
+    std::fs::write(&day2, second).unwrap();
+    let o = run(&[
+        "sessions",
+        day2.to_str().unwrap(),
+        day1.to_str().unwrap(),
+        "--format",
+        "ndjson",
+    ]);
+    let found = ndjson(&o);
+    // The first day is read first: only the row dated 2001 is out of order
+    // (put first, every row of the first day would have been).
+    assert!(
+        o.stderr.contains("1 record came more than 15m behind"),
+        "{}",
+        o.stderr
+    );
+    let sessions: Vec<(&str, &str, u64)> = found
+        .iter()
+        .map(|s| {
+            (
+                text(s, "user"),
+                text(s, "start_utc"),
+                s["requests"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sessions,
+        [
+            ("svc-backup", "2001-01-01T00:00:00Z", 1),
+            ("cgarcia", "2023-03-01T00:00:00Z", 600),
+            ("cgarcia", "2023-03-02T00:00:00Z", 600)
+        ]
+    );
+}

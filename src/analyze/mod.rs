@@ -2,7 +2,8 @@
 //! sessions (what one person did, in order).
 //!
 //! Both need the requests as one time-ordered stream across files: inputs
-//! are put in order by their first timestamp ([`order_with_starts`]), and a small
+//! are put in order by the median time of their first records
+//! ([`order_with_starts`]), and a small
 //! reorder buffer ([`ordered::Reorder`]) absorbs rows that IIS wrote a little
 //! out of order. State is kept per active client and session only, so memory
 //! does not grow with the size of the input.

@@ -6,9 +6,9 @@
 //!
 //! [`Repeats`] checks the few records a command keeps (downloads).
 //! [`AcrossInputs`] checks every record of a time-ordered scan, and keeps
-//! only what a later input could repeat: inputs come in the order of their
-//! first time, so a record older than the next input's start (less the
-//! reordering slack) can never be repeated, and is not remembered.
+//! only what a later input could repeat: a record older than the earliest
+//! start of the inputs after it (less the reordering slack) can never be
+//! repeated, and is not remembered.
 
 use std::sync::Arc;
 
@@ -98,7 +98,8 @@ pub struct AcrossInputs {
     /// remembered (`None`: never, no input after it).
     remember_from: Vec<Option<i64>>,
     /// Per input: the time before which no record of it or a later input
-    /// falls (its start less the slack), to forget what cannot come again.
+    /// falls (the earliest of their starts less the slack), to forget what
+    /// cannot come again.
     forget_before: Vec<Option<i64>>,
     names: Vec<Arc<str>>,
     current: usize,
@@ -111,7 +112,7 @@ pub struct AcrossInputs {
 }
 
 impl AcrossInputs {
-    /// `starts`: each input's first time (as an ordering key), in scan
+    /// `starts`: each input's earliest time (as an ordering key), in scan
     /// order (inputs with an unknown start come last).
     pub fn new(names: Vec<Arc<str>>, starts: &[Option<i64>]) -> AcrossInputs {
         let slack = super::ordered::key_span(SLACK);
@@ -135,7 +136,14 @@ impl AcrossInputs {
         AcrossInputs {
             seen: foldhash::HashMap::default(),
             remember_from,
-            forget_before: starts.iter().map(|&t| before(t)).collect(),
+            // Inputs are in the order of their median start: a later one
+            // may start earlier than this one.
+            forget_before: (0..starts.len())
+                .map(|p| {
+                    let earliest = starts[p..].iter().flatten().min().copied();
+                    before(starts[p].and(earliest))
+                })
+                .collect(),
             names,
             current: 0,
             last: None,
@@ -254,6 +262,19 @@ mod tests {
             found.samples,
             [("log1:7".to_string(), "log0:3".to_string())]
         );
+    }
+
+    #[test]
+    fn a_later_input_that_starts_earlier_still_finds_its_repeats() {
+        // Inputs are put in order by their median start: the third starts
+        // before the second, and repeats a record of the first that falls
+        // before the second's start.
+        let files = names(3);
+        let mut f = AcrossInputs::new(files.clone(), &[Some(0), Some(100 * MIN), Some(50 * MIN)]);
+        assert!(!f.is_repeat(7, 60 * MIN, &files[0], 1));
+        assert!(!f.is_repeat(8, 100 * MIN, &files[1], 1));
+        assert!(f.is_repeat(7, 60 * MIN, &files[2], 1));
+        assert_eq!(f.into_found().dropped, 1);
     }
 
     #[test]

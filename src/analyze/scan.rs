@@ -1,6 +1,6 @@
 //! The time-ordered scan every analysis runs on: inputs in the order of
-//! their first time, events put in order within [`SLACK`], delivered one by
-//! one with their file and line.
+//! their start (the median time of their first records), events put in
+//! order within [`SLACK`], delivered one by one with their file and line.
 
 use std::io;
 use std::sync::Arc;

@@ -30,6 +30,6 @@ pub use input::{Input, Listing, expand, list};
 pub use record::Record;
 pub use row::{Problem, Row};
 pub use scan::{
-    Anomaly, CHUNKS_PER_BATCH, ChunkWork, FileReport, Hit, RunReport, ScanConfig, peek_start, scan,
-    scan_all, scan_all_chunks,
+    Anomaly, CHUNKS_PER_BATCH, ChunkWork, FileReport, Hit, RunReport, ScanConfig, Start,
+    peek_start, scan, scan_all, scan_all_chunks,
 };

@@ -378,11 +378,23 @@ where
     }
     Ok(report)
 }
-/// The earliest UTC time among the first records of an input (its first
-/// MiB), to put inputs in time order before a time-ordered analysis. `None`
-/// for standard input (it cannot be read twice) and for inputs whose start
-/// holds no timed record or cannot be read (the scan reports those).
-pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
+/// The UTC times of the first records of an input (its first MiB), to put
+/// inputs in time order before a time-ordered analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Start {
+    /// The earliest.
+    pub earliest: jiff::Timestamp,
+    /// The median (the lower of the two middle ones of an even count): what
+    /// inputs are put in order by, as one row dated far from the rows
+    /// around it (a clock set wrong after a restart, a forged row) does not
+    /// move it.
+    pub median: jiff::Timestamp,
+}
+
+/// The [`Start`] of an input. `None` for standard input (it cannot be read
+/// twice) and for inputs whose start holds no timed record or cannot be
+/// read (the scan reports those).
+pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<Start> {
     const HEAD: usize = 1 << 20;
     if matches!(input, Input::Stdin) {
         return None;
@@ -406,7 +418,11 @@ pub fn peek_start(input: &Input, cfg: &ScanConfig) -> Option<jiff::Timestamp> {
     let mut report = FileReport::default();
     let select = |row: &Row<'_>| row.time;
     let hits = reader.batch(&head, true, &Selected::new(&select), &mut report);
-    hits.into_iter().flatten().map(|h| h.item).min()
+    let mut times: Vec<jiff::Timestamp> = hits.into_iter().flatten().map(|h| h.item).collect();
+    let earliest = times.iter().min().copied()?;
+    let middle = (times.len() - 1) / 2;
+    let median = *times.select_nth_unstable(middle).1;
+    Some(Start { earliest, median })
 }
 
 /// What reading all inputs found.
