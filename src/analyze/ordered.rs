@@ -55,7 +55,7 @@ pub trait Timed {
 /// What [`Timed::settle`] does for an event of
 /// [`scan_ordered`](super::scan_ordered): nothing, unless the event
 /// keeps alive more than its own values while it waits
-/// ([`SessionEvent::settle`](super::sessions::SessionEvent::settle)).
+/// (a [`SessionEvent`](super::sessions::SessionEvent)'s epoch).
 pub trait Held {
     fn settle(&mut self) {}
 }

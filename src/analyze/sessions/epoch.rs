@@ -113,21 +113,35 @@ pub struct Open {
     epoch: NonNull<Epoch>,
     /// References handed out, not yet counted in the epoch.
     handed: u64,
-    /// The epoch's values (the next one's slot).
-    values: usize,
+    /// Counts the epochs of the core before this one.
+    number: u64,
 }
 
 impl Default for Open {
     fn default() -> Open {
-        Open {
-            epoch: Epoch::make(OPEN, Vec::new()),
-            handed: 0,
-            values: 0,
-        }
+        Open::numbered(0)
     }
 }
 
 impl Open {
+    fn numbered(number: u64) -> Open {
+        Open {
+            epoch: Epoch::make(OPEN, Vec::new()),
+            handed: 0,
+            number,
+        }
+    }
+
+    /// The core's next epoch (this one closes when it is dropped).
+    pub fn next(&self) -> Open {
+        Open::numbered(self.number.wrapping_add(1))
+    }
+
+    /// Tells this epoch from the core's others.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
     /// A reference for a new event: counted when the epoch is closed.
     pub fn event(&mut self) -> EpochRef {
         self.handed += 1;
@@ -144,13 +158,9 @@ impl Open {
         // SAFETY: an open epoch holds `OPEN` references of its own (let go
         // in `drop`): it is alive.
         let epoch = unsafe { self.epoch.as_ref() };
-        epoch
-            .values
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(value);
-        self.values += 1;
-        self.values - 1
+        let mut values = epoch.values.lock().unwrap_or_else(PoisonError::into_inner);
+        values.push(value);
+        values.len() - 1
     }
 }
 

@@ -10,7 +10,7 @@
 //!
 //! An event holds its values through its epoch ([`super::epoch`]), not a
 //! reference count per value. An event held for long (waiting in the
-//! reorder window) is [settled](SessionEvent::settle) into an epoch of its
+//! reorder window) is settled ([`Held`](super::super::ordered::Held)) into an epoch of its
 //! own, so that it does not keep alive the values of the events made
 //! around it: memory follows the events held, not the epochs they came in.
 
@@ -182,11 +182,13 @@ impl SessionEvent {
     pub fn download(&self) -> bool {
         self.flags & DOWNLOAD != 0
     }
+}
 
-    /// Gives the event an epoch of its own, holding only its own values:
-    /// for an event held for long, which would otherwise keep alive the
-    /// values of every event of its epoch. Once is enough.
-    pub fn settle(&mut self) {
+/// Gives the event an epoch of its own, holding only its own values: for
+/// an event held for long, which would otherwise keep alive the values of
+/// every event of its epoch. Once is enough.
+impl super::super::ordered::Held for SessionEvent {
+    fn settle(&mut self) {
         if self.flags & SETTLED != 0 {
             return;
         }
@@ -233,12 +235,6 @@ impl SessionEvent {
         let held: Vec<*const ()> = values.iter().map(|v| Arc::as_ptr(v).cast()).collect();
         let all = self.pointers().iter().flatten().all(|p| held.contains(p));
         (values.len(), all)
-    }
-}
-
-impl super::super::ordered::Held for SessionEvent {
-    fn settle(&mut self) {
-        SessionEvent::settle(self);
     }
 }
 
@@ -378,15 +374,11 @@ impl SessionEvent {
                 (Some(m), Some(s)) => is_download(m, s),
                 _ => false,
             };
-            let flags = [
-                (r.bytes_sent.is_some(), SENT),
-                (r.bytes_received.is_some(), RECEIVED),
-                (r.method.is_some_and(is_post), POST),
-                (download, DOWNLOAD),
-            ]
-            .into_iter()
-            .filter(|(set, _)| *set)
-            .fold(0, |flags, (_, flag)| flags | flag);
+            let flag = |set: bool, flag: u8| if set { flag } else { 0 };
+            let flags = flag(r.bytes_sent.is_some(), SENT)
+                | flag(r.bytes_received.is_some(), RECEIVED)
+                | flag(r.method.is_some_and(is_post), POST)
+                | flag(download, DOWNLOAD);
             SessionEvent {
                 epoch,
                 login,
@@ -445,27 +437,37 @@ struct Interned {
     bytes: usize,
     /// The values now read are a record's ([`Request::from_record`]).
     from_record: bool,
-    /// The epoch of the events now made, and how many epochs came before.
+    /// The epoch of the events now made.
     epoch: Open,
-    epochs: u64,
 }
 
 /// A value a core made, with where it is in the core's current epoch.
 struct Entry<T> {
     value: Arc<T>,
-    /// The epoch it was last added to (the count of epochs before it, +1),
+    /// The epoch it was last added to ([`Open::number`], +1: 0 for none),
     /// and where.
     epoch: u64,
     slot: u16,
 }
 
-impl<T> Entry<T> {
+impl<T: Send + Sync + 'static> Entry<T> {
     fn new(value: Arc<T>) -> Entry<T> {
         Entry {
             value,
             epoch: 0,
             slot: 0,
         }
+    }
+
+    /// The value for an event of `epoch`: added to the epoch the first
+    /// time it is used in it.
+    fn hold(&mut self, epoch: &mut Open) -> (Shared<T>, u16) {
+        let number = epoch.number().wrapping_add(1);
+        if self.epoch != number {
+            self.slot = slot(epoch.add(Arc::clone(&self.value) as Value));
+            self.epoch = number;
+        }
+        (Shared::of(&self.value), self.slot)
     }
 }
 
@@ -499,24 +501,9 @@ impl Interned {
     /// The epoch of the next event: a new one every [`EPOCH_EVENTS`].
     fn next_event(&mut self) -> EpochRef {
         if self.epoch.events() >= EPOCH_EVENTS {
-            self.epoch = Open::default();
-            self.epochs += 1;
+            self.epoch = self.epoch.next();
         }
         self.epoch.event()
-    }
-
-    /// A value for an event of the current epoch: added to the epoch the
-    /// first time it is used in it.
-    fn hold<T: Send + Sync + 'static>(
-        epoch: &mut Open,
-        number: u64,
-        entry: &mut Entry<T>,
-    ) -> (Shared<T>, u16) {
-        if entry.epoch != number + 1 {
-            entry.slot = slot(epoch.add(Arc::clone(&entry.value) as Value));
-            entry.epoch = number + 1;
-        }
-        (Shared::of(&entry.value), entry.slot)
     }
 
     /// A value not interned, for an event of the current epoch.
@@ -554,7 +541,7 @@ impl Interned {
             return self.hold_new(login);
         }
         if let Some(entry) = self.logins.get_mut(bytes) {
-            return Interned::hold(&mut self.epoch, self.epochs, entry);
+            return entry.hold(&mut self.epoch);
         }
         let login = fresh(self);
         self.room(bytes.len() + 2 * login.name.len() + 96);
@@ -563,7 +550,7 @@ impl Interned {
             .entry(bytes.into())
             .insert_entry(Entry::new(login))
             .into_mut();
-        Interned::hold(&mut self.epoch, self.epochs, entry)
+        entry.hold(&mut self.epoch)
     }
 
     /// `ip` and `agent` as logged (empty for `-`).
@@ -573,7 +560,7 @@ impl Interned {
             && bytes.get(..*at) == Some(ip)
             && bytes.get(*at..) == Some(agent)
         {
-            return Interned::hold(&mut self.epoch, self.epochs, entry);
+            return entry.hold(&mut self.epoch);
         }
         let key = client_key(ip, agent);
         let value = |interned: &mut Interned, v: &[u8]| (!v.is_empty()).then(|| interned.text(v));
@@ -591,7 +578,7 @@ impl Interned {
             .entry(sample)
             .insert_entry(([ip, agent].concat().into(), ip.len(), Entry::new(client)))
             .into_mut();
-        Interned::hold(&mut self.epoch, self.epochs, entry)
+        entry.hold(&mut self.epoch)
     }
 
     fn path(&mut self, bytes: &[u8]) -> (Shared<PathValue>, u16) {
@@ -605,7 +592,7 @@ impl Interned {
             return self.hold_new(path);
         }
         if let Some(entry) = self.paths.get_mut(bytes) {
-            return Interned::hold(&mut self.epoch, self.epochs, entry);
+            return entry.hold(&mut self.epoch);
         }
         let path = fresh(self);
         self.room(bytes.len() + path.text.len() + 80);
@@ -614,7 +601,7 @@ impl Interned {
             .entry(bytes.into())
             .insert_entry(Entry::new(path))
             .into_mut();
-        Interned::hold(&mut self.epoch, self.epochs, entry)
+        entry.hold(&mut self.epoch)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The tracker's tests: streams of requests in, sessions out.
 
 use super::*;
+use crate::analyze::ordered::Held;
 use crate::analyze::{client_key, same_user};
 use crate::w3c::FieldMap;
 
@@ -932,9 +933,9 @@ fn a_settled_event_reads_the_same_values_after_its_epoch_is_gone() {
     let mut settled = first.clone();
     let (shared, all) = settled.epoch_holds();
     assert!(all && shared >= 3 + 20, "the epoch of the events around it");
-    settled.settle();
+    Held::settle(&mut settled);
     assert_eq!(settled.epoch_holds(), (3, true), "its own values only");
-    settled.settle();
+    Held::settle(&mut settled);
     assert_eq!(settled.epoch_holds(), (3, true), "once is enough");
     drop(others);
     // Many more events on this thread: its epoch closes and new ones open;

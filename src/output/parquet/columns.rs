@@ -52,8 +52,7 @@ impl TextColumn {
         if let Some(v) = value {
             self.text.push_str(v);
         }
-        self.ends.push(self.text.len());
-        self.present.push(value.is_some());
+        self.end(value.is_some());
     }
 
     /// Ends a value written into `text` since the last one.
