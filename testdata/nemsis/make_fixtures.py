@@ -16,7 +16,7 @@ are written in binary mode with the exact bytes built here). Re-running the
 script rewrites the same bytes. After writing, it reads every file back and
 judges it with a small independent reading of the rules (xml.etree + base64),
 so the expected verdicts in EXPECTED, testdata/README.md and
-tests/examine_nemsis.rs stay true. It stops with `CHECK FAILED: ...` when one
+tests/cli/examine_nemsis.rs stay true. It stops with `CHECK FAILED: ...` when one
 no longer holds. `--no-verify` skips those checks.
 """
 

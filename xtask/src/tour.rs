@@ -1,7 +1,7 @@
 //! The README's tour (the `## A tour` section of README.md, its `###`
 //! subsections included): every command in its `sh` code blocks, with the
 //! comment written above it. The man pages take their EXAMPLES from here and
-//! `tests/readme.rs` runs these commands (it includes this file), so the
+//! `tests/cli/readme.rs` runs these commands (it includes this file), so the
 //! README, the man pages and what the binary does are held to one text.
 
 /// One command of the tour, as written.

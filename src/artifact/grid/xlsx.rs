@@ -530,7 +530,7 @@ mod tests {
             ("uniqueCount=\"4294967296\"", "XL/SharedStrings.XML"),
         ] {
             // The check alone: were it to let one through, the reader would
-            // abort the test process (tests/examine_grid.rs runs the binary).
+            // abort the test process (tests/cli/examine_grid.rs runs the binary).
             let sst = shared_strings(counts, &["h", SIG]);
             let book = workbook_with(&shared_sheet(), &[(name, sst.clone())]);
             assert_eq!(
