@@ -1,13 +1,12 @@
 //! End-to-end tests of `leaktrace downloads` against the bundled sample logs
 //! (see `testdata/README.md`) and small logs written by the tests.
 
-use crate::support::leaktrace;
+use crate::support::{HEADER_15, leaktrace};
 use serde_json::Value;
 
 const SAMPLE: &str = "testdata/sample";
 const DAY1: &str = "testdata/sample/u_ex170119.log";
 const DAY2: &str = "testdata/sample/u_ex170120.log";
-const HEADER: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
 
 /// Runs `downloads` with NDJSON output; returns the downloads and stderr.
 fn downloads(args: &[&str]) -> (Vec<Value>, String) {
@@ -42,7 +41,7 @@ fn names(rows: &[Value]) -> Vec<String> {
 fn temp_log(rows: &[&str]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("u_ex.log");
-    let mut text = String::from(HEADER);
+    let mut text = String::from(HEADER_15);
     for r in rows {
         text.push_str(r);
         text.push('\n');

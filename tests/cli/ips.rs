@@ -3,7 +3,7 @@
 //! private address among public ones). The log and the ASN database are
 //! written here.
 
-use crate::support::leaktrace;
+use crate::support::{HEADER_15, leaktrace};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -14,11 +14,10 @@ const UA_PHONE: &str = "Mozilla/5.0+(iPhone;+CPU+iPhone+OS+13_7+like+Mac+OS+X)+A
 /// on the 20th a phone on T-Mobile (2607:fb90::5) logs in and fetches her
 /// export. bob only uses the office.
 fn log() -> String {
-    let h = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
     let row = |date: &str, time: &str, stem: &str, user: &str, ip: &str, ua: &str| {
         format!("{date} {time} 10.0.0.1 GET {stem} - 443 {user} {ip} {ua} - 200 0 0 10\n")
     };
-    let mut log = h.to_string();
+    let mut log = HEADER_15.to_string();
     log += &row(
         "2017-01-19",
         "14:00:00",
@@ -326,8 +325,7 @@ fn an_export_goes_to_the_same_login_on_every_run() {
     // without a login: its count went to whichever spelling came first in
     // hash order, which changed from run to run.
     let dir = tempfile::tempdir().unwrap();
-    let h = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
-    let mut log = h.to_string();
+    let mut log = HEADER_15.to_string();
     for (time, user) in [
         ("14:00:00", "ACME\\ann"),
         ("14:01:00", "ann"),

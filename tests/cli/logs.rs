@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::support::leaktrace;
+use crate::support::{HEADER_15, leaktrace};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -21,10 +21,6 @@ const VENDOR: &str = "testdata/w3c/vendor_sample.log";
 /// The vendor sample's real layout: the 15-field layout without s-ip and s-port.
 const VENDOR_FIELDS: &str = "date time cs-method cs-uri-stem cs-uri-query cs-username c-ip \
      cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
-/// The IIS 8.5 default header, for logs the tests write themselves.
-const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-     cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
-
 const RECORD_KEYS: [&str; 24] = [
     "file",
     "line",

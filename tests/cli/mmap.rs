@@ -2,9 +2,8 @@
 //! change what is found, and a bad choice is a usage error.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
-use crate::support::leaktrace;
+use crate::support::{leaktrace, written_an_hour_ago};
 
 const SAMPLE: &str = "testdata/sample";
 
@@ -21,17 +20,11 @@ fn run(args: &[&str]) -> (Option<i32>, Vec<u8>, String) {
 /// Copies the sample logs into `dir` with modification times an hour back,
 /// so that `--mmap auto` maps them (a file just written is streamed).
 fn old_copy_of_sample(dir: &Path) {
-    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
     for entry in std::fs::read_dir(SAMPLE).unwrap() {
         let from = entry.unwrap().path();
         let to = dir.join(from.file_name().unwrap());
         std::fs::copy(&from, &to).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&to)
-            .unwrap()
-            .set_modified(hour_ago)
-            .unwrap();
+        written_an_hour_ago(&to);
     }
 }
 

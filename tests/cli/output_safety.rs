@@ -4,12 +4,8 @@
 
 use std::path::Path;
 
-use crate::support::{leaktrace, leaktrace_at};
+use crate::support::{HEADER_15, leaktrace, leaktrace_at};
 use serde_json::Value;
-
-/// The IIS 8.5 default header.
-const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-     cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
 
 /// A log of one request by `user` for `stem` (both written as given, so a
 /// value with spaces must bring its own quotes).

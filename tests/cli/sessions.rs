@@ -2,7 +2,7 @@
 //! the bundled sample logs (documented, with line numbers, in
 //! `testdata/README.md`).
 
-use crate::support::leaktrace;
+use crate::support::{HEADER_15, leaktrace, written_an_hour_ago};
 use serde_json::Value;
 
 const SAMPLE: &str = "testdata/sample";
@@ -397,10 +397,7 @@ fn user_filter_ignores_case() {
 /// service polled every 30 seconds (with a second of jitter), its
 /// notifications every 60, until its user comes back at 08:00 UTC.
 fn board_left_open_overnight() -> String {
-    let mut log = String::from(
-        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
-    );
+    let mut log = String::from(HEADER_15);
     let mut row = |secs: i64, method: &str, stem: &str, user: &str| {
         let t = jiff::Timestamp::from_second(1_677_690_000 + secs).unwrap();
         let when = t.strftime("%Y-%m-%d %H:%M:%S");
@@ -619,14 +616,12 @@ fn missing_input_is_reported_and_the_rest_is_read() {
 fn row_dated_2500_is_malformed_as_in_logs_not_moved_to_2262() {
     // Once: `logs` showed 2500, `sessions` 2262-04-11T23:47:16.854775807Z
     // (the i64 nanosecond key saturated). The same bytes as the twin test in
-    // tests/logs.rs: the same rows are malformed, for the same reasons.
-    let header = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+    // logs.rs: the same rows are malformed, for the same reasons.
     let row = |at: &str, stem: &str| {
         format!("{at} 10.0.1.15 GET {stem} - 443 jsmith 73.21.44.9 Mozilla/5.0 - 200 0 0 15\n")
     };
     let log = format!(
-        "{header}{}{}{}",
+        "{HEADER_15}{}{}{}",
         row("2017-01-19 17:16:30", "/Home.aspx"),
         row("2500-01-01 00:00:00", "/Far.aspx"),
         row("2262-04-11 23:59:59", "/Edge.aspx")
@@ -739,10 +734,7 @@ fn a_user_agent_of_megabytes_is_held_cut_and_says_so() {
 /// one row near the start dated ten years ahead (a forged or mis-clocked
 /// row).
 fn log_with_a_row_far_ahead() -> String {
-    let mut log = String::from(
-        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-         cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
-    );
+    let mut log = String::from(HEADER_15);
     let row = |log: &mut String, secs: i64, n: i64| {
         let t = jiff::Timestamp::from_second(1_677_690_000 + secs).unwrap();
         let when = t.strftime("%Y-%m-%d %H:%M:%S");
@@ -768,13 +760,7 @@ fn a_row_far_ahead_puts_no_other_row_out_of_order_mapped_or_streamed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("u_ex230301.log");
     std::fs::write(&path, log_with_a_row_far_ahead()).unwrap();
-    // An hour back: `--mmap auto` maps it (a file just written is streamed).
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
-        .unwrap();
+    written_an_hour_ago(&path);
     let log = path.to_str().unwrap();
     let mapped = run(&["sessions", log, "--format", "ndjson"]);
     let streamed = run(&["sessions", log, "--format", "ndjson", "--mmap", "never"]);
@@ -799,10 +785,8 @@ fn a_row_far_ahead_puts_no_other_row_out_of_order_mapped_or_streamed() {
 /// Two daily logs; the second day's starts with one row dated years back
 /// (a server clock wrong for a moment after a restart).
 fn two_days_the_second_starting_with_a_row_dated_wrong() -> (String, String) {
-    let header = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
-                  cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
     let day = |start: i64, first: Option<i64>| {
-        let mut log = String::from(header);
+        let mut log = String::from(HEADER_15);
         // The service account's row dated wrong, then a person's requests:
         // pages in turn, a minute or so apart.
         let rows = first.map(|t| (t, "svc-backup"));

@@ -1,8 +1,27 @@
-//! What the integration tests share: running the binary and reading its JSON.
+//! What the end-to-end tests share: running the binary, reading its JSON, and
+//! the header and file times of the logs they write themselves.
 #![allow(dead_code)] // not every helper is used in every build (parquet and stats need polars)
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use assert_cmd::Command;
 use serde_json::Value;
+
+/// The IIS 8.5 default header, for logs the tests write themselves.
+pub const HEADER_15: &str = "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port \
+     cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n";
+
+/// Sets a file's modification time an hour back, so that `--mmap auto`
+/// maps it (a file just written is streamed).
+pub fn written_an_hour_ago(path: &Path) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(3600))
+        .unwrap();
+}
 
 /// The binary, run from the crate root (so `file` values are the relative
 /// paths given) and without a `LEAKTRACE_TZ` or `COLUMNS` leaking in from the
