@@ -184,7 +184,7 @@ impl AddressBook {
     pub fn session(&mut self, session: &Session) {
         let Some(user) = &session.user else { return };
         for ip in &session.client_ips {
-            if let Some(entry) = self.uses.get_mut(&(user.clone(), ip.clone())) {
+            if let Some(entry) = self.uses.get_mut(&(user.clone(), ip.to_string())) {
                 entry.sessions += 1;
             }
         }

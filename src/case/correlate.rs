@@ -777,7 +777,7 @@ fn session_of(
         client.is_some_and(|c| {
             c.client_ip
                 .as_ref()
-                .is_some_and(|ip| s.client_ips.iter().any(|x| x == ip))
+                .is_some_and(|ip| s.client_ips.iter().any(|x| **x == **ip))
         })
     };
     sessions

@@ -126,7 +126,7 @@ pub fn run(args: &SessionsArgs, global: &GlobalArgs) -> anyhow::Result<Exit> {
                 continue;
             }
             shown += 1;
-            let ip = session.client_ips.first().map(String::as_str);
+            let ip = session.client_ips.first().map(|ip| &**ip);
             let Some(stream) = writer.stream() else {
                 // Parquet: --geo and --device are refused with it.
                 writer.write(&mut enricher, &session, ip, session.user_agent.as_deref())?;

@@ -237,13 +237,13 @@ pub fn opt_string(out: &mut Vec<u8>, text: Option<&str>) {
 }
 
 /// An array of strings.
-pub fn strings(out: &mut Vec<u8>, texts: &[String]) {
+pub fn strings<S: AsRef<str>>(out: &mut Vec<u8>, texts: &[S]) {
     out.push(b'[');
     for (i, text) in texts.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        string(out, text);
+        string(out, text.as_ref());
     }
     out.push(b']');
 }

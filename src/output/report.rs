@@ -421,7 +421,7 @@ fn finding_blocks(b: &mut Vec<Block>, n: usize, f: &Finding, case: &Case, zone: 
             if s.pages.is_empty() {
                 "-".into()
             } else {
-                let paths: Vec<&str> = s.pages.iter().map(|p| p.path.as_str()).collect();
+                let paths: Vec<&str> = s.pages.iter().map(|p| &*p.path).collect();
                 paths.join(" → ")
             }
         )));

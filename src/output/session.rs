@@ -3,6 +3,7 @@
 //! pages visited.
 
 use serde_json::Value;
+use std::sync::Arc;
 
 use super::clock::{self, Text};
 use super::{Cell, Column, Context, Item, Keep, json};
@@ -47,12 +48,12 @@ impl Item for Session {
     ];
 
     fn cells(&self, ctx: &Context) -> Vec<Cell> {
-        let strings = |v: &[String]| Cell::Json(Value::from(v.to_vec()));
+        let strings = |v: &[Arc<str>]| Cell::Json(Value::from_iter(v.iter().map(|s| &**s)));
         let duration = self.end.duration_since(self.start).as_secs().max(0) as u64;
         vec![
             self.user.clone().into(),
             strings(&self.client_ips),
-            self.user_agent.clone().into(),
+            self.user_agent.as_deref().map(str::to_string).into(),
             strings(&self.other_user_agents),
             Cell::Text(self.start.to_string()),
             Cell::Text(self.end.to_string()),
@@ -63,11 +64,11 @@ impl Item for Session {
             Cell::Int(self.posts),
             Cell::Int(self.polling),
             Cell::Json(Value::from_iter(self.polling_paths.iter().map(
-                |p| serde_json::json!({"path": p.path, "requests": p.requests}),
+                |p| serde_json::json!({"path": &*p.path, "requests": p.requests}),
             ))),
             Cell::Json(Value::from_iter(self.pages.iter().map(|p| {
                 serde_json::json!({
-                    "path": p.path,
+                    "path": &*p.path,
                     "time_local": ctx.zone.rfc3339(p.time),
                     "requests": p.requests,
                 })

@@ -4,7 +4,6 @@
 use jiff::Timestamp;
 
 use super::super::keys::Prehashed;
-use super::super::path_key;
 use super::{KeyedText, Page, PathValue, Polled, Text};
 
 /// A point in the stream: the request's time, then its arrival (ties in
@@ -34,46 +33,65 @@ pub struct NotListed {
 
 /// Distinct values with the point each was first seen, up to a limit
 /// (hashed where the value was read, not here).
+///
+/// Most sessions see one address and one browser: the first [`FEW`] values
+/// are kept in a list, searched by hash before any map is made, and only
+/// the values past them go to a map.
 #[derive(Debug, Default)]
 pub(super) struct FirstSeen {
-    first: std::collections::HashMap<KeyedText, Seq, Prehashed>,
+    few: Vec<(KeyedText, Seq)>,
+    many: std::collections::HashMap<KeyedText, Seq, Prehashed>,
     /// Values not kept, the list being full.
     pub(super) not_listed: u64,
 }
 
+/// Values a [`FirstSeen`] searches in a list.
+const FEW: usize = 4;
+
 impl FirstSeen {
     pub(super) fn add(&mut self, at: Seq, value: &KeyedText) {
-        if let Some(first) = self.first.get_mut(value) {
+        let found = match self.few.iter_mut().find(|(v, _)| v == value) {
+            Some((_, first)) => Some(first),
+            None => self.many.get_mut(value),
+        };
+        if let Some(first) = found {
             *first = (*first).min(at);
             return;
         }
-        if self.first.len() >= MAX_LISTED_VALUES {
+        if self.few.len() < FEW {
+            self.few.push((value.clone(), at));
+        } else if self.few.len() + self.many.len() >= MAX_LISTED_VALUES {
             self.not_listed += 1;
         } else {
-            self.first.insert(value.clone(), at);
+            self.many.insert(value.clone(), at);
         }
     }
 
     pub(super) fn merge(&mut self, other: FirstSeen) {
         self.not_listed += other.not_listed;
-        for (at, value) in by_first(other.first) {
+        for (at, value) in other.by_first() {
             self.add(at, &value);
         }
     }
 
-    pub(super) fn into_vec(self) -> Vec<String> {
-        by_first(self.first)
+    pub(super) fn into_vec(self) -> Vec<Text> {
+        self.by_first()
             .into_iter()
-            .map(|(_, v)| v.text().to_string())
+            .map(|(_, v)| v.text().clone())
             .collect()
     }
-}
 
-/// Values in the order first seen (then by text: never map order).
-fn by_first(first: std::collections::HashMap<KeyedText, Seq, Prehashed>) -> Vec<(Seq, KeyedText)> {
-    let mut all: Vec<(Seq, KeyedText)> = first.into_iter().map(|(v, at)| (at, v)).collect();
-    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.text().cmp(b.1.text())));
-    all
+    /// The values in the order first seen (then by text: never map order).
+    fn by_first(self) -> Vec<(Seq, KeyedText)> {
+        let mut all: Vec<(Seq, KeyedText)> = self
+            .few
+            .into_iter()
+            .chain(self.many)
+            .map(|(v, at)| (at, v))
+            .collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.text().cmp(b.1.text())));
+        all
+    }
 }
 
 /// Paths in stream order; optionally with consecutive repeats folded (and
@@ -155,10 +173,10 @@ impl Timeline {
         }
     }
 
-    pub(super) fn into_paths(self) -> Vec<String> {
+    pub(super) fn into_paths(self) -> Vec<Text> {
         self.entries
             .into_iter()
-            .map(|(_, (_, text), _)| text.to_string())
+            .map(|(_, (_, text), _)| text)
             .collect()
     }
 
@@ -166,7 +184,7 @@ impl Timeline {
         self.entries
             .into_iter()
             .map(|((time, _), (_, path), requests)| Page {
-                path: path.to_string(),
+                path,
                 time,
                 requests,
             })
@@ -185,31 +203,27 @@ fn same_path(a: &(u64, Text), key: u64, text: &str) -> bool {
 #[derive(Debug, Default)]
 pub(super) struct PollingPaths {
     /// [`path_key`], the path, first polled, requests.
-    paths: Vec<(u64, String, Seq, u64)>,
+    paths: Vec<(u64, Text, Seq, u64)>,
     pub(super) not_listed: u64,
 }
 
 impl PollingPaths {
-    pub(super) fn add(&mut self, at: Seq, path: &str, requests: u64) {
-        self.add_keyed(at, path_key(path.as_bytes()), path, requests);
-    }
-
-    /// [`PollingPaths::add`], with the path's [`path_key`].
-    pub(super) fn add_keyed(&mut self, at: Seq, key: u64, path: &str, requests: u64) {
+    /// Adds `requests` polling requests of `path`, whose [`path_key`] is `key`.
+    pub(super) fn add_keyed(&mut self, at: Seq, key: u64, path: &Text, requests: u64) {
         if let Some(p) = self.paths.iter_mut().find(|p| p.0 == key) {
             p.2 = p.2.min(at);
             p.3 += requests;
         } else if self.paths.len() >= MAX_POLLING_PATHS {
             self.not_listed += requests;
         } else {
-            self.paths.push((key, path.to_string(), at, requests));
+            self.paths.push((key, path.clone(), at, requests));
         }
     }
 
     pub(super) fn merge(&mut self, other: PollingPaths) {
         self.not_listed += other.not_listed;
-        for (_, path, at, requests) in other.paths {
-            self.add(at, &path, requests);
+        for (key, path, at, requests) in other.paths {
+            self.add_keyed(at, key, &path, requests);
         }
     }
 
@@ -219,5 +233,35 @@ impl PollingPaths {
             .into_iter()
             .map(|(_, path, _, requests)| Polled { path, requests })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seq(secs: i64, arrival: u64) -> Seq {
+        (Timestamp::from_second(secs).unwrap(), arrival)
+    }
+
+    #[test]
+    fn values_past_the_short_list_keep_their_first_point_and_their_order() {
+        let value = |s: &str| KeyedText::new(Text::from(s));
+        let mut seen = FirstSeen::default();
+        // Six values: four in the list, two in the map; each seen again
+        // later, and the sixth once earlier (a late request).
+        for (i, v) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+            seen.add(seq(100 + i as i64, i as u64), &value(v));
+        }
+        for (i, v) in ["f", "a", "e"].iter().enumerate() {
+            seen.add(seq(200, 10 + i as u64), &value(v));
+        }
+        seen.add(seq(50, 20), &value("f"));
+        let mut other = FirstSeen::default();
+        other.add(seq(60, 30), &value("e"));
+        other.add(seq(70, 31), &value("g"));
+        seen.merge(other);
+        let texts: Vec<String> = seen.into_vec().iter().map(|t| t.to_string()).collect();
+        assert_eq!(texts, ["f", "e", "g", "a", "b", "c", "d"]);
     }
 }

@@ -47,11 +47,11 @@ pub struct Session {
     /// that never authenticated.
     pub user: Option<String>,
     /// Client addresses, in the order they were first seen.
-    pub client_ips: Vec<String>,
+    pub client_ips: Vec<Text>,
     /// The first user agent seen.
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Text>,
     /// Any other user agents, in the order they were first seen.
-    pub other_user_agents: Vec<String>,
+    pub other_user_agents: Vec<Text>,
     pub start: Timestamp,
     pub end: Timestamp,
     /// Every request, polling included.
@@ -66,7 +66,7 @@ pub struct Session {
     /// in order, with consecutive repeats of a path folded into one.
     pub pages: Vec<Page>,
     /// Paths of the `/temp/` downloads (every attempt, whatever its status).
-    pub downloads: Vec<String>,
+    pub downloads: Vec<Text>,
     /// Sums of what was logged; `None` when no request had the field.
     pub bytes_sent: Option<u64>,
     pub bytes_received: Option<u64>,
@@ -80,7 +80,7 @@ pub struct Session {
 /// A page of a session's timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
-    pub path: String,
+    pub path: Text,
     /// The first request of the page.
     pub time: Timestamp,
     /// The requests folded into it: the page and its consecutive repeats
@@ -91,7 +91,7 @@ pub struct Page {
 /// A path polled in a session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Polled {
-    pub path: String,
+    pub path: Text,
     pub requests: u64,
 }
 
