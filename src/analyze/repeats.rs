@@ -117,20 +117,21 @@ impl AcrossInputs {
     pub fn new(names: Vec<Arc<str>>, starts: &[Option<i64>]) -> AcrossInputs {
         let slack = super::ordered::key_span(SLACK);
         let before = |t: Option<i64>| t.map(|t| t.saturating_sub(slack));
+        // Per position: the earliest start of the inputs from there on, and
+        // whether one of them has no known start (one pass from the end).
+        let mut from = vec![(None::<i64>, false); starts.len() + 1];
+        for (p, start) in starts.iter().enumerate().rev() {
+            let (earliest, unknown) = from[p + 1];
+            from[p] = (
+                earliest.into_iter().chain(*start).min(),
+                unknown || start.is_none(),
+            );
+        }
         let remember_from = (0..starts.len())
-            .map(|p| {
-                let later = &starts[p + 1..];
-                if later.is_empty() {
-                    None
-                } else if later.iter().any(Option::is_none) {
-                    Some(i64::MIN)
-                } else {
-                    later
-                        .iter()
-                        .flatten()
-                        .min()
-                        .map(|&t| t.saturating_sub(slack))
-                }
+            .map(|p| match from[p + 1] {
+                _ if p + 1 == starts.len() => None,
+                (_, true) => Some(i64::MIN),
+                (earliest, false) => before(earliest),
             })
             .collect();
         AcrossInputs {
@@ -138,11 +139,10 @@ impl AcrossInputs {
             remember_from,
             // Inputs are in the order of their median start: a later one
             // may start earlier than this one.
-            forget_before: (0..starts.len())
-                .map(|p| {
-                    let earliest = starts[p..].iter().flatten().min().copied();
-                    before(starts[p].and(earliest))
-                })
+            forget_before: starts
+                .iter()
+                .zip(&from)
+                .map(|(start, (earliest, _))| before(start.and(*earliest)))
                 .collect(),
             names,
             current: 0,

@@ -428,18 +428,21 @@ const INTERNED_MAX_BYTES: usize = 2 << 20;
 #[derive(Default)]
 struct Interned {
     texts: foldhash::HashMap<Box<[u8]>, KeyedText>,
-    logins: foldhash::HashMap<Box<[u8]>, Entry<LoginName>>,
+    logins: Table<LoginName>,
     /// By [`sample_key`] (a keyed hash: not hashed again), with the address
     /// and browser as logged, one after the other, and where the browser
     /// starts: an entry is taken only for the same bytes.
     clients: std::collections::HashMap<u64, InternedClient, Prehashed>,
-    paths: foldhash::HashMap<Box<[u8]>, Entry<PathValue>>,
+    paths: Table<PathValue>,
     bytes: usize,
     /// The values now read are a record's ([`Request::from_record`]).
     from_record: bool,
     /// The epoch of the events now made.
     epoch: Open,
 }
+
+/// The values a core made, by the bytes they were made of.
+type Table<T> = foldhash::HashMap<Box<[u8]>, Entry<T>>;
 
 /// A value a core made, with where it is in the core's current epoch.
 struct Entry<T> {
@@ -528,29 +531,19 @@ impl Interned {
     }
 
     fn login(&mut self, bytes: &[u8]) -> (Shared<LoginName>, u16) {
-        let fresh = |interned: &mut Interned| {
-            let name = interned.text(bytes).text;
-            let key = match lowercase(&name) {
-                std::borrow::Cow::Borrowed(_) => KeyedText::new(name.clone()),
-                std::borrow::Cow::Owned(lower) => KeyedText::new(lower.into()),
-            };
-            Arc::new(LoginName { name, key })
-        };
-        if bytes.len() > INTERNED_MAX_LEN {
-            let login = fresh(self);
-            return self.hold_new(login);
-        }
-        if let Some(entry) = self.logins.get_mut(bytes) {
-            return entry.hold(&mut self.epoch);
-        }
-        let login = fresh(self);
-        self.room(bytes.len() + 2 * login.name.len() + 96);
-        let entry = self
-            .logins
-            .entry(bytes.into())
-            .insert_entry(Entry::new(login))
-            .into_mut();
-        entry.hold(&mut self.epoch)
+        self.interned(
+            bytes,
+            |i| (&mut i.logins, &mut i.epoch),
+            |interned| {
+                let name = interned.text(bytes).text;
+                let key = match lowercase(&name) {
+                    std::borrow::Cow::Borrowed(_) => KeyedText::new(name.clone()),
+                    std::borrow::Cow::Owned(lower) => KeyedText::new(lower.into()),
+                };
+                let size = 2 * name.len() + 96;
+                (Arc::new(LoginName { name, key }), size)
+            },
+        )
     }
 
     /// `ip` and `agent` as logged (empty for `-`).
@@ -582,26 +575,45 @@ impl Interned {
     }
 
     fn path(&mut self, bytes: &[u8]) -> (Shared<PathValue>, u16) {
-        let fresh = |interned: &Interned| {
-            let text = interned.text_of(bytes);
-            let facts = PathFacts::of(&text);
-            Arc::new(PathValue { text, facts })
-        };
+        self.interned(
+            bytes,
+            |i| (&mut i.paths, &mut i.epoch),
+            |interned| {
+                let text = interned.text_of(bytes);
+                let facts = PathFacts::of(&text);
+                let size = text.len() + 80;
+                (Arc::new(PathValue { text, facts }), size)
+            },
+        )
+    }
+
+    /// The value made of `bytes` for an event of the current epoch: taken
+    /// from the table `parts` picks (with the epoch), or made by `fresh`
+    /// (the value, and the bytes it holds beyond `bytes`) and kept there.
+    /// A value past [`INTERNED_MAX_LEN`] is made each time, not kept.
+    #[inline]
+    fn interned<T: Send + Sync + 'static>(
+        &mut self,
+        bytes: &[u8],
+        parts: fn(&mut Interned) -> (&mut Table<T>, &mut Open),
+        fresh: impl FnOnce(&mut Interned) -> (Arc<T>, usize),
+    ) -> (Shared<T>, u16) {
         if bytes.len() > INTERNED_MAX_LEN {
-            let path = fresh(self);
-            return self.hold_new(path);
+            let (value, _) = fresh(self);
+            return self.hold_new(value);
         }
-        if let Some(entry) = self.paths.get_mut(bytes) {
-            return entry.hold(&mut self.epoch);
+        let (table, epoch) = parts(self);
+        if let Some(entry) = table.get_mut(bytes) {
+            return entry.hold(epoch);
         }
-        let path = fresh(self);
-        self.room(bytes.len() + path.text.len() + 80);
-        let entry = self
-            .paths
+        let (value, size) = fresh(self);
+        self.room(bytes.len() + size);
+        let (table, epoch) = parts(self);
+        table
             .entry(bytes.into())
-            .insert_entry(Entry::new(path))
-            .into_mut();
-        entry.hold(&mut self.epoch)
+            .insert_entry(Entry::new(value))
+            .into_mut()
+            .hold(epoch)
     }
 }
 
